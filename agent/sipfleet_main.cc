@@ -1,0 +1,325 @@
+// sipfleet: SIPp's command line, scenarios and outputs on sipfleet's engine.
+// main() is the only place that exits; everything below returns Status.
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/base/clock.h"
+#include "common/base/strings.h"
+#include "common/cli/options.h"
+#include "common/runtime/engine.h"
+#include "common/scenario/embedded.h"
+#include "common/scenario/loader.h"
+#include "common/stats/stat_csv.h"
+
+namespace sipfleet {
+namespace {
+
+// SIPp's exit codes (SIPP_NOTES §2.4).
+constexpr int kExitOk = 0;
+constexpr int kExitCallsFailed = 1;
+constexpr int kExitTimeoutNoCalls = 97;
+constexpr int kExitNoCalls = 99;
+constexpr int kExitFatal = 255;
+constexpr int kExitBindError = 254;
+
+constexpr const char* kVersion = "sipfleet 0.1.0 (SIPp-compatible command line)";
+
+int Fail(absl::string_view message, int code = kExitFatal) {
+  std::cerr << "sipfleet: " << message << "\n";
+  return code;
+}
+
+absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
+    const cli::Options& options) {
+  scenario::LoadOptions load_options;
+  for (const auto& [name, value] : options.keys) load_options.generic_keys[name] = value;
+  if (!options.scenario_file.empty()) {
+    return scenario::LoadScenarioFile(options.scenario_file, load_options);
+  }
+  std::string name = options.scenario_name.empty() ? "uac" : options.scenario_name;
+  std::optional<std::string_view> xml = scenario::EmbeddedScenario(name);
+  if (!xml) {
+    std::string names;
+    for (std::string_view n : scenario::EmbeddedScenarioNames()) base::Append(&names, " ", n);
+    return absl::InvalidArgumentError(
+        base::Cat("invalid default scenario name '", name, "'; available:", names));
+  }
+  return scenario::LoadScenario(*xml, name, load_options);
+}
+
+// The source address the kernel would use toward `remote` (SIPp uses the
+// host's primary address; the routed source is the right one on multi-homed
+// hosts and on loopback).
+std::string RoutedSourceIp(const transport::SocketAddress& remote) {
+  int fd = socket(remote.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return remote.is_ipv6() ? "::1" : "127.0.0.1";
+  std::string ip = remote.is_ipv6() ? "::1" : "127.0.0.1";
+  if (connect(fd, remote.sockaddr_ptr(), remote.length()) == 0) {
+    transport::SocketAddress local;
+    socklen_t len = sizeof(sockaddr_storage);
+    if (getsockname(fd, local.mutable_sockaddr(), &len) == 0) {
+      local.set_length(len);
+      ip = local.ip();
+    }
+  }
+  close(fd);
+  return ip;
+}
+
+absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
+                                                  const scenario::Scenario& scenario) {
+  runtime::EngineConfig config;
+  if (options.remote_host_port.empty() && scenario.mode == scenario::Mode::kClient) {
+    return absl::InvalidArgumentError(
+        "a remote host is needed for a client scenario: sipfleet remote_host[:port] ...");
+  }
+  std::string remote = options.remote_host_port.empty() ? "127.0.0.1" : options.remote_host_port;
+  absl::StatusOr<transport::SocketAddress> resolved =
+      transport::SocketAddress::ResolveHostPort(remote, 5060);
+  if (!resolved.ok()) return resolved.status();
+  config.remote = *resolved;
+  config.remote_host = remote.substr(0, remote.rfind(':') == std::string::npos || remote[0] == '['
+                                            ? remote.find(']') + 1
+                                            : remote.rfind(':'));
+  if (config.remote_host.empty()) config.remote_host = remote;
+
+  std::string local_ip = options.local_ip.empty() ? RoutedSourceIp(config.remote) : options.local_ip;
+  absl::StatusOr<transport::SocketAddress> local = transport::SocketAddress::Resolve(local_ip, 0);
+  if (!local.ok()) return local.status();
+  config.local_ip_for_uri = local->ip_for_uri();
+  config.local = options.bind_local ? *local : transport::SocketAddress::Any(local->is_ipv6(), 0);
+  config.local.set_port(static_cast<uint16_t>(options.local_port));
+  config.local_port_given = options.local_port_given;
+  config.media_ip = options.media_ip.empty() ? local->ip() : options.media_ip;
+  config.media_ipv6 = config.media_ip.find(':') != std::string::npos;
+  config.media_port = options.media_port;
+  config.service = options.service;
+  config.pid = static_cast<int>(getpid());
+
+  config.rate = options.rate;
+  config.rate_period_ms = options.rate_period_ms;
+  config.max_calls = options.max_calls;
+  config.default_duration_ms = options.duration_ms;
+  // SIPp's default -l: 3 x call duration (s) x rate; 0 (no limit) for -d 0.
+  config.call_limit = options.call_limit_given
+                          ? options.call_limit
+                          : static_cast<uint64_t>(3.0 * options.duration_ms / 1000.0 *
+                                                  options.rate * 1000.0 / options.rate_period_ms);
+  config.global_timeout_ms = options.timeout_ms;
+  config.timeout_error = options.timeout_error;
+  config.retransmissions = !options.no_retrans;
+  config.max_invite_retrans = options.max_invite_retrans;
+  config.max_non_invite_retrans = options.max_non_invite_retrans;
+  config.t2_ms = options.t2_ms;
+  config.recv_timeout_ms = options.recv_timeout_ms;
+  config.deadcall_wait_ms = options.deadcall_wait_ms;
+  config.default_behaviors = options.default_behaviors;
+  config.base_cseq = options.base_cseq;
+  config.buffer_bytes = options.buffer_bytes;
+  unsigned cores = std::thread::hardware_concurrency();
+  config.workers = options.workers > 0 ? options.workers : static_cast<int>(cores ? cores : 1);
+  config.rng_seed = options.seed ? options.seed : static_cast<uint64_t>(config.pid);
+  return config;
+}
+
+// Writes SIPp's -trace_stat file: a header, a row every -fd, a final row.
+class StatFile {
+ public:
+  static absl::StatusOr<std::unique_ptr<StatFile>> Open(const std::string& path,
+                                                        const stats::ShardLayout& layout,
+                                                        const cli::Options& options,
+                                                        int64_t start_wall_us) {
+    auto file = std::unique_ptr<StatFile>(new StatFile(layout, options, start_wall_us));
+    file->out_.open(path, std::ios::trunc);
+    if (!file->out_) return absl::InvalidArgumentError(base::Cat("cannot write ", path));
+    file->out_ << file->writer_.HeaderRow();
+    file->previous_ = stats::EmptySnapshot(layout);
+    return file;
+  }
+
+  void WriteRow(const stats::Snapshot& now, int64_t wall_us) {
+    stats::Snapshot periodic = stats::Delta(now, previous_);
+    stats::RowInput row;
+    row.start_wall_micros = start_wall_us_;
+    row.last_reset_wall_micros = last_reset_wall_us_;
+    row.current_wall_micros = wall_us;
+    row.target_rate = rate_;
+    row.cumulative = &now;
+    row.periodic = &periodic;
+    row.periodic_elapsed_micros = wall_us - last_reset_wall_us_;
+    row.cumulative_elapsed_micros = wall_us - start_wall_us_;
+    out_ << writer_.Row(row);
+    out_.flush();
+    previous_ = now;
+    last_reset_wall_us_ = wall_us;
+  }
+
+ private:
+  StatFile(const stats::ShardLayout& layout, const cli::Options& options, int64_t start_wall_us)
+      : writer_(layout, options.stat_delimiter),
+        rate_(options.rate),
+        start_wall_us_(start_wall_us),
+        last_reset_wall_us_(start_wall_us) {}
+
+  stats::StatCsvWriter writer_;
+  std::ofstream out_;
+  stats::Snapshot previous_;
+  double rate_;
+  int64_t start_wall_us_;
+  int64_t last_reset_wall_us_;
+};
+
+std::string OutputName(const scenario::Scenario& scenario, int pid, std::string_view suffix) {
+  return base::Cat(scenario.stem, "_", pid, suffix);
+}
+
+struct RunOutcome {
+  bool timed_out = false;
+};
+
+// Runs the engine until it is done, a signal stops it, or -timeout expires;
+// writes periodic statistics on the way.
+RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options,
+                     const base::Clock& clock, StatFile* stat_file, const sigset_t& signals) {
+  RunOutcome outcome;
+  const int64_t start_ms = clock.NowMillis();
+  int64_t next_stat_ms = start_ms + options.stat_period_ms;
+  bool stopping = false;
+  while (!engine.Done()) {
+    timespec wait{0, 20'000'000};
+    int signal_number = sigtimedwait(&signals, nullptr, &wait);
+    if (signal_number == SIGINT || signal_number == SIGTERM) {
+      engine.AbortAll();  // like SIPp's Ctrl-C / Q: stop now
+      stopping = true;
+    } else if (signal_number == SIGUSR1 && !stopping) {
+      engine.StopNewCalls();  // like SIPp's q: let running calls end
+      stopping = true;
+    }
+    int64_t now = clock.NowMillis();
+    if (options.timeout_ms > 0 && now - start_ms >= options.timeout_ms && !outcome.timed_out) {
+      outcome.timed_out = true;
+      engine.AbortAll();
+    }
+    if (stat_file != nullptr && now >= next_stat_ms) {
+      stat_file->WriteRow(engine.Snapshot(), clock.WallMicros());
+      next_stat_ms += options.stat_period_ms;
+    }
+  }
+  return outcome;
+}
+
+int ExitCode(const stats::Snapshot& totals, const RunOutcome& outcome,
+             const cli::Options& options) {
+  uint64_t successful = totals.Get(stats::Counter::kSuccessfulCall);
+  uint64_t failed = totals.Get(stats::Counter::kFailedCall);
+  if (outcome.timed_out && options.timeout_error) return kExitFatal;
+  if (outcome.timed_out && successful == 0 && failed == 0) return kExitTimeoutNoCalls;
+  return failed > 0 ? kExitCallsFailed : kExitOk;
+}
+
+int Run(const std::vector<std::string>& args) {
+  absl::StatusOr<cli::Options> parsed = cli::ParseCommandLine(args);
+  if (!parsed.ok()) return Fail(parsed.status().message());
+  const cli::Options& options = *parsed;
+  if (options.help) {
+    std::cout << cli::HelpText("sipfleet");
+    return kExitNoCalls;
+  }
+  if (options.version) {
+    std::cout << kVersion << "\n";
+    return kExitNoCalls;
+  }
+  if (!options.dump_scenario.empty()) {
+    std::optional<std::string_view> xml = scenario::EmbeddedScenario(options.dump_scenario);
+    if (!xml) return Fail(base::Cat("invalid default scenario name '", options.dump_scenario, "'"));
+    std::cout << *xml;
+    return kExitNoCalls;
+  }
+
+  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = LoadScenarioFor(options);
+  if (!scenario.ok()) return Fail(scenario.status().message());
+  absl::StatusOr<runtime::EngineConfig> config = BuildConfig(options, **scenario);
+  if (!config.ok()) return Fail(config.status().message());
+
+  std::unique_ptr<runtime::TraceSink> error_trace;
+  if (options.trace_err) {
+    std::string path = options.error_file.empty()
+                           ? OutputName(**scenario, config->pid, "_errors.log")
+                           : options.error_file;
+    absl::StatusOr<std::unique_ptr<runtime::TraceSink>> sink = runtime::TraceSink::Open(path);
+    if (!sink.ok()) return Fail(sink.status().message());
+    error_trace = std::move(*sink);
+  }
+
+  // Signals are taken synchronously by the supervising thread; workers
+  // inherit the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  base::SystemClock clock;
+  absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
+      runtime::Engine::Create(*config, *scenario, clock, error_trace.get());
+  if (!engine.ok()) {
+    return Fail(engine.status().message(),
+                absl::IsFailedPrecondition(engine.status()) ? kExitBindError : kExitFatal);
+  }
+  const int64_t start_wall_us = clock.WallMicros();
+  const int64_t start_us = clock.NowMicros();
+  std::unique_ptr<StatFile> stat_file;
+  if (options.trace_stat) {
+    std::string path = options.stat_file.empty()
+                           ? stats::DefaultStatFileName((*scenario)->stem, config->pid)
+                           : options.stat_file;
+    absl::StatusOr<std::unique_ptr<StatFile>> opened = StatFile::Open(
+        path, runtime::StatsLayoutFor(**scenario), options, start_wall_us);
+    if (!opened.ok()) return Fail(opened.status().message());
+    stat_file = std::move(*opened);
+    stat_file->WriteRow((*engine)->Snapshot(), start_wall_us);
+  }
+
+  (*engine)->Start();
+  RunOutcome outcome = Supervise(**engine, options, clock, stat_file.get(), signals);
+  (*engine)->Join();
+  stats::Snapshot totals = (*engine)->Snapshot();
+  if (stat_file) stat_file->WriteRow(totals, clock.WallMicros());
+
+  int code = ExitCode(totals, outcome, options);
+  double seconds = static_cast<double>(clock.NowMicros() - start_us) / 1e6;
+  uint64_t created = totals.TotalCallsCreated();
+  std::printf(
+      "sipfleet: %s: %llu calls, %llu successful, %llu failed, %llu retransmissions, "
+      "%llu unexpected-or-malformed, %.3f s, %.1f calls/s, %d workers, exit %d\n",
+      (*scenario)->stem.c_str(), static_cast<unsigned long long>(created),
+      static_cast<unsigned long long>(totals.Get(stats::Counter::kSuccessfulCall)),
+      static_cast<unsigned long long>(totals.Get(stats::Counter::kFailedCall)),
+      static_cast<unsigned long long>(totals.Get(stats::Counter::kRetransmissions)),
+      static_cast<unsigned long long>(totals.Get(stats::Counter::kFailedUnexpectedMessage) +
+                                      totals.Get(stats::Counter::kMalformedMessages)),
+      seconds, seconds > 0 ? static_cast<double>(created) / seconds : 0.0,
+      (*engine)->worker_count(), code);
+  std::fflush(stdout);
+  return code;
+}
+
+}  // namespace
+}  // namespace sipfleet
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  return sipfleet::Run(args);
+}

@@ -1,0 +1,10 @@
+# Every third-party package sipfleet uses, found in one place (DESIGN.md).
+# All come from Debian packages installed by scripts/install-deps.sh.
+find_package(Threads REQUIRED)
+find_package(absl REQUIRED)
+find_package(pugixml REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(GTest REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GSL REQUIRED IMPORTED_TARGET gsl)
+pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)

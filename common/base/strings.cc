@@ -1,0 +1,56 @@
+#include "common/base/strings.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace sipfleet::base {
+
+void internal::AppendPiece(std::string* out, double value) {
+  char buffer[32];
+  int n = snprintf(buffer, sizeof(buffer), "%g", value);
+  out->append(buffer, static_cast<size_t>(n));
+}
+
+std::string_view TrimBlanks(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+bool ParseInt64(std::string_view text, int64_t* value) {
+  text = TrimBlanks(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  auto result = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return !text.empty() && result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+bool ParseUint64(std::string_view text, uint64_t* value) {
+  text = TrimBlanks(text);
+  auto result = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return !text.empty() && result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+bool ParseDouble(std::string_view text, double* value) {
+  text = TrimBlanks(text);
+  if (text.empty() || text.size() > 64) return false;
+  std::string copy(text);
+  char* end = nullptr;
+  *value = std::strtod(copy.c_str(), &end);
+  return end == copy.c_str() + copy.size();
+}
+
+std::vector<std::string_view> SplitTrimmed(std::string_view text, char separator) {
+  std::vector<std::string_view> pieces;
+  while (true) {
+    size_t at = text.find(separator);
+    std::string_view piece = TrimBlanks(text.substr(0, at));
+    if (!piece.empty()) pieces.push_back(piece);
+    if (at == std::string_view::npos) break;
+    text.remove_prefix(at + 1);
+  }
+  return pieces;
+}
+
+}  // namespace sipfleet::base

@@ -1,0 +1,327 @@
+#include "common/cli/options.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "absl/status/status.h"
+#include "common/base/strings.h"
+#include "common/base/time_value.h"
+
+namespace sipfleet::cli {
+namespace {
+
+using base::TimeUnit;
+
+// Every option of SIPp 3.7.7's options_table[] (names are facts of its
+// interface, listed so unsupported ones are refused by name).
+const std::vector<std::string_view> kSippOptions = {
+    "3pcc", "T2", "aa", "ap", "assocmaxret", "au", "audiotolerance", "auth_uri", "base_cseq",
+    "bg", "bind_local", "bind_to_device", "buff_size", "calldebug_file", "calldebug_overwrite",
+    "callid_slash_ign", "ci", "cid_str", "cid_type", "cp", "d", "deadcall_wait",
+    "default_behaviors", "dynamicMax", "dynamicStart", "dynamicStep", "error_file",
+    "error_overwrite", "f", "fd", "gracefulclose", "h", "heartbeat", "help", "i", "inf",
+    "infindex", "ip_field", "key", "l", "log_file", "log_overwrite", "lost", "m", "master",
+    "max_invite_retrans", "max_log_size", "max_non_invite_retrans", "max_reconnect",
+    "max_recv_loops", "max_retrans", "max_rtp_port", "max_sched_loops", "max_socket", "mb",
+    "message_file", "message_overwrite", "mi", "min_rtp_port", "mp", "multihome", "nd",
+    "no_rate_quit", "nostdin", "nr", "oocsf", "oocsn", "p", "pathmaxret", "pause_msg_ign",
+    "periodic_rtd", "plugin", "pmtu", "r", "random_base_ssrc", "rate_increase", "rate_interval",
+    "rate_max", "rate_scale", "reconnect_close", "reconnect_sleep", "recv_timeout", "rfc3339",
+    "ringbuffer_files", "ringbuffer_size", "rp", "rsa", "rtcheck", "rtp_buffsize", "rtp_echo",
+    "rtp_payload", "rtp_threadtasks", "rtpcheck_debug", "rtt_freq", "rxinf", "rxrn", "rxsf", "s",
+    "screen_file", "screen_overwrite", "sd", "send_timeout", "sendbuffer_warn", "set", "sf",
+    "shortmessage_file", "shortmessage_overwrite", "skip_rlimit", "slave", "slave_cfg", "sleep",
+    "sn", "srtpcheck_debug", "stat_delimiter", "stf", "t", "tdmmap", "timeout", "timeout_error",
+    "timer_resol", "tls_ca", "tls_cert", "tls_crl", "tls_key", "tls_version", "trace_calldebug",
+    "trace_counts", "trace_err", "trace_error_codes", "trace_logs", "trace_msg", "trace_rtt",
+    "trace_screen", "trace_shortmsg", "trace_stat", "users", "v", "videotolerance",
+    "watchdog_interval", "watchdog_major_maxtriggers", "watchdog_major_threshold",
+    "watchdog_minor_maxtriggers", "watchdog_minor_threshold", "watchdog_reset",
+};
+
+// sipfleet's own options.
+const std::vector<std::string_view> kOwnOptions = {"workers", "seed"};
+
+using Setter = std::function<absl::Status(Options&, const std::vector<std::string>&)>;
+
+struct OptionSpec {
+  int arity;  // number of values after the option
+  Setter set;
+};
+
+absl::Status BadValue(std::string_view option, std::string_view value, std::string_view why) {
+  return absl::InvalidArgumentError(
+      base::Cat("invalid value '", value, "' for -", option, ": ", why));
+}
+
+template <typename T>
+OptionSpec Integer(T Options::*field, T min_value) {
+  return {1, [field, min_value](Options& o, const std::vector<std::string>& v) {
+            T value;
+            if (!base::ParseInt(v[0], &value) || value < min_value) {
+              return BadValue("", v[0], "a number is expected");
+            }
+            o.*field = value;
+            return absl::OkStatus();
+          }};
+}
+
+OptionSpec Time(int64_t Options::*field, TimeUnit unit) {
+  return {1, [field, unit](Options& o, const std::vector<std::string>& v) {
+            absl::StatusOr<int64_t> ms = base::ParseTimeValueMs(v[0], unit);
+            if (!ms.ok()) return BadValue("", v[0], base::FromAbsl(ms.status().message()));
+            o.*field = *ms;
+            return absl::OkStatus();
+          }};
+}
+
+OptionSpec String(std::string Options::*field) {
+  return {1, [field](Options& o, const std::vector<std::string>& v) {
+            o.*field = v[0];
+            return absl::OkStatus();
+          }};
+}
+
+OptionSpec Flag(bool Options::*field) {
+  return {0, [field](Options& o, const std::vector<std::string>&) {
+            o.*field = true;
+            return absl::OkStatus();
+          }};
+}
+
+// Options accepted for compatibility whose effect sipfleet's design already
+// covers (the loop batches and schedules by itself).
+OptionSpec AcceptedTuning(int arity) {
+  return {arity, [](Options&, const std::vector<std::string>&) { return absl::OkStatus(); }};
+}
+
+absl::Status ParseBehaviors(Options& o, std::string_view text) {
+  constexpr std::pair<std::string_view, uint32_t> kNames[] = {
+      {"all", 15}, {"none", 0}, {"bye", 1}, {"abortunexp", 2}, {"pingreply", 4}, {"cseq", 8}};
+  uint32_t value = o.default_behaviors;
+  for (std::string_view item : base::SplitTrimmed(text, ',')) {
+    bool off = item.starts_with("-");
+    if (off) item.remove_prefix(1);
+    auto it = std::find_if(std::begin(kNames), std::end(kNames),
+                           [&](const auto& n) { return n.first == item; });
+    if (it == std::end(kNames)) {
+      return BadValue("default_behaviors", item, "all, none, bye, abortunexp, pingreply, cseq");
+    }
+    if (it->second == 0) {
+      value = 0;
+    } else if (off) {
+      value &= ~it->second;
+    } else {
+      value |= it->second;
+    }
+  }
+  o.default_behaviors = value;
+  return absl::OkStatus();
+}
+
+const std::map<std::string, OptionSpec, std::less<>>& Table() {
+  static const auto* table = new std::map<std::string, OptionSpec, std::less<>>{
+      {"sn", String(&Options::scenario_name)},
+      {"sf", String(&Options::scenario_file)},
+      {"sd", String(&Options::dump_scenario)},
+      {"h", Flag(&Options::help)},
+      {"help", Flag(&Options::help)},
+      {"v", Flag(&Options::version)},
+      {"s", String(&Options::service)},
+      {"i", String(&Options::local_ip)},
+      {"p", {1, [](Options& o, const std::vector<std::string>& v) {
+               if (!base::ParseInt(v[0], &o.local_port) || o.local_port < 0 ||
+                   o.local_port > 65535) {
+                 return BadValue("p", v[0], "a port number is expected");
+               }
+               o.local_port_given = true;
+               return absl::OkStatus();
+             }}},
+      {"bind_local", Flag(&Options::bind_local)},
+      {"t", {1, [](Options& o, const std::vector<std::string>& v) {
+               if (v[0] == "u1") {
+                 o.transport = v[0];
+                 return absl::OkStatus();
+               }
+               static const std::vector<std::string_view> kKnown = {"un", "ui", "t1", "tn",
+                                                                     "l1", "ln", "s1", "sn"};
+               if (std::find(kKnown.begin(), kKnown.end(), v[0]) != kKnown.end()) {
+                 return absl::UnimplementedError(
+                     base::Cat("transport -t ", v[0], " is not supported yet (only u1)"));
+               }
+               return BadValue("t", v[0], "u1, un, ui, t1, tn, l1, ln expected");
+             }}},
+      {"mi", String(&Options::media_ip)},
+      {"mp", Integer(&Options::media_port, 1)},
+      {"min_rtp_port", Integer(&Options::media_port, 1)},
+      {"r", {1, [](Options& o, const std::vector<std::string>& v) {
+               if (!base::ParseDouble(v[0], &o.rate) || o.rate < 0) {
+                 return BadValue("r", v[0], "a rate is expected");
+               }
+               return absl::OkStatus();
+             }}},
+      {"rp", Time(&Options::rate_period_ms, TimeUnit::kMilliseconds)},
+      {"m", Integer(&Options::max_calls, uint64_t{0})},
+      {"l", {1, [](Options& o, const std::vector<std::string>& v) {
+               if (!base::ParseInt(v[0], &o.call_limit)) return BadValue("l", v[0], "a number");
+               o.call_limit_given = true;
+               return absl::OkStatus();
+             }}},
+      {"d", Time(&Options::duration_ms, TimeUnit::kMilliseconds)},
+      {"timeout", Time(&Options::timeout_ms, TimeUnit::kSeconds)},
+      {"timeout_error", Flag(&Options::timeout_error)},
+      {"nr", Flag(&Options::no_retrans)},
+      {"max_invite_retrans", Integer(&Options::max_invite_retrans, 0)},
+      {"max_non_invite_retrans", Integer(&Options::max_non_invite_retrans, 0)},
+      {"max_retrans", {1, [](Options& o, const std::vector<std::string>& v) {
+                         int n;
+                         if (!base::ParseInt(v[0], &n) || n < 0) return BadValue("max_retrans", v[0], "a number");
+                         o.max_invite_retrans = o.max_non_invite_retrans = n;
+                         return absl::OkStatus();
+                       }}},
+      {"T2", AcceptedTuning(1)},  // parsed specially below: an int field
+      {"recv_timeout", Time(&Options::recv_timeout_ms, TimeUnit::kMilliseconds)},
+      {"deadcall_wait", Time(&Options::deadcall_wait_ms, TimeUnit::kMilliseconds)},
+      {"default_behaviors", {1, [](Options& o, const std::vector<std::string>& v) {
+                               return ParseBehaviors(o, v[0]);
+                             }}},
+      {"nd", {0, [](Options& o, const std::vector<std::string>&) {
+                o.default_behaviors = 0;
+                return absl::OkStatus();
+              }}},
+      {"base_cseq", Integer(&Options::base_cseq, 0)},
+      {"buff_size", Integer(&Options::buffer_bytes, 1)},
+      {"trace_stat", Flag(&Options::trace_stat)},
+      {"stf", String(&Options::stat_file)},
+      {"stat_delimiter", String(&Options::stat_delimiter)},
+      {"fd", Time(&Options::stat_period_ms, TimeUnit::kSeconds)},
+      {"f", Time(&Options::screen_period_ms, TimeUnit::kSeconds)},
+      {"trace_err", Flag(&Options::trace_err)},
+      {"error_file", String(&Options::error_file)},
+      {"nostdin", Flag(&Options::nostdin)},
+      {"key", {2, [](Options& o, const std::vector<std::string>& v) {
+                 o.keys.emplace_back(v[0], v[1]);
+                 return absl::OkStatus();
+               }}},
+      {"workers", Integer(&Options::workers, 1)},
+      {"seed", Integer(&Options::seed, uint64_t{0})},
+      {"max_recv_loops", AcceptedTuning(1)},
+      {"max_sched_loops", AcceptedTuning(1)},
+      {"timer_resol", AcceptedTuning(1)},
+      {"skip_rlimit", AcceptedTuning(0)},
+  };
+  return *table;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string_view ClosestOption(std::string_view name) {
+  std::string_view best;
+  size_t best_distance = ~size_t{0};
+  auto consider = [&](std::string_view candidate) {
+    size_t d = EditDistance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  };
+  for (std::string_view candidate : kSippOptions) consider(candidate);
+  for (std::string_view candidate : kOwnOptions) consider(candidate);
+  return best;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& SippOptionNames() { return kSippOptions; }
+
+absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args) {
+  Options options;
+  const auto& table = Table();
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() < 2 || arg[0] != '-') {
+      if (!options.remote_host_port.empty()) {
+        return absl::InvalidArgumentError(base::Cat(
+            "more than one remote host given: '", options.remote_host_port, "' and '", arg, "'"));
+      }
+      options.remote_host_port = arg;
+      continue;
+    }
+    std::string_view name = std::string_view(arg).substr(1);
+    auto it = table.find(name);
+    if (it == table.end()) {
+      bool known = std::find(kSippOptions.begin(), kSippOptions.end(), name) != kSippOptions.end();
+      if (known) {
+        return absl::UnimplementedError(base::Cat("option -", name, " is not supported yet"));
+      }
+      return absl::InvalidArgumentError(
+          base::Cat("unknown option -", name, "; did you mean -", ClosestOption(name), "?"));
+    }
+    const OptionSpec& spec = it->second;
+    if (i + static_cast<size_t>(spec.arity) >= args.size() + (spec.arity == 0 ? 1 : 0)) {
+      return absl::InvalidArgumentError(base::Cat("option -", name, " needs ", spec.arity,
+                                                  spec.arity == 1 ? " value" : " values"));
+    }
+    std::vector<std::string> values(args.begin() + static_cast<long>(i) + 1,
+                                     args.begin() + static_cast<long>(i) + 1 + spec.arity);
+    i += static_cast<size_t>(spec.arity);
+    if (name == "T2") {
+      absl::StatusOr<int64_t> ms = base::ParseTimeValueMs(values[0], TimeUnit::kMilliseconds);
+      if (!ms.ok() || *ms <= 0) return BadValue("T2", values[0], "a time is expected");
+      options.t2_ms = static_cast<int>(*ms);
+      continue;
+    }
+    absl::Status status = spec.set(options, values);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(base::Cat("-", name, ": ", base::FromAbsl(status.message())));
+    }
+  }
+  if (!options.scenario_name.empty() && !options.scenario_file.empty()) {
+    return absl::InvalidArgumentError("-sn and -sf cannot be used together");
+  }
+  return options;
+}
+
+std::string HelpText(std::string_view program) {
+  return base::Cat(
+      "Usage:\n\n  ", program, " remote_host[:remote_port] [options]\n\n",
+      "sipfleet takes SIPp's command line. Supported now:\n"
+      "  -sn name        built-in scenario (uac, uas)       -sf file   XML scenario file\n"
+      "  -sd name        print a built-in scenario          -s user    [service] (service)\n"
+      "  -i ip           local IP for headers and binding   -p port    local port\n"
+      "  -bind_local     bind the -i address, not any       -t u1      UDP, one socket\n"
+      "  -mi ip          media IP                           -mp port   media port (6000)\n"
+      "  -r rate         calls per -rp period (10)          -rp time   rate period (1000 ms)\n"
+      "  -m calls        stop after this many calls         -l calls   max simultaneous calls\n"
+      "  -d time         default pause (ms)                 -timeout t global timeout (s)\n"
+      "  -timeout_error  fail when -timeout is reached      -nr        no UDP retransmissions\n"
+      "  -max_retrans n, -max_invite_retrans n (5), -max_non_invite_retrans n (9), -T2 time (4000 ms)\n"
+      "  -recv_timeout t, -deadcall_wait t (33 s), -default_behaviors list, -nd, -base_cseq n\n"
+      "  -buff_size n    socket buffers (65536)             -key k v   [k] keyword\n"
+      "  -trace_stat     statistics CSV (-stf file, -stat_delimiter c, -fd period 60 s)\n"
+      "  -trace_err      unexpected messages to <scenario>_<pid>_errors.log (-error_file f)\n"
+      "  -f period       screen report period (1 s)         -nostdin   no keyboard\n"
+      "  -workers n      worker threads (default: one per core)  -seed n  RNG seed\n"
+      "  -max_recv_loops, -max_sched_loops, -timer_resol, -skip_rlimit: accepted; sipfleet's\n"
+      "                  loop batches and schedules on its own.\n"
+      "  -v              version                            -h         this help\n"
+      "Any other SIPp option is refused with \"not supported yet\" (exit 255).\n"
+      "Exit codes: 0 all calls successful, 1 some failed, 97 stopped by timeout with no call,\n"
+      "99 normal exit without calls (-h, -v, -sd), 254 socket bind error, 255 fatal error.\n");
+}
+
+}  // namespace sipfleet::cli

@@ -1,0 +1,140 @@
+#include "common/runtime/engine.h"
+
+#include "absl/status/status.h"
+#include "common/base/strings.h"
+
+namespace sipfleet::runtime {
+namespace {
+
+constexpr uint16_t kSipDefaultPort = 5060;
+
+absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig& config,
+                                                              uint16_t port) {
+  transport::SocketAddress local = config.local;
+  local.set_port(port);
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
+      transport::UdpSocket::Bind(local, config.buffer_bytes);
+  if (!socket.ok()) return socket.status();
+  return std::shared_ptr<transport::UdpSocket>(std::move(*socket));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
+    const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
+    const base::Clock& clock, TraceSink* error_trace) {
+  if (config.workers < 1) return absl::InvalidArgumentError("at least one worker is needed");
+  std::unique_ptr<Engine> engine(new Engine());
+  engine->shared_.scenario = std::move(scenario);
+  engine->shared_.config = config;
+  engine->shared_.clock = &clock;
+  engine->shared_.error_trace = error_trace;
+
+  std::vector<std::shared_ptr<transport::UdpSocket>> sockets;
+  if (absl::Status status = engine->BindSockets(&sockets); !status.ok()) return status;
+
+  const int count = config.workers;
+  const bool server = engine->shared_.scenario->mode == scenario::Mode::kServer;
+  engine->shared_.workers.resize(count);
+  for (int i = 0; i < count; ++i) {
+    // -l is shared out so the per-worker limits add up to the total.
+    uint64_t limit = 0;
+    if (config.call_limit > 0) {
+      limit = config.call_limit / count + (static_cast<uint64_t>(i) < config.call_limit % count);
+      limit = std::max<uint64_t>(limit, 1);
+    }
+    auto worker = std::make_unique<Worker>(i, &engine->shared_, sockets[server ? 0 : i], server,
+                                           static_cast<uint64_t>(i) + 1, count, limit);
+    engine->shared_.workers[i] = worker.get();
+    engine->workers_.push_back(std::move(worker));
+  }
+  for (auto& worker : engine->workers_) {
+    if (absl::Status status = worker->Init(); !status.ok()) return status;
+  }
+  return engine;
+}
+
+absl::Status Engine::BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets) {
+  const EngineConfig& config = shared_.config;
+  const bool server = shared_.scenario->mode == scenario::Mode::kServer;
+  // SIPp binds 5060 when no -p is given, and any free port if 5060 is taken.
+  uint16_t first_port = config.local_port_given ? config.local.port() : kSipDefaultPort;
+  absl::StatusOr<std::shared_ptr<transport::UdpSocket>> first = BindOne(config, first_port);
+  if (!first.ok() && !config.local_port_given) first = BindOne(config, 0);
+  if (!first.ok()) return first.status();
+  sockets->push_back(*first);
+  // A server shares its one listening socket; each client worker gets its
+  // own socket so responses come back to the worker that owns the call.
+  const int own_sockets = server ? 1 : config.workers;
+  for (int i = 1; i < own_sockets; ++i) {
+    absl::StatusOr<std::shared_ptr<transport::UdpSocket>> socket = BindOne(config, 0);
+    if (!socket.ok()) return socket.status();
+    sockets->push_back(*socket);
+  }
+  return absl::OkStatus();
+}
+
+Engine::~Engine() { Join(); }
+
+void Engine::Start() {
+  for (auto& worker : workers_) {
+    threads_.emplace_back([w = worker.get()] { w->Run(); });
+  }
+}
+
+bool Engine::Done() const {
+  const EngineConfig& config = shared_.config;
+  bool all_finished = true;
+  for (const auto& worker : workers_) all_finished = all_finished && worker->finished();
+  if (shared_.scenario->mode == scenario::Mode::kClient || aborting_) return all_finished;
+  // Server: done once -m calls have ended, or a requested stop drained.
+  if (shared_.stop_new_calls.load(std::memory_order_relaxed)) return OpenCalls() == 0;
+  if (config.max_calls == 0) return false;
+  uint64_t ended = 0;
+  for (const auto& worker : workers_) {
+    ended += worker->stats().TakeSnapshot().Get(stats::Counter::kCallsEnded);
+  }
+  return ended >= config.max_calls && OpenCalls() == 0;
+}
+
+void Engine::StopNewCalls() { shared_.stop_new_calls.store(true, std::memory_order_relaxed); }
+
+void Engine::AbortAll() {
+  aborting_ = true;
+  StopNewCalls();
+  for (auto& worker : workers_) worker->PostAbortAll();
+}
+
+void Engine::Join() {
+  for (auto& worker : workers_) worker->Stop();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+stats::Snapshot Engine::Snapshot() const {
+  stats::Snapshot merged = workers_[0]->stats().TakeSnapshot();
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    stats::Merge(&merged, workers_[i]->stats().TakeSnapshot());
+  }
+  return merged;
+}
+
+uint64_t Engine::OpenCalls() const {
+  uint64_t open = 0;
+  for (const auto& worker : workers_) open += worker->open_calls();
+  return open;
+}
+
+uint64_t Engine::SendErrors() const {
+  uint64_t errors = 0;
+  for (const auto& worker : workers_) errors += worker->send_errors();
+  return errors;
+}
+
+const transport::SocketAddress& Engine::local_address() const {
+  return workers_[0]->local_address();
+}
+
+}  // namespace sipfleet::runtime

@@ -1,0 +1,65 @@
+#ifndef SIPFLEET_COMMON_RUNTIME_ENGINE_H_
+#define SIPFLEET_COMMON_RUNTIME_ENGINE_H_
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/base/clock.h"
+#include "common/runtime/config.h"
+#include "common/runtime/trace_sink.h"
+#include "common/runtime/worker.h"
+#include "common/scenario/scenario.h"
+#include "common/stats/shard.h"
+
+namespace sipfleet::runtime {
+
+// The SIP engine: N shared-nothing workers running one scenario. Used as is
+// by the sipfleet binary and (later) by sipfleet-agent. Never exits the
+// process; the caller polls Done() and reads merged statistics.
+// All public methods are called from one controlling thread.
+class Engine {
+ public:
+  // Binds sockets and prepares workers. Errors: FailedPrecondition when a
+  // port is in use (SIPp exit 254), others for bad configuration.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
+      const base::Clock& clock, TraceSink* error_trace);
+  ~Engine();
+
+  // Starts the worker threads.
+  void Start();
+  // True when the run has nothing left to do: every call of a client run
+  // placed and ended, -m calls ended in server mode, or a requested stop
+  // completed.
+  bool Done() const;
+  // Graceful stop (SIPp's q / SIGUSR1): no new calls, running ones finish.
+  void StopNewCalls();
+  // Immediate stop (SIPp's Q / -timeout): abort calls in progress.
+  void AbortAll();
+  // Stops the loops and joins the threads. Idempotent.
+  void Join();
+
+  // Merged statistics of all workers (exact: counters summed, histograms
+  // merged bucket by bucket).
+  stats::Snapshot Snapshot() const;
+  uint64_t OpenCalls() const;
+  uint64_t SendErrors() const;
+  const transport::SocketAddress& local_address() const;
+  const scenario::Scenario& scenario() const { return *shared_.scenario; }
+  int worker_count() const { return static_cast<int>(workers_.size()); }
+
+ private:
+  Engine() = default;
+  absl::Status BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets);
+
+  WorkerShared shared_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  bool aborting_ = false;
+};
+
+}  // namespace sipfleet::runtime
+
+#endif  // SIPFLEET_COMMON_RUNTIME_ENGINE_H_

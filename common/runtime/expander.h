@@ -1,0 +1,53 @@
+#ifndef SIPFLEET_COMMON_RUNTIME_EXPANDER_H_
+#define SIPFLEET_COMMON_RUNTIME_EXPANDER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "common/runtime/call.h"
+#include "common/scenario/message_template.h"
+#include "common/sip/message.h"
+
+namespace sipfleet::runtime {
+
+// Values fixed for a worker's whole run, precomputed as strings.
+struct RunValues {
+  std::string service;
+  std::string remote_ip;    // IPv6 in brackets
+  std::string remote_host;  // as typed
+  std::string remote_port;
+  std::string local_ip;     // IPv6 in brackets
+  std::string local_ip_type;  // "4" or "6"
+  std::string local_port;
+  std::string transport = "UDP";
+  std::string media_ip;     // no brackets
+  std::string media_ip_type;
+  int media_port = 6000;
+  std::string pid;
+  std::string version;
+};
+
+// Per-expansion inputs besides the call.
+struct ExpandInputs {
+  int msg_index = 0;
+  const sip::Message* last_message = nullptr;  // parsed Call::last_message, or null
+  int64_t clock_ms = 0;
+  int64_t wall_micros = 0;
+};
+
+// Expands a compiled template into `out` (cleared first) following SIPp's
+// byte rules: [len] printed as %5u after the body is known, a missing
+// [last_X] removes its line. The buffer is reused across calls to avoid
+// allocation on the hot path.
+void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, const Call& call,
+            const ExpandInputs& inputs, std::string* out);
+
+// Appends `[last_<name>]` / `[last_<name>:]` for `message` to `out`: all
+// headers of that name in the header section, the first one as written and
+// later ones appended as ", value". Returns false if there is none.
+bool AppendLastHeader(const sip::Message& message, std::string_view name, bool full_header,
+                      std::string* out);
+
+}  // namespace sipfleet::runtime
+
+#endif  // SIPFLEET_COMMON_RUNTIME_EXPANDER_H_

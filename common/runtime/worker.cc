@@ -1,0 +1,685 @@
+#include "common/runtime/worker.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/hash/hash.h"
+#include "common/base/strings.h"
+#include "common/runtime/default_messages.h"
+
+namespace sipfleet::runtime {
+namespace {
+
+using scenario::ElementKind;
+using stats::Counter;
+using stats::MessageCounter;
+
+// SIPp strips everything up to "///" from Call-IDs it matches on.
+std::string_view StripCallIdPrefix(std::string_view call_id) {
+  size_t marker = call_id.find("///");
+  return marker == std::string_view::npos ? call_id : call_id.substr(marker + 3);
+}
+
+bool IsInvite(const scenario::Element& element) {
+  return element.message && element.message->method() == "INVITE";
+}
+
+}  // namespace
+
+stats::ShardLayout StatsLayoutFor(const scenario::Scenario& scenario) {
+
+  stats::ShardLayout layout;
+  layout.rtd_names = scenario.rtd_names;
+  layout.response_time_repartition_ms = scenario.response_time_repartition_ms;
+  layout.call_length_repartition_ms = scenario.call_length_repartition_ms;
+  layout.user_counter_names = scenario.counter_names;
+  layout.message_count = scenario.elements.size();
+  return layout;
+}
+
+
+Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSocket> socket,
+               bool shared_socket, uint64_t first_call_number, uint64_t stride,
+               uint64_t call_limit)
+    : index_(index),
+      shared_(shared),
+      scenario_(*shared->scenario),
+      config_(shared->config),
+      clock_(*shared->clock),
+      loop_(*shared->clock),
+      socket_(std::move(socket)),
+      shared_socket_(shared_socket),
+      send_(socket_->fd()),
+      stats_(StatsLayoutFor(*shared->scenario)),
+      rng_(shared->config.rng_seed * 7919 + static_cast<uint64_t>(index)),
+      next_call_number_(first_call_number),
+      stride_(stride),
+      call_limit_(call_limit) {
+  const transport::SocketAddress& local = socket_->local_address();
+  run_values_.service = config_.service;
+  run_values_.remote_ip = config_.remote.ip_for_uri();
+  run_values_.remote_host = config_.remote_host;
+  run_values_.remote_port = base::Cat(config_.remote.port());
+  run_values_.local_ip = config_.local_ip_for_uri;
+  run_values_.local_ip_type = local.is_ipv6() ? "6" : "4";
+  run_values_.local_port = base::Cat(local.port());
+  run_values_.media_ip = config_.media_ip;
+  run_values_.media_ip_type = config_.media_ipv6 ? "6" : "4";
+  run_values_.media_port = config_.media_port;
+  run_values_.pid = base::Cat(config_.pid);
+  run_values_.version = "sipfleet-0.1.0";
+  forward_.resize(shared->workers.size());
+}
+
+Worker::~Worker() = default;
+
+absl::Status Worker::Init() {
+  if (absl::Status status = loop_.Init(); !status.ok()) return status;
+  // With a shared server socket, EPOLLEXCLUSIVE wakes one worker per burst.
+  uint32_t events = EPOLLIN | (shared_socket_ ? EPOLLEXCLUSIVE : 0);
+  if (absl::Status status = loop_.Watch(socket_->fd(), events, this); !status.ok()) return status;
+  loop_.set_timer_handler([this](uint64_t token) { OnTimer(token); });
+  loop_.set_iteration_end_handler([this] { FlushOutgoing(); });
+  if (config_.rate > 0) interval_us_ = config_.rate_period_ms * 1000.0 / config_.rate;
+  return absl::OkStatus();
+}
+
+void Worker::Begin() {
+  pacing_start_us_ = clock_.NowMicros();
+  if (scenario_.mode == scenario::Mode::kClient) PlaceDueCalls();
+  UpdateFinished();
+  FlushOutgoing();
+}
+
+void Worker::Run() {
+  Begin();
+  loop_.Run();
+}
+
+void Worker::PostAbortAll() {
+  loop_.Post([this] {
+    next_call_number_ = ~uint64_t{0} / 2;  // no new calls
+    for (uint32_t slot = 0; slot < calls_.size(); ++slot) {
+      Call& call = calls_[slot];
+      if (call.state != Call::State::kDone) {
+        SendDefaultAbortMessage(call);
+        call.failed = false;  // SIPp does not count calls cut by a quit
+        EndCall(call);
+      }
+    }
+    UpdateFinished();
+  });
+}
+
+void Worker::PostDatagrams(
+    std::vector<std::pair<std::string, transport::SocketAddress>> datagrams) {
+  loop_.Post([this, datagrams = std::move(datagrams)] {
+    for (const auto& [bytes, from] : datagrams) HandleDatagram(bytes, from, /*forwarded=*/true);
+  });
+}
+
+void Worker::OnEvents(uint32_t events) {
+  // Bounded so timers and other sockets are not starved under a flood.
+  for (int round = 0; round < 16; ++round) {
+    int n = receive_.Receive(socket_->fd());
+    if (n <= 0) break;
+    for (int i = 0; i < n; ++i) {
+      if (receive_.truncated(i)) {
+        stats_.Increment(Counter::kMalformedMessages);
+        continue;
+      }
+      HandleDatagram(receive_.datagram(i), receive_.source(i), /*forwarded=*/false);
+    }
+    if (n < transport::ReceiveBatch::kMaxDatagrams) break;
+  }
+}
+
+void Worker::HandleDatagram(std::string_view data, const transport::SocketAddress& from,
+                            bool forwarded) {
+  // Keep-alive CRLFs (RFC 5626 §3.5.1) are not messages.
+  if (data.find_first_not_of("\r\n") == std::string_view::npos) return;
+  if (!forwarded && shared_socket_ && shared_->workers.size() > 1) {
+    std::string_view peek = StripCallIdPrefix(sip::PeekCallId(data));
+    size_t owner = absl::HashOf(peek) % shared_->workers.size();
+    if (owner != static_cast<size_t>(index_)) {
+      forward_[owner].emplace_back(std::string(data), from);
+      return;
+    }
+  }
+  absl::StatusOr<sip::Message> message = sip::Message::Parse(data);
+  if (!message.ok() || message->call_id().empty()) {
+    stats_.Increment(Counter::kMalformedMessages);
+    return;
+  }
+  std::string_view call_id = StripCallIdPrefix(message->call_id());
+  uint64_t hash = absl::HashOf(message->raw());
+  auto it = by_call_id_.find(call_id);
+  if (it != by_call_id_.end()) {
+    HandleCallMessage(it->second, *message, hash);
+    return;
+  }
+  if (IsDeadCall(call_id)) {
+    stats_.Increment(Counter::kDeadCallMsgs);
+    return;
+  }
+  bool admit = scenario_.mode == scenario::Mode::kServer && message->is_request() &&
+               message->method() != "ACK" &&
+               !shared_->stop_new_calls.load(std::memory_order_relaxed);
+  if (admit && config_.max_calls > 0) {
+    admit = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) <
+            config_.max_calls;
+  }
+  if (!admit) {
+    stats_.Increment(Counter::kOutOfCallMsgs);
+    return;
+  }
+  uint32_t slot = StartServerCall(call_id, from);
+  HandleCallMessage(slot, *message, hash);
+  UpdateFinished();
+}
+
+void Worker::HandleCallMessage(uint32_t slot, const sip::Message& message, uint64_t hash) {
+  Call& call = calls_[slot];
+  if (call.last_recv_index >= 0 && hash == call.last_recv_hash) {
+    // A retransmission of the last message we accepted (-rtcheck full):
+    // count it and answer with what we sent after it, if anything.
+    stats_.Increment(Counter::kRetransmissions);
+    stats_.IncrementMessage(call.last_recv_index, MessageCounter::kRetransmission);
+    if (call.last_send_index > call.last_recv_index) {
+      ExpandElement(call, call.last_send_index, &scratch_);
+      SendBytes(call, scratch_);
+    }
+    return;
+  }
+  bool old_message = false;
+  int index = FindMatch(call, message, &old_message);
+  if (index < 0) {
+    HandleUnexpected(call, message);
+  } else if (old_message) {
+    HandleOldMessage(call, index, message);
+  } else {
+    AcceptMessage(call, index, message, hash);
+  }
+}
+
+bool Worker::Matches(int index, const sip::Message& message) const {
+  const Element& element = scenario_.elements[index];
+  if (!element.is_recv()) return false;
+  if (element.recv_response != 0) {
+    if (message.is_request() || message.status_code() != element.recv_response) return false;
+    // §3.6: the response's CSeq method must be one we sent (strstr on the
+    // concatenated sent methods); a recv at index 0 matches any response.
+    return index == 0 || (!message.cseq_method().empty() &&
+                          element.prior_request_methods.find(message.cseq_method()) != std::string::npos);
+  }
+  return message.is_request() && message.method() == element.recv_request;
+}
+
+int Worker::FindMatch(const Call& call, const sip::Message& message, bool* old_message) const {
+  const int count = static_cast<int>(scenario_.elements.size());
+  // Forward over the current recv and the optional ones after it.
+  for (int i = call.msg_index; i < count; ++i) {
+    if (Matches(i, message)) return i;
+    const Element& element = scenario_.elements[i];
+    if (!element.is_recv() || element.optional == scenario::Optional::kNo) break;
+  }
+  // Backward: contiguous optional recvs are still acceptable; anything older
+  // is a late copy of a message already handled.
+  bool contiguous = true;
+  for (int i = std::min(call.msg_index, count) - 1; i >= 0; --i) {
+    const Element& element = scenario_.elements[i];
+    if (!element.is_recv() || element.optional == scenario::Optional::kNo) contiguous = false;
+    if (Matches(i, message)) {
+      *old_message = !(contiguous || element.optional == scenario::Optional::kGlobal);
+      return i;
+    }
+  }
+  return -1;
+}
+
+void Worker::AcceptMessage(Call& call, int index, const sip::Message& message, uint64_t hash) {
+  const Element& element = scenario_.elements[index];
+  if (element.lost_percent > 0 && rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent)) {
+    return;  // simulated loss (lost="pct"): as if never received
+  }
+  call.last_recv_hash = hash;
+  call.last_recv_index = index;
+  if (scenario_.needs_last_message) call.last_message.assign(message.raw());
+  if (!message.is_request()) {
+    if (!message.to_tag().empty()) call.peer_tag.assign(message.to_tag());
+    if (message.cseq_method() == "INVITE" && message.status_code() >= 200 &&
+        message.status_code() < 300) {
+      call.invite_answered = true;
+    }
+  } else if (message.cseq_number() > call.cseq) {
+    call.cseq = message.cseq_number();
+  }
+  call.retrans_index = -1;
+  call.retrans_at_ms = kNever;
+  call.recv_deadline_ms = kNever;
+  stats_.IncrementMessage(index, MessageCounter::kReceived);
+  Bookkeeping(call, element, index);
+  call.msg_index = NextIndex(element, index);
+  call.state = Call::State::kRunning;
+  Advance(call);
+}
+
+void Worker::HandleOldMessage(Call& call, int index, const sip::Message& message) {
+  stats_.Increment(Counter::kRetransmissions);
+  stats_.IncrementMessage(index, MessageCounter::kRetransmission);
+  // A repeated final response to our INVITE means our ACK was lost.
+  if (!message.is_request() && message.cseq_method() == "INVITE" &&
+      message.status_code() >= 200 && call.last_ack_index >= 0) {
+    ExpandElement(call, call.last_ack_index, &scratch_);
+    SendBytes(call, scratch_);
+  }
+}
+
+void Worker::HandleUnexpected(Call& call, const sip::Message& message) {
+  stats_.IncrementMessage(std::min<int>(call.msg_index, scenario_.elements.size() - 1),
+                          MessageCounter::kUnexpected);
+  uint32_t behaviors = config_.default_behaviors;
+  if (message.is_request() && message.method() == "PING" && (behaviors & kBehaviorPingReply)) {
+    ReplyOk(call, message);
+    return;
+  }
+  if (message.is_request() && message.method() == "ACK") {
+    return;  // a stray ACK needs no answer; SIPp ignores it unless checking CSeq
+  }
+  TraceUnexpected(call, message);
+  if (message.is_request() && (message.method() == "BYE" || message.method() == "CANCEL")) {
+    ReplyOk(call, message);
+    call.failed = true;
+    stats_.Increment(Counter::kFailedUnexpectedMessage);
+    EndCall(call);
+    return;
+  }
+  if (!(behaviors & kBehaviorAbortUnexpected)) return;
+  if (!message.is_request() && message.cseq_method() == "INVITE" &&
+      message.status_code() >= 300) {
+    // RFC 3261 §17.1.1.3: a non-2xx final response is ACKed; the INVITE
+    // transaction is over, so no CANCEL follows.
+    AckFinalResponse(call, message);
+    call.invite_index = -1;
+  }
+  AbortCall(call, Counter::kFailedUnexpectedMessage);
+}
+
+void Worker::Advance(Call& call) {
+  const int count = static_cast<int>(scenario_.elements.size());
+  while (call.state != Call::State::kDone) {
+    if (call.msg_index >= count) {
+      EndCall(call);
+      return;
+    }
+    const int index = call.msg_index;
+    const Element& element = scenario_.elements[index];
+    switch (element.kind) {
+      case ElementKind::kSend:
+        if (!SendElement(call, index)) return;
+        Bookkeeping(call, element, index);
+        call.msg_index = NextIndex(element, index);
+        break;
+      case ElementKind::kRecv: {
+        call.state = Call::State::kWaitingRecv;
+        int64_t timeout = element.timeout_ms > 0 ? element.timeout_ms : config_.recv_timeout_ms;
+        if (timeout > 0 && call.recv_deadline_ms == kNever) {
+          call.recv_deadline_ms = clock_.NowMillis() + timeout;
+        }
+        RearmTimer(call, call.slot);
+        return;
+      }
+      case ElementKind::kPause: {
+        int64_t duration = element.pause.source == scenario::PauseSpec::Source::kFixed
+                               ? element.pause.milliseconds
+                               : config_.default_duration_ms;
+        stats_.IncrementMessage(index, MessageCounter::kSent);
+        Bookkeeping(call, element, index);
+        if (duration <= 0) {
+          call.msg_index = NextIndex(element, index);
+          break;
+        }
+        call.state = Call::State::kPaused;
+        call.pause_until_ms = clock_.NowMillis() + std::max<int64_t>(duration, 0);
+        RearmTimer(call, call.slot);
+        return;
+      }
+      case ElementKind::kNop:
+        stats_.IncrementMessage(index, MessageCounter::kSent);
+        Bookkeeping(call, element, index);
+        call.msg_index = NextIndex(element, index);
+        break;
+      case ElementKind::kSendCmd:
+      case ElementKind::kRecvCmd:
+        // The loader refuses these until 3PCC lands.
+        AbortCall(call, Counter::kFailedCallRejected);
+        return;
+    }
+  }
+}
+
+int Worker::NextIndex(const Element& element, int index) const {
+  return element.next >= 0 ? element.next : index + 1;
+}
+
+void Worker::ExpandElement(const Call& call, int index, std::string* out) {
+  const scenario::MessageTemplate& tmpl = *scenario_.elements[index].message;
+  ExpandInputs inputs;
+  inputs.msg_index = index;
+  inputs.clock_ms = clock_.NowMillis();
+  inputs.wall_micros = tmpl.uses_last_message() ? clock_.WallMicros() : 0;
+  std::optional<absl::StatusOr<sip::Message>> last;
+  if (tmpl.uses_last_message() && !call.last_message.empty()) {
+    last.emplace(sip::Message::Parse(call.last_message));
+    if (last->ok()) inputs.last_message = &**last;
+  }
+  Expand(tmpl, run_values_, call, inputs, out);
+}
+
+void Worker::SendBytes(Call& call, std::string_view bytes) { send_.Queue(bytes, call.peer); }
+
+bool Worker::SendElement(Call& call, int index) {
+  const Element& element = scenario_.elements[index];
+  std::string_view method = element.message->method();
+  if (!method.empty() && method != "ACK" && method != "CANCEL") ++call.cseq;
+  ExpandElement(call, index, &scratch_);
+  bool lost = element.lost_percent > 0 &&
+              rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent);
+  if (!lost) SendBytes(call, scratch_);
+  stats_.IncrementMessage(index, MessageCounter::kSent);
+  if (method == "INVITE") {
+    call.invite_index = index;
+    call.invite_answered = false;
+  } else if (method == "ACK") {
+    call.last_ack_index = index;
+  }
+  call.last_send_index = index;
+  if (element.retrans_ms > 0 && config_.retransmissions) {
+    call.retrans_index = index;
+    call.retrans_count = 0;
+    call.retrans_interval_ms = static_cast<uint32_t>(element.retrans_ms);
+    call.retrans_at_ms = clock_.NowMillis() + element.retrans_ms;
+  } else {
+    call.retrans_index = -1;
+    call.retrans_at_ms = kNever;
+  }
+  return true;
+}
+
+void Worker::Bookkeeping(Call& call, const Element& element, int index) {
+  if (element.counter >= 0) stats_.IncrementUserCounter(element.counter);
+  if (element.start_rtds.empty() && element.stop_rtds.empty()) return;
+  int64_t now = clock_.NowMicros();
+  for (scenario::RtdIndex rtd : element.start_rtds) {
+    call.rtd_start_us[rtd] = now;
+    call.rtd_recorded &= ~(1u << (rtd & 31));
+  }
+  for (scenario::RtdIndex rtd : element.stop_rtds) {
+    // Each RTD is recorded once per call unless repeat_rtd asks otherwise.
+    const uint32_t bit = 1u << (rtd & 31);
+    if ((call.rtd_recorded & bit) && !element.repeat_rtd) continue;
+    stats_.RecordResponseTime(rtd,
+                              static_cast<uint64_t>(std::max<int64_t>(now - call.rtd_start_us[rtd], 0)));
+    call.rtd_recorded |= bit;
+  }
+}
+
+void Worker::RearmTimer(Call& call, uint32_t slot) {
+  int64_t next = std::min({call.pause_until_ms, call.retrans_at_ms, call.recv_deadline_ms});
+  if (next < call.timer_ms) {
+    loop_.timers().Schedule(next, Token(slot, call.generation));
+    call.timer_ms = next;
+  }
+}
+
+void Worker::OnTimer(uint64_t token) {
+  if (token == kPacerToken) {
+    pacer_armed_ = false;
+    PlaceDueCalls();
+    return;
+  }
+  uint32_t slot = static_cast<uint32_t>(token >> 32);
+  if (slot >= calls_.size()) return;
+  Call& call = calls_[slot];
+  int64_t now = clock_.NowMillis();
+  if (call.generation != static_cast<uint32_t>(token) || call.state == Call::State::kDone ||
+      now < call.timer_ms) {
+    return;  // a stale or superseded entry
+  }
+  call.timer_ms = kNever;
+  if (call.retrans_at_ms <= now) Retransmit(call, slot);
+  if (call.state != Call::State::kDone && call.recv_deadline_ms <= now) RecvTimeout(call);
+  if (call.state == Call::State::kPaused && call.pause_until_ms <= now) {
+    call.pause_until_ms = kNever;
+    call.state = Call::State::kRunning;
+    call.msg_index = NextIndex(scenario_.elements[call.msg_index], call.msg_index);
+    Advance(call);
+  }
+  if (call.state != Call::State::kDone && call.generation == static_cast<uint32_t>(token)) {
+    RearmTimer(call, slot);
+  }
+}
+
+void Worker::Retransmit(Call& call, uint32_t slot) {
+  const Element& element = scenario_.elements[call.retrans_index];
+  const bool invite = IsInvite(element);
+  const int max_retrans = invite ? config_.max_invite_retrans : config_.max_non_invite_retrans;
+  if (call.retrans_count >= max_retrans) {
+    // Timer B / F expired (RFC 3261 §17.1.1.2, §17.1.2.2).
+    stats_.IncrementMessage(call.retrans_index, MessageCounter::kTimeout);
+    call.retrans_index = -1;
+    call.retrans_at_ms = kNever;
+    AbortCall(call, Counter::kFailedMaxUDPRetrans);
+    return;
+  }
+  ExpandElement(call, call.retrans_index, &scratch_);
+  SendBytes(call, scratch_);
+  stats_.Increment(Counter::kRetransmissions);
+  stats_.IncrementMessage(call.retrans_index, MessageCounter::kRetransmission);
+  ++call.retrans_count;
+  // RFC 3261 §17.1.1.2 (INVITE: doubling, no cap) and §17.1.2.2 (others:
+  // doubling, capped at T2).
+  uint32_t interval = call.retrans_interval_ms * 2;
+  if (!invite) interval = std::min<uint32_t>(interval, static_cast<uint32_t>(config_.t2_ms));
+  call.retrans_interval_ms = interval;
+  call.retrans_at_ms = clock_.NowMillis() + interval;
+}
+
+void Worker::RecvTimeout(Call& call) {
+  call.recv_deadline_ms = kNever;
+  const Element& element = scenario_.elements[std::min<size_t>(call.msg_index,
+                                                                scenario_.elements.size() - 1)];
+  stats_.IncrementMessage(call.msg_index, MessageCounter::kTimeout);
+  if (element.on_timeout >= 0) {
+    call.msg_index = element.on_timeout;
+    call.state = Call::State::kRunning;
+    Advance(call);
+    return;
+  }
+  AbortCall(call, Counter::kFailedTimeoutOnRecv);
+}
+
+uint32_t Worker::AllocateCall() {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(calls_.size());
+    calls_.emplace_back();
+  }
+  Call& call = calls_[slot];
+  const uint32_t generation = call.generation;
+  std::string call_id = std::move(call.call_id);  // reuse capacity
+  std::string peer_tag = std::move(call.peer_tag);
+  call = Call{};
+  call.generation = generation;
+  call.slot = slot;
+  call.call_id = std::move(call_id);
+  call.call_id.clear();
+  call.peer_tag = std::move(peer_tag);
+  call.peer_tag.clear();
+  call.start_us = clock_.NowMicros();
+  call.rtd_start_us.assign(scenario_.rtd_names.size(), call.start_us);
+  call.cseq = static_cast<uint32_t>(config_.base_cseq - 1);
+  call.local_port = socket_->local_address().port();
+  open_calls_.fetch_add(1, std::memory_order_relaxed);
+  return slot;
+}
+
+void Worker::StartClientCall(uint64_t call_number) {
+  uint32_t slot = AllocateCall();
+  Call& call = calls_[slot];
+  call.call_number = static_cast<uint32_t>(call_number);
+  // SIPp's default -cid_str "%u-%p@%s".
+  base::Append(&call.call_id, call_number, "-", config_.pid, "@", config_.local_ip_for_uri);
+  call.peer = config_.remote;
+  by_call_id_.emplace(call.call_id, slot);
+  stats_.Increment(Counter::kOutgoingCall);
+  Advance(call);
+}
+
+uint32_t Worker::StartServerCall(std::string_view call_id, const transport::SocketAddress& from) {
+  uint32_t slot = AllocateCall();
+  Call& call = calls_[slot];
+  uint64_t number = shared_->incoming_admitted.load(std::memory_order_relaxed);
+  call.call_number = static_cast<uint32_t>(number == 0 ? slot + 1 : number);
+  call.call_id.assign(call_id);
+  call.peer = from;
+  by_call_id_.emplace(call.call_id, slot);
+  stats_.Increment(Counter::kIncomingCall);
+  return slot;
+}
+
+void Worker::AbortCall(Call& call, Counter reason) {
+  call.failed = true;
+  stats_.Increment(reason);
+  if (config_.default_behaviors & kBehaviorBye) SendDefaultAbortMessage(call);
+  EndCall(call);
+}
+
+void Worker::SendDefaultAbortMessage(Call& call) {
+  if (call.invite_index < 0) return;  // we did not start an INVITE dialog
+  ExpandElement(call, call.invite_index, &scratch_extra_);
+  absl::StatusOr<sip::Message> invite = sip::Message::Parse(scratch_extra_);
+  if (!invite.ok()) return;
+  if (call.invite_answered) {
+    ++call.cseq;
+    BuildBye(*invite, call, run_values_, &scratch_);
+  } else {
+    BuildCancel(*invite, &scratch_);
+  }
+  SendBytes(call, scratch_);
+}
+
+void Worker::ReplyOk(Call& call, const sip::Message& request) {
+  BuildOkResponse(request, call, run_values_, &scratch_);
+  SendBytes(call, scratch_);
+}
+
+void Worker::AckFinalResponse(Call& call, const sip::Message& response) {
+  if (call.invite_index < 0) return;
+  ExpandElement(call, call.invite_index, &scratch_extra_);
+  absl::StatusOr<sip::Message> invite = sip::Message::Parse(scratch_extra_);
+  if (!invite.ok()) return;
+  BuildNon2xxAck(*invite, response, &scratch_);
+  SendBytes(call, scratch_);
+}
+
+void Worker::EndCall(Call& call) {
+  if (call.state == Call::State::kDone) return;
+  int64_t now_us = clock_.NowMicros();
+  if (call.failed) {
+    stats_.Increment(Counter::kFailedCall);
+  } else {
+    stats_.Increment(Counter::kSuccessfulCall);
+    stats_.RecordCallLength(static_cast<uint64_t>(std::max<int64_t>(now_us - call.start_us, 0)));
+  }
+  stats_.Increment(Counter::kCallsEnded);
+  auto it = by_call_id_.find(call.call_id);
+  const uint32_t slot = call.slot;
+  by_call_id_.erase(it);
+  if (config_.deadcall_wait_ms > 0) RememberDeadCall(call.call_id);
+  call.state = Call::State::kDone;
+  ++call.generation;
+  std::string().swap(call.last_message);
+  free_slots_.push_back(slot);
+  open_calls_.fetch_sub(1, std::memory_order_relaxed);
+  if (scenario_.mode == scenario::Mode::kClient && call_limit_ > 0 && !pacer_armed_) {
+    PlaceDueCalls();  // a slot under -l is free again
+  }
+  UpdateFinished();
+}
+
+bool Worker::IsDeadCall(std::string_view call_id) {
+  int64_t now = clock_.NowMillis();
+  while (!dead_calls_.empty() && dead_calls_.front().first <= now) {
+    dead_call_ids_.erase(dead_calls_.front().second);
+    dead_calls_.pop_front();
+  }
+  return dead_call_ids_.contains(call_id);
+}
+
+void Worker::RememberDeadCall(const std::string& call_id) {
+  dead_calls_.emplace_back(clock_.NowMillis() + config_.deadcall_wait_ms, call_id);
+  dead_call_ids_.insert(dead_calls_.back().second);
+}
+
+int64_t Worker::DueMicros(uint64_t call_number) const {
+  return pacing_start_us_ +
+         static_cast<int64_t>(std::llround(static_cast<double>(call_number - 1) * interval_us_));
+}
+
+void Worker::PlaceDueCalls() {
+  if (interval_us_ <= 0) return;
+  const uint64_t last = config_.max_calls > 0 ? config_.max_calls : ~uint64_t{0} / 2;
+  int64_t now = clock_.NowMicros();
+  while (next_call_number_ <= last && !shared_->stop_new_calls.load(std::memory_order_relaxed)) {
+    int64_t due = DueMicros(next_call_number_);
+    if (due > now) {
+      if (!pacer_armed_) {
+        loop_.timers().Schedule((due + 999) / 1000, kPacerToken);
+        pacer_armed_ = true;
+      }
+      break;
+    }
+    if (call_limit_ > 0 && open_calls_.load(std::memory_order_relaxed) >= call_limit_) break;
+    uint64_t number = next_call_number_;
+    next_call_number_ += stride_;
+    StartClientCall(number);
+  }
+  UpdateFinished();
+}
+
+void Worker::UpdateFinished() {
+  const uint64_t last = config_.max_calls > 0 ? config_.max_calls : ~uint64_t{0} / 2;
+  bool no_more = scenario_.mode == scenario::Mode::kServer || next_call_number_ > last ||
+                 shared_->stop_new_calls.load(std::memory_order_relaxed);
+  finished_.store(no_more && open_calls_.load(std::memory_order_relaxed) == 0,
+                  std::memory_order_release);
+}
+
+void Worker::TraceUnexpected(const Call& call, const sip::Message& message) {
+  if (shared_->error_trace == nullptr) return;
+  std::string text;
+  text.reserve(message.raw().size() + 200);
+  base::Append(&text, "sipfleet: Aborting call on unexpected message for Call-Id '",
+                  call.call_id, "': while expecting element ", call.msg_index,
+                  ", received '", message.start_line(), "':\n", message.raw(), "\n\n");
+  shared_->error_trace->Write(text);
+}
+
+void Worker::FlushOutgoing() {
+  // Refused datagrams are retransmitted by the scenario's timers like lost
+  // ones; SIPp shows them as "UDP errors (send)" rather than failed calls.
+  send_errors_.fetch_add(static_cast<uint64_t>(send_.Flush()), std::memory_order_relaxed);
+  for (size_t owner = 0; owner < forward_.size(); ++owner) {
+    if (forward_[owner].empty()) continue;
+    shared_->workers[owner]->PostDatagrams(std::move(forward_[owner]));
+    forward_[owner].clear();
+  }
+}
+
+}  // namespace sipfleet::runtime

@@ -1,0 +1,175 @@
+#ifndef SIPFLEET_COMMON_RUNTIME_WORKER_H_
+#define SIPFLEET_COMMON_RUNTIME_WORKER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "common/base/clock.h"
+#include "common/base/rng.h"
+#include "common/runtime/call.h"
+#include "common/runtime/config.h"
+#include "common/runtime/expander.h"
+#include "common/runtime/trace_sink.h"
+#include "common/scenario/scenario.h"
+#include "common/sip/message.h"
+#include "common/stats/shard.h"
+#include "common/transport/event_loop.h"
+#include "common/transport/udp_socket.h"
+
+namespace sipfleet::runtime {
+
+class Worker;
+
+// The statistics layout (RTDs, repartitions, counters, messages) of a scenario.
+stats::ShardLayout StatsLayoutFor(const scenario::Scenario& scenario);
+
+// State every worker of one engine shares: immutable configuration and the
+// few atomics that make cluster-wide decisions (server-mode -m admission,
+// stop flags). Owned by the Engine.
+struct WorkerShared {
+  std::shared_ptr<const scenario::Scenario> scenario;
+  EngineConfig config;
+  const base::Clock* clock = nullptr;
+  TraceSink* error_trace = nullptr;  // -trace_err, may be null
+  std::vector<Worker*> workers;
+  std::atomic<uint64_t> incoming_admitted{0};
+  std::atomic<bool> stop_new_calls{false};
+};
+
+// A shared-nothing worker: one thread, one event loop, its own socket (or a
+// share of the server socket), calls, timers, RNG and statistics shard.
+// Calls never migrate. Other threads talk to it only through Post*().
+class Worker final : public transport::FdHandler {
+ public:
+  // `socket` is this worker's own (client mode) or the engine's shared
+  // server socket. `index` is 0-based; calls get numbers index+1,
+  // index+1+stride, ... so numbering is unique across workers (and agents,
+  // by choosing first_call_number/stride).
+  Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSocket> socket,
+         bool shared_socket, uint64_t first_call_number, uint64_t stride, uint64_t call_limit);
+  ~Worker() override;
+
+  absl::Status Init();
+  // Thread body: Begin(), then loop iterations until Stop().
+  void Run();
+  // Starts placing calls (client mode). Run() calls it; tests driving a
+  // manual clock call Begin() and then Poll() on their own thread.
+  void Begin();
+  // One loop iteration without blocking.
+  void Poll() { loop_.RunOnce(0); }
+  // Thread-safe.
+  void Stop() { loop_.Stop(); }
+  // Thread-safe: abort every call now (SIPp's Q / -timeout).
+  void PostAbortAll();
+  // Thread-safe: hand over datagrams another worker received for our calls.
+  void PostDatagrams(std::vector<std::pair<std::string, transport::SocketAddress>> datagrams);
+
+  // Thread-safe views for the engine.
+  const stats::Shard& stats() const { return stats_; }
+  // Client mode: all calls of our stripe placed (or new calls stopped) and
+  // none open.
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
+  uint64_t open_calls() const { return open_calls_.load(std::memory_order_relaxed); }
+  uint64_t send_errors() const { return send_errors_.load(std::memory_order_relaxed); }
+  const transport::SocketAddress& local_address() const { return socket_->local_address(); }
+
+  // transport::FdHandler
+  void OnEvents(uint32_t events) override;
+
+ private:
+  using Element = scenario::Element;
+
+  // Receiving.
+  void HandleDatagram(std::string_view data, const transport::SocketAddress& from,
+                      bool forwarded);
+  void HandleCallMessage(uint32_t slot, const sip::Message& message, uint64_t hash);
+  int FindMatch(const Call& call, const sip::Message& message, bool* old_message) const;
+  bool Matches(int index, const sip::Message& message) const;
+  void AcceptMessage(Call& call, int index, const sip::Message& message, uint64_t hash);
+  void HandleUnexpected(Call& call, const sip::Message& message);
+  void HandleOldMessage(Call& call, int index, const sip::Message& message);
+
+  // Executing the scenario.
+  void Advance(Call& call);
+  bool SendElement(Call& call, int index);
+  void Bookkeeping(Call& call, const Element& element, int index);
+  int NextIndex(const Element& element, int index) const;
+  void ExpandElement(const Call& call, int index, std::string* out);
+  void SendBytes(Call& call, std::string_view bytes);
+
+  // Timers.
+  static uint64_t Token(uint32_t slot, uint32_t generation) {
+    return (uint64_t{slot} << 32) | generation;
+  }
+  void OnTimer(uint64_t token);
+  void RearmTimer(Call& call, uint32_t slot);
+  void Retransmit(Call& call, uint32_t slot);
+  void RecvTimeout(Call& call);
+
+  // Call life cycle.
+  uint32_t AllocateCall();
+  void StartClientCall(uint64_t call_number);
+  uint32_t StartServerCall(std::string_view call_id, const transport::SocketAddress& from);
+  void AbortCall(Call& call, stats::Counter reason);
+  void EndCall(Call& call);
+  void SendDefaultAbortMessage(Call& call);
+  void ReplyOk(Call& call, const sip::Message& request);
+  void AckFinalResponse(Call& call, const sip::Message& response);
+  bool IsDeadCall(std::string_view call_id);
+  void RememberDeadCall(const std::string& call_id);
+
+  // Call generation (client mode).
+  void PlaceDueCalls();
+  int64_t DueMicros(uint64_t call_number) const;
+  void UpdateFinished();
+
+  void TraceUnexpected(const Call& call, const sip::Message& message);
+  void FlushOutgoing();
+
+  const int index_;
+  WorkerShared* const shared_;
+  const scenario::Scenario& scenario_;
+  const EngineConfig& config_;
+  const base::Clock& clock_;
+  transport::EventLoop loop_;
+  std::shared_ptr<transport::UdpSocket> socket_;
+  const bool shared_socket_;
+  transport::ReceiveBatch receive_;
+  transport::SendBatch send_;
+  stats::Shard stats_;
+  base::Rng rng_;
+  RunValues run_values_;
+
+  std::deque<Call> calls_;  // stable addresses: views into call_id stay valid
+  std::vector<uint32_t> free_slots_;
+  absl::flat_hash_map<std::string_view, uint32_t> by_call_id_;
+  std::deque<std::pair<int64_t, std::string>> dead_calls_;
+  absl::flat_hash_set<std::string_view> dead_call_ids_;
+
+  // Client pacing: call n is due at start + (n-1) * interval.
+  uint64_t next_call_number_;
+  const uint64_t stride_;
+  const uint64_t call_limit_;
+  int64_t pacing_start_us_ = 0;
+  double interval_us_ = 0;
+  bool pacer_armed_ = false;
+  static constexpr uint64_t kPacerToken = ~uint64_t{0};
+
+  std::atomic<uint64_t> open_calls_{0};
+  std::atomic<bool> finished_{false};
+  std::atomic<uint64_t> send_errors_{0};
+  std::string scratch_;
+  std::string scratch_extra_;
+  std::vector<std::vector<std::pair<std::string, transport::SocketAddress>>> forward_;
+};
+
+}  // namespace sipfleet::runtime
+
+#endif  // SIPFLEET_COMMON_RUNTIME_WORKER_H_

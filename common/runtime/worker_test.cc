@@ -1,0 +1,119 @@
+#include "common/runtime/worker.h"
+
+#include <vector>
+
+#include "common/scenario/embedded.h"
+#include "common/scenario/loader.h"
+#include "gtest/gtest.h"
+
+namespace sipfleet::runtime {
+namespace {
+
+using transport::SocketAddress;
+
+// Drives one Worker on a manual clock against a silent peer socket, so the
+// retransmission schedule can be read off exactly.
+class RetransmissionTest : public ::testing::Test {
+ protected:
+  void StartWorker(std::string_view xml) {
+    auto scenario = scenario::LoadScenario(xml, "t.xml", {});
+    ASSERT_TRUE(scenario.ok()) << scenario.status();
+    peer_ = *transport::UdpSocket::Bind(*SocketAddress::Resolve("127.0.0.1", 0), 1 << 20);
+    shared_.scenario = *scenario;
+    shared_.clock = &clock_;
+    shared_.config.remote = peer_->local_address();
+    shared_.config.local = *SocketAddress::Resolve("127.0.0.1", 0);
+    shared_.config.local_ip_for_uri = "127.0.0.1";
+    shared_.config.max_calls = 1;
+    shared_.config.rate = 1;
+    shared_.workers.resize(1);
+    auto socket = transport::UdpSocket::Bind(shared_.config.local, 1 << 20);
+    ASSERT_TRUE(socket.ok());
+    worker_ = std::make_unique<Worker>(0, &shared_, std::move(*socket), false, 1, 1, 0);
+    shared_.workers[0] = worker_.get();
+    ASSERT_TRUE(worker_->Init().ok());
+    worker_->Begin();
+  }
+
+  // Advances the clock 1 ms at a time up to `until_ms` after the start and
+  // records when each datagram reached the peer and its first line.
+  void RunUntil(int64_t until_ms) {
+    while (elapsed_ms_ < until_ms) {
+      clock_.AdvanceMillis(1);
+      ++elapsed_ms_;
+      worker_->Poll();
+      int n = batch_.Receive(peer_->fd());
+      for (int i = 0; i < n; ++i) {
+        std::string_view d = batch_.datagram(i);
+        arrivals_.push_back({elapsed_ms_, std::string(d.substr(0, d.find(' ')))});
+      }
+    }
+  }
+
+  struct Arrival {
+    int64_t at_ms;
+    std::string method;
+  };
+  base::ManualClock clock_;
+  WorkerShared shared_;
+  std::unique_ptr<transport::UdpSocket> peer_;
+  std::unique_ptr<Worker> worker_;
+  transport::ReceiveBatch batch_;
+  std::vector<Arrival> arrivals_;
+  int64_t elapsed_ms_ = 0;
+};
+
+TEST_F(RetransmissionTest, InviteDoublesWithoutCapFiveTimesThenTimesOut) {
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  RunUntil(40'000);
+  // First INVITE at start (Begin flushed it before the first tick).
+  std::vector<int64_t> invites;
+  for (const Arrival& a : arrivals_) {
+    if (a.method == "INVITE") invites.push_back(a.at_ms);
+  }
+  // The initial send is read on the first tick (1 ms); retransmissions at
+  // T1=500 ms doubling: 500, 1500, 3500, 7500, 15500.
+  EXPECT_EQ(invites, (std::vector<int64_t>{1, 500, 1500, 3500, 7500, 15500}));
+  // After the 5th retransmission, Timer B at +16 s fails the call with
+  // a CANCEL (default behaviour "bye"), and no more INVITEs.
+  ASSERT_FALSE(arrivals_.empty());
+  EXPECT_EQ(arrivals_.back().method, "CANCEL");
+  EXPECT_EQ(arrivals_.back().at_ms, 31500);
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_EQ(s.Get(stats::Counter::kFailedMaxUDPRetrans), 1u);
+  EXPECT_EQ(s.Get(stats::Counter::kFailedCall), 1u);
+  EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 5u);
+  EXPECT_TRUE(worker_->finished());
+}
+
+TEST_F(RetransmissionTest, NonInviteIsCappedAtT2AndRetransmittedNineTimes) {
+  StartWorker(R"(<scenario>
+    <send retrans="500"><![CDATA[
+      OPTIONS sip:x@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Call-ID: [call_id]
+      CSeq: 1 OPTIONS
+      Content-Length: 0
+    ]]></send>
+    <recv response="200"/>
+  </scenario>)");
+  RunUntil(40'000);
+  std::vector<int64_t> times;
+  for (const Arrival& a : arrivals_) times.push_back(a.at_ms);
+  // 500, 1000, 2000, 4000 (T2), 4000, ... : nine retransmissions.
+  EXPECT_EQ(times, (std::vector<int64_t>{1, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500,
+                                         27500}));
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 9u);
+  EXPECT_EQ(s.Get(stats::Counter::kFailedMaxUDPRetrans), 1u);
+}
+
+TEST_F(RetransmissionTest, NoRetransmissionWithNr) {
+  shared_.config.retransmissions = false;
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  RunUntil(5'000);
+  EXPECT_EQ(arrivals_.size(), 1u);
+}
+
+}  // namespace
+}  // namespace sipfleet::runtime

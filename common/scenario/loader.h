@@ -1,0 +1,32 @@
+#ifndef SIPFLEET_COMMON_SCENARIO_LOADER_H_
+#define SIPFLEET_COMMON_SCENARIO_LOADER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "common/scenario/scenario.h"
+
+namespace sipfleet::scenario {
+
+struct LoadOptions {
+  // -key name value
+  absl::flat_hash_map<std::string, std::string> generic_keys;
+};
+
+// Loads a SIPp XML scenario from text. `file_name` is used in errors, which
+// always read "file:line: what is wrong" (InvalidArgument for bad input,
+// Unimplemented for SIPp features not supported yet). Never exits.
+absl::StatusOr<std::shared_ptr<const Scenario>> LoadScenario(std::string_view xml_text,
+                                                             std::string_view file_name,
+                                                             const LoadOptions& options);
+
+// Reads and loads a scenario file.
+absl::StatusOr<std::shared_ptr<const Scenario>> LoadScenarioFile(const std::string& path,
+                                                                 const LoadOptions& options);
+
+}  // namespace sipfleet::scenario
+
+#endif  // SIPFLEET_COMMON_SCENARIO_LOADER_H_

@@ -1,0 +1,100 @@
+#ifndef SIPFLEET_COMMON_SCENARIO_MESSAGE_TEMPLATE_H_
+#define SIPFLEET_COMMON_SCENARIO_MESSAGE_TEMPLATE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+
+namespace sipfleet::scenario {
+
+// Keywords a template may contain (SIPP_NOTES §3.5). Values a run fixes once
+// (-key keywords) are folded into literals at compile time.
+enum class Keyword : uint8_t {
+  kLiteral,
+  kService,
+  kRemoteIp,
+  kRemoteHost,
+  kRemotePort,
+  kLocalIp,
+  kLocalIpType,
+  kLocalPort,
+  kServerIp,
+  kTransport,
+  kMediaIp,
+  kMediaIpType,
+  kMediaPort,
+  kAutoMediaPort,
+  kCallNumber,
+  kCallId,
+  kCseq,
+  kBranch,
+  kPid,
+  kMsgIndex,
+  kLen,
+  kPeerTagParam,
+  kLastHeader,  // `argument` = header name; `full_header` = "[last_X:]" form.
+  kLastRequestUri,
+  kLastCseqNumber,
+  kLastMessage,
+  kSippVersion,
+  kClockTick,
+  kTimestamp,
+  kDate,
+  kUsers,
+  kUserId,
+};
+
+// One piece of a compiled message: literal bytes or a keyword with its
+// numeric offset (`[cseq+1]`) and argument (`[last_Via:]` -> "Via").
+struct Segment {
+  Keyword keyword = Keyword::kLiteral;
+  bool full_header = false;
+  int32_t offset = 0;
+  std::string text;  // literal bytes, or the keyword argument
+};
+
+// A <send> body compiled once at load time (SIPp's SendingMessage): the
+// CDATA cleaned by SIPp's whitespace rules (SIPP_NOTES §3.7), LF turned into
+// CRLF, `\xHH` escapes decoded, keywords split out. Immutable after compile,
+// shared by all workers.
+class MessageTemplate {
+ public:
+  struct Options {
+    // -key name value: generic keywords, folded as literals.
+    const absl::flat_hash_map<std::string, std::string>* generic_keys = nullptr;
+  };
+
+  // Compiles raw CDATA text. Errors name the offending keyword; the caller
+  // prefixes the file:line location.
+  static absl::StatusOr<MessageTemplate> Compile(std::string_view cdata, const Options& options);
+
+  const std::vector<Segment>& segments() const { return segments_; }
+  bool has_len() const { return has_len_; }
+  // True if any [last_*] style keyword needs the last received message.
+  bool uses_last_message() const { return uses_last_message_; }
+  // First line's first token: request method, or empty for responses.
+  std::string_view method() const { return method_; }
+  // Response status code, 0 for requests.
+  int status_code() const { return status_code_; }
+
+ private:
+  std::vector<Segment> segments_;
+  std::string method_;
+  int status_code_ = 0;
+  bool has_len_ = false;
+  bool uses_last_message_ = false;
+};
+
+// SIPp's clean_cdata(): strips leading/trailing blank characters, removes
+// spaces and tabs around line ends, appends "\n\n" when the text has no blank
+// line, else re-appends one "\n" if trailing line ends were stripped.
+// Exposed for tests.
+std::string CleanCdata(std::string_view cdata);
+
+}  // namespace sipfleet::scenario
+
+#endif  // SIPFLEET_COMMON_SCENARIO_MESSAGE_TEMPLATE_H_

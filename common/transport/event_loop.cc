@@ -1,0 +1,105 @@
+#include "common/transport/event_loop.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/base/strings.h"
+
+namespace sipfleet::transport {
+namespace {
+constexpr int kMaxEvents = 64;
+}  // namespace
+
+EventLoop::EventLoop(const base::Clock& clock) : clock_(clock), timers_(clock.NowMillis()) {}
+
+EventLoop::~EventLoop() {
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+absl::Status EventLoop::Init() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    return absl::InternalError(base::Cat("event loop setup: ", strerror(errno)));
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;  // nullptr marks the wake-up eventfd
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+    return absl::InternalError(base::Cat("epoll_ctl: ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventLoop::Watch(int fd, uint32_t events, FdHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    return absl::InternalError(base::Cat("epoll_ctl add fd ", fd, ": ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+void EventLoop::Unwatch(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+
+void EventLoop::Post(absl::AnyInvocable<void() &&> task) {
+  {
+    std::lock_guard<std::mutex> lock(posted_mutex_);
+    posted_.push_back(std::move(task));
+  }
+  if (!has_posted_.exchange(true, std::memory_order_acq_rel)) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t rc = write(wake_fd_, &one, sizeof(one));
+  }
+}
+
+void EventLoop::Stop() {
+  stop_.store(true, std::memory_order_release);
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t rc = write(wake_fd_, &one, sizeof(one));
+}
+
+void EventLoop::DrainPosted() {
+  if (!has_posted_.load(std::memory_order_acquire)) return;
+  {
+    std::lock_guard<std::mutex> lock(posted_mutex_);
+    running_.swap(posted_);
+    has_posted_.store(false, std::memory_order_release);
+  }
+  for (auto& task : running_) std::move(task)();
+  running_.clear();
+}
+
+void EventLoop::RunOnce(int max_wait_ms) {
+  int64_t now = clock_.NowMillis();
+  int timeout = has_posted_.load(std::memory_order_acquire)
+                    ? 0
+                    : static_cast<int>(timers_.MillisUntilNext(now, max_wait_ms));
+  epoll_event events[kMaxEvents];
+  int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
+  for (int i = 0; i < n; ++i) {
+    if (events[i].data.ptr == nullptr) {
+      uint64_t value;
+      [[maybe_unused]] ssize_t rc = read(wake_fd_, &value, sizeof(value));
+      continue;
+    }
+    static_cast<FdHandler*>(events[i].data.ptr)->OnEvents(events[i].events);
+  }
+  DrainPosted();
+  if (timer_handler_) {
+    timers_.Advance(clock_.NowMillis(), [this](uint64_t token) { timer_handler_(token); });
+  }
+  if (iteration_end_) iteration_end_();
+}
+
+void EventLoop::Run() {
+  while (!stopped()) RunOnce(10);
+}
+
+}  // namespace sipfleet::transport

@@ -1,0 +1,83 @@
+#ifndef SIPFLEET_COMMON_TRANSPORT_EVENT_LOOP_H_
+#define SIPFLEET_COMMON_TRANSPORT_EVENT_LOOP_H_
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "common/base/clock.h"
+#include "common/transport/timer_wheel.h"
+
+namespace sipfleet::transport {
+
+// Receives readiness events for one file descriptor.
+class FdHandler {
+ public:
+  virtual ~FdHandler() = default;
+  virtual void OnEvents(uint32_t epoll_events) = 0;
+};
+
+// One worker's event loop: epoll for sockets, a 1 ms timer wheel, and a queue
+// of closures other threads post to it (the only cross-thread entry point).
+// Owned by its worker; every method but Post() and Stop() must be called on
+// the loop's thread.
+class EventLoop {
+ public:
+  explicit EventLoop(const base::Clock& clock);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  absl::Status Init();
+
+  // Registers `fd` for `events` (EPOLLIN, EPOLLEXCLUSIVE...). The handler
+  // must outlive the registration.
+  absl::Status Watch(int fd, uint32_t events, FdHandler* handler);
+  void Unwatch(int fd);
+
+  // Thread-safe: runs `task` on the loop thread during its next iteration.
+  void Post(absl::AnyInvocable<void() &&> task);
+  // Thread-safe: makes Run() return after the current iteration.
+  void Stop();
+
+  TimerWheel& timers() { return timers_; }
+  const base::Clock& clock() const { return clock_; }
+
+  // Called for each expired timer token.
+  void set_timer_handler(absl::AnyInvocable<void(uint64_t)> handler) {
+    timer_handler_ = std::move(handler);
+  }
+  // Called once at the end of every iteration (flush batched sends).
+  void set_iteration_end_handler(absl::AnyInvocable<void()> handler) {
+    iteration_end_ = std::move(handler);
+  }
+
+  // One iteration: waits at most `max_wait_ms` for sockets, then runs posted
+  // tasks, due timers and the iteration-end handler.
+  void RunOnce(int max_wait_ms);
+  // Iterates until Stop().
+  void Run();
+  bool stopped() const { return stop_.load(std::memory_order_acquire); }
+
+ private:
+  void DrainPosted();
+
+  const base::Clock& clock_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  TimerWheel timers_;
+  std::mutex posted_mutex_;
+  std::vector<absl::AnyInvocable<void() &&>> posted_;
+  std::vector<absl::AnyInvocable<void() &&>> running_;
+  std::atomic<bool> has_posted_{false};
+  std::atomic<bool> stop_{false};
+  absl::AnyInvocable<void(uint64_t)> timer_handler_;
+  absl::AnyInvocable<void()> iteration_end_;
+};
+
+}  // namespace sipfleet::transport
+
+#endif  // SIPFLEET_COMMON_TRANSPORT_EVENT_LOOP_H_
