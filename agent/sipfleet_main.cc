@@ -296,7 +296,11 @@ int Run(const std::vector<std::string>& args) {
   RunOutcome outcome = Supervise(**engine, options, clock, stat_file.get(), signals);
   (*engine)->Join();
   stats::Snapshot totals = (*engine)->Snapshot();
-  if (stat_file) stat_file->WriteRow(totals, clock.WallMicros());
+  if (stat_file) {
+    // SIPp ends the file with two rows: the last period, then an empty one.
+    stat_file->WriteRow(totals, clock.WallMicros());
+    stat_file->WriteRow(totals, clock.WallMicros());
+  }
 
   int code = ExitCode(totals, outcome, options);
   double seconds = static_cast<double>(clock.NowMicros() - start_us) / 1e6;

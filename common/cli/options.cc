@@ -287,7 +287,7 @@ absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args) {
     }
     absl::Status status = spec.set(options, values);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(base::Cat("-", name, ": ", base::FromAbsl(status.message())));
+      return absl::Status(status.code(), base::Cat("-", name, ": ", base::FromAbsl(status.message())));
     }
   }
   if (!options.scenario_name.empty() && !options.scenario_file.empty()) {

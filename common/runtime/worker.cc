@@ -591,12 +591,9 @@ void Worker::AckFinalResponse(Call& call, const sip::Message& response) {
 void Worker::EndCall(Call& call) {
   if (call.state == Call::State::kDone) return;
   int64_t now_us = clock_.NowMicros();
-  if (call.failed) {
-    stats_.Increment(Counter::kFailedCall);
-  } else {
-    stats_.Increment(Counter::kSuccessfulCall);
-    stats_.RecordCallLength(static_cast<uint64_t>(std::max<int64_t>(now_us - call.start_us, 0)));
-  }
+  // SIPp records the call length of failed calls too.
+  stats_.Increment(call.failed ? Counter::kFailedCall : Counter::kSuccessfulCall);
+  stats_.RecordCallLength(static_cast<uint64_t>(std::max<int64_t>(now_us - call.start_us, 0)));
   stats_.Increment(Counter::kCallsEnded);
   auto it = by_call_id_.find(call.call_id);
   const uint32_t slot = call.slot;

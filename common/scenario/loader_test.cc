@@ -41,7 +41,7 @@ TEST(LoaderTest, SyntaxErrorIsLocated) {
 
 TEST(LoaderTest, UnknownElementIsLocated) {
   std::string error = ErrorOf(std::string("<scenario>\n") + std::string(kSend) + "\n<bogus/>\n</scenario>");
-  EXPECT_NE(error.find("t.xml:5: unknown element <bogus>"), std::string::npos) << error;
+  EXPECT_NE(error.find("t.xml:6: unknown element <bogus>"), std::string::npos) << error;
 }
 
 TEST(LoaderTest, NextToMissingLabelIsLocated) {

@@ -38,10 +38,16 @@ TEST(TimerWheelTest, PastDeadlinesFireOnNextAdvanceAndCallbacksMayReschedule) {
   wheel.Advance(100, [&](uint64_t t) {
     if (++fires < 3) wheel.Schedule(100 + fires, t);
   });
-  wheel.Advance(110, [&](uint64_t t) {
+  auto reschedule = [&](uint64_t t) {
     if (++fires < 3) wheel.Schedule(200, t);
-  });
+  };
+  wheel.Advance(110, reschedule);
+  EXPECT_EQ(fires, 2);
+  wheel.Advance(199, reschedule);
+  EXPECT_EQ(fires, 2);
+  wheel.Advance(200, reschedule);
   EXPECT_EQ(fires, 3);
+  EXPECT_EQ(wheel.size(), 0u);
 }
 
 TEST(TimerWheelTest, ReportsTimeUntilNextDeadline) {
