@@ -105,8 +105,7 @@ void Worker::PostAbortAll() {
       Call& call = calls_[slot];
       if (call.state != Call::State::kDone) {
         SendDefaultAbortMessage(call);
-        call.failed = false;  // SIPp does not count calls cut by a quit
-        EndCall(call);
+        EndCall(call, /*counted=*/false);
       }
     }
     UpdateFinished();
@@ -588,12 +587,14 @@ void Worker::AckFinalResponse(Call& call, const sip::Message& response) {
   SendBytes(call, scratch_);
 }
 
-void Worker::EndCall(Call& call) {
+void Worker::EndCall(Call& call, bool counted) {
   if (call.state == Call::State::kDone) return;
-  int64_t now_us = clock_.NowMicros();
-  // SIPp records the call length of failed calls too.
-  stats_.Increment(call.failed ? Counter::kFailedCall : Counter::kSuccessfulCall);
-  stats_.RecordCallLength(static_cast<uint64_t>(std::max<int64_t>(now_us - call.start_us, 0)));
+  if (counted) {
+    int64_t now_us = clock_.NowMicros();
+    // SIPp records the call length of failed calls too.
+    stats_.Increment(call.failed ? Counter::kFailedCall : Counter::kSuccessfulCall);
+    stats_.RecordCallLength(static_cast<uint64_t>(std::max<int64_t>(now_us - call.start_us, 0)));
+  }
   stats_.Increment(Counter::kCallsEnded);
   auto it = by_call_id_.find(call.call_id);
   const uint32_t slot = call.slot;

@@ -118,7 +118,9 @@ class Worker final : public transport::FdHandler {
   void StartClientCall(uint64_t call_number);
   uint32_t StartServerCall(std::string_view call_id, const transport::SocketAddress& from);
   void AbortCall(Call& call, stats::Counter reason);
-  void EndCall(Call& call);
+  // `counted` false: the call is cut by a quit and, as in SIPp, is neither a
+  // success nor a failure.
+  void EndCall(Call& call, bool counted = true);
   void SendDefaultAbortMessage(Call& call);
   void ReplyOk(Call& call, const sip::Message& request);
   void AckFinalResponse(Call& call, const sip::Message& response);

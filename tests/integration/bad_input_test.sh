@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Bad input gives a located error and SIPp's exit code; bad traffic is counted.
+# Usage: bad_input_test.sh CASE PORT
+source "$(dirname "$0")/lib.sh"
+case_name=$1
+port=$2
+SCENARIOS=$(cd "$(dirname "$0")/../../scenarios" && pwd)
+
+# expect_fails CODE PATTERN CMD...: CMD exits CODE and stderr matches PATTERN.
+expect_fails() {
+  local code=$1 pattern=$2; shift 2
+  local rc=0
+  timeout 20 "$@" >out.txt 2>err.txt || rc=$?
+  expect_eq "$rc" "$code" "exit code of $*"
+  grep -E -q -- "$pattern" err.txt || fail "stderr does not match '$pattern': $(cat err.txt)"
+}
+
+scenario_with() {  # scenario_with FILE BODY: a small client scenario
+  printf '<?xml version="1.0"?>\n<scenario name="t">\n%s\n</scenario>\n' "$2" >"$1"
+}
+
+SEND='<send><![CDATA[
+OPTIONS sip:a@[remote_ip] SIP/2.0
+Call-ID: [call_id]
+Content-Length: 0
+]]></send>'
+
+case $case_name in
+  syntax_error)
+    printf '<?xml version="1.0"?>\n<scenario>\n<send>\n</scenario>\n' >bad.xml
+    expect_fails 255 '^sipfleet: bad\.xml:4: XML syntax error' "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  unknown_element)
+    scenario_with bad.xml "$SEND
+<sendd/>"
+    expect_fails 255 '^sipfleet: bad\.xml:8: unknown element <sendd>' "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  missing_label)
+    scenario_with bad.xml "$SEND
+<recv response=\"200\" next=\"done\"/>"
+    expect_fails 255 "bad\.xml:8: 'next' refers to undefined label 'done'" "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  bad_attribute)
+    scenario_with bad.xml "$SEND
+<recv response=\"2OO\"/>"
+    expect_fails 255 "bad\.xml:8: invalid response code '2OO'" "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  missing_file)
+    expect_fails 255 'nosuch\.xml: cannot open scenario file' "$SIPFLEET" -sf nosuch.xml 127.0.0.1
+    ;;
+  unknown_option)
+    expect_fails 255 'unknown option -trace_stats; did you mean -trace_stat\?' "$SIPFLEET" -trace_stats
+    ;;
+  unsupported_option)
+    expect_fails 255 'option -rsa is not supported yet' "$SIPFLEET" 127.0.0.1 -rsa 1.2.3.4:5060
+    ;;
+  port_in_use)
+    start_bg holder "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -nostdin -workers 1
+    wait_udp_port "$port"
+    expect_fails 254 "cannot bind UDP .*:$port" "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -nostdin
+    ;;
+  dump_scenario)
+    rc=0
+    "$SIPFLEET" -sd uac >uac.xml || rc=$?
+    expect_eq "$rc" 99 "exit code of -sd"
+    cmp -s uac.xml "$SCENARIOS/uac.xml" || fail "-sd uac differs from scenarios/uac.xml"
+    ;;
+  timeout_without_calls)
+    # Nobody answers: the global timeout ends the run with no call finished.
+    rc=0
+    timeout 20 "$SIPFLEET" 127.0.0.1:"$port" -sn uac -i 127.0.0.1 -p $((port + 1)) -m 1 \
+      -timeout 1s -nostdin >out.txt 2>&1 || rc=$?
+    expect_eq "$rc" 97 "exit code after -timeout with no call ended"
+    ;;
+  malformed_traffic)
+    # Garbage and truncated datagrams are counted and dropped; the UAS keeps
+    # serving real calls afterwards.
+    start_bg uas "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -m 5 -nostdin -workers 1 \
+      -trace_stat -stf uas.csv
+    wait_udp_port "$port"
+    for payload in 'garbage' $'INVITE sip:a SIP/2.0\r\nCall-ID: x\r\nContent-Length: 900\r\n\r\nshort' \
+        $'SIP/2.0 abc\r\n\r\n' $'\x00\x01\x02\xff' $'INVITE\r\n'; do
+      printf '%s' "$payload" >/dev/udp/127.0.0.1/"$port"
+    done
+    rc=0
+    timeout 30 "$SIPFLEET" 127.0.0.1:"$port" -sn uac -i 127.0.0.1 -p $((port + 1)) -m 5 -r 50 \
+      -nostdin >uac.txt 2>&1 || rc=$?
+    expect_eq "$rc" 0 "UAC exit code after garbage"
+    wait_exit "$uas_PID" 30
+    expect_eq "$EXIT_CODE" 0 "UAS exit code after garbage"
+    expect_eq "$(csv_value 'SuccessfulCall(C)' uas.csv)" 5 "UAS SuccessfulCall(C)"
+    grep -q "5 unexpected-or-malformed" uas.out || fail "malformed datagrams not counted: $(cat uas.out)"
+    ;;
+  *) fail "unknown case $case_name" ;;
+esac
+echo "PASS: $case_name"
