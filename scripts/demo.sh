@@ -19,7 +19,10 @@ done
 echo "demo: sipfleet UAS on 127.0.0.1:$port; UAC places 200 calls at 100 calls/s"
 rc=0
 (cd "$workdir" && timeout 60 "$OLDPWD/$bin" 127.0.0.1:$port -sn uac -i 127.0.0.1 -m 200 -r 100 \
-  -nostdin -trace_stat) || rc=$?
+  -nostdin -trace_stat >uac.out 2>&1) || rc=$?
 wait "$uas_pid" || true
-echo "demo: UAS said: $(tail -n 1 "$workdir/uas.out")"
+echo "demo: UAS: $(tail -n 1 "$workdir/uas.out")"
+echo "demo: statistics CSV: $(ls "$workdir"/*.csv | xargs -n1 basename) (kept in $workdir only during the demo)"
+echo "demo: UAC result line:"
+tail -n 1 "$workdir/uac.out"
 exit "$rc"

@@ -46,6 +46,7 @@ class RetransmissionTest : public ::testing::Test {
       for (int i = 0; i < n; ++i) {
         std::string_view d = batch_.datagram(i);
         arrivals_.push_back({elapsed_ms_, std::string(d.substr(0, d.find(' ')))});
+        last_datagram_ = std::string(d);
       }
     }
   }
@@ -60,6 +61,7 @@ class RetransmissionTest : public ::testing::Test {
   std::unique_ptr<Worker> worker_;
   transport::ReceiveBatch batch_;
   std::vector<Arrival> arrivals_;
+  std::string last_datagram_;
   int64_t elapsed_ms_ = 0;
 };
 
@@ -106,6 +108,69 @@ TEST_F(RetransmissionTest, NonInviteIsCappedAtT2AndRetransmittedNineTimes) {
   stats::Snapshot s = worker_->stats().TakeSnapshot();
   EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 9u);
   EXPECT_EQ(s.Get(stats::Counter::kFailedMaxUDPRetrans), 1u);
+}
+
+// Builds a response to `request` as a UAS would (RFC 3261 §8.2.6).
+std::string ResponseTo(std::string_view request, int code, std::string_view reason) {
+  auto message = sip::Message::Parse(request);
+  EXPECT_TRUE(message.ok());
+  std::string out = "SIP/2.0 " + std::to_string(code) + " " + std::string(reason) + "\r\n";
+  for (const sip::HeaderField& h : message->headers()) {
+    if (sip::SameHeaderName(h.name, "Via") || sip::SameHeaderName(h.name, "From") ||
+        sip::SameHeaderName(h.name, "Call-ID") || sip::SameHeaderName(h.name, "CSeq")) {
+      out += std::string(h.line) + "\r\n";
+    }
+    if (sip::SameHeaderName(h.name, "To")) out += std::string(h.line) + ";tag=peer1\r\n";
+  }
+  return out + "Content-Length: 0\r\n\r\n";
+}
+
+TEST_F(RetransmissionTest, UnexpectedFinalResponseIsAckedAndFailsTheCall) {
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  RunUntil(1);
+  ASSERT_EQ(last_datagram_.substr(0, 6), "INVITE");
+  transport::SendBatch reply(peer_->fd());
+  reply.Queue(ResponseTo(last_datagram_, 486, "Busy Here"), worker_->local_address());
+  ASSERT_EQ(reply.Flush(), 0);
+  RunUntil(40'000);
+  ASSERT_EQ(arrivals_.size(), 2u);
+  EXPECT_EQ(arrivals_[1].method, "ACK");  // no CANCEL after a final response
+  EXPECT_NE(last_datagram_.find("To: service <sip:service@"), std::string::npos);
+  EXPECT_NE(last_datagram_.find(";tag=peer1"), std::string::npos);
+  EXPECT_NE(last_datagram_.find("CSeq: 1 ACK"), std::string::npos);
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_EQ(s.Get(stats::Counter::kFailedUnexpectedMessage), 1u);
+  EXPECT_EQ(s.Get(stats::Counter::kFailedCall), 1u);
+  EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 0u);
+}
+
+TEST_F(RetransmissionTest, RepeatedOkIsAnsweredWithTheAckAgainAndTheCallSucceeds) {
+  shared_.config.default_duration_ms = 1000;
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  RunUntil(1);
+  std::string invite = last_datagram_;
+  transport::SendBatch reply(peer_->fd());
+  std::string ok = ResponseTo(invite, 200, "OK");
+  reply.Queue(ok, worker_->local_address());
+  reply.Flush();
+  RunUntil(10);
+  ASSERT_EQ(arrivals_.back().method, "ACK");
+  reply.Queue(ok, worker_->local_address());  // our ACK "was lost"
+  reply.Flush();
+  RunUntil(20);
+  ASSERT_EQ(arrivals_.size(), 3u);
+  EXPECT_EQ(arrivals_[2].method, "ACK");
+  RunUntil(1100);  // the pause (-d 1000) ends: BYE
+  ASSERT_EQ(arrivals_.back().method, "BYE");
+  EXPECT_NE(last_datagram_.find(";tag=peer1"), std::string::npos);
+  reply.Queue(ResponseTo(last_datagram_, 200, "OK"), worker_->local_address());
+  reply.Flush();
+  RunUntil(1110);
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_EQ(s.Get(stats::Counter::kSuccessfulCall), 1u);
+  EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 1u);
+  EXPECT_EQ(s.response_times[0].count(), 1u);
+  EXPECT_TRUE(worker_->finished());
 }
 
 TEST_F(RetransmissionTest, NoRetransmissionWithNr) {
