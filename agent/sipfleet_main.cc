@@ -96,7 +96,8 @@ absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
                                             : remote.rfind(':'));
   if (config.remote_host.empty()) config.remote_host = remote;
 
-  std::string local_ip = options.local_ip.empty() ? RoutedSourceIp(config.remote) : options.local_ip;
+  std::string local_ip =
+      options.local_ip.empty() ? RoutedSourceIp(config.remote) : options.local_ip;
   absl::StatusOr<transport::SocketAddress> local = transport::SocketAddress::Resolve(local_ip, 0);
   if (!local.ok()) return local.status();
   config.local_ip_for_uri = local->ip_for_uri();
@@ -192,8 +193,8 @@ struct RunOutcome {
 
 // Runs the engine until it is done, a signal stops it, or -timeout expires;
 // writes periodic statistics on the way.
-RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options,
-                     const base::Clock& clock, StatFile* stat_file, const sigset_t& signals) {
+RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const base::Clock& clock,
+                     StatFile* stat_file, const sigset_t& signals) {
   RunOutcome outcome;
   const int64_t start_ms = clock.NowMillis();
   int64_t next_stat_ms = start_ms + options.stat_period_ms;
@@ -285,8 +286,8 @@ int Run(const std::vector<std::string>& args) {
     std::string path = options.stat_file.empty()
                            ? stats::DefaultStatFileName((*scenario)->stem, config->pid)
                            : options.stat_file;
-    absl::StatusOr<std::unique_ptr<StatFile>> opened = StatFile::Open(
-        path, runtime::StatsLayoutFor(**scenario), options, start_wall_us);
+    absl::StatusOr<std::unique_ptr<StatFile>> opened =
+        StatFile::Open(path, runtime::StatsLayoutFor(**scenario), options, start_wall_us);
     if (!opened.ok()) return Fail(opened.status().message());
     stat_file = std::move(*opened);
     stat_file->WriteRow((*engine)->Snapshot(), start_wall_us);

@@ -26,8 +26,8 @@ inline void AppendPiece(std::string* out, const std::string& s) { out->append(s)
 inline void AppendPiece(std::string* out, const char* s) { out->append(s); }
 inline void AppendPiece(std::string* out, char c) { out->push_back(c); }
 template <std::integral T>
-  requires(!std::same_as<T, char> && !std::same_as<T, bool>)
-void AppendPiece(std::string* out, T value) {
+requires(!std::same_as<T, char> && !std::same_as<T, bool>) void AppendPiece(std::string* out,
+                                                                            T value) {
   char buffer[24];
   auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
   out->append(buffer, result.ptr);

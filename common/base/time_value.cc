@@ -2,7 +2,6 @@
 
 #include "absl/status/status.h"
 #include "common/base/strings.h"
-#include "common/base/strings.h"
 
 namespace sipfleet::base {
 

@@ -16,28 +16,150 @@ using base::TimeUnit;
 // Every option of SIPp 3.7.7's options_table[] (names are facts of its
 // interface, listed so unsupported ones are refused by name).
 const std::vector<std::string_view> kSippOptions = {
-    "3pcc", "T2", "aa", "ap", "assocmaxret", "au", "audiotolerance", "auth_uri", "base_cseq",
-    "bg", "bind_local", "bind_to_device", "buff_size", "calldebug_file", "calldebug_overwrite",
-    "callid_slash_ign", "ci", "cid_str", "cid_type", "cp", "d", "deadcall_wait",
-    "default_behaviors", "dynamicMax", "dynamicStart", "dynamicStep", "error_file",
-    "error_overwrite", "f", "fd", "gracefulclose", "h", "heartbeat", "help", "i", "inf",
-    "infindex", "ip_field", "key", "l", "log_file", "log_overwrite", "lost", "m", "master",
-    "max_invite_retrans", "max_log_size", "max_non_invite_retrans", "max_reconnect",
-    "max_recv_loops", "max_retrans", "max_rtp_port", "max_sched_loops", "max_socket", "mb",
-    "message_file", "message_overwrite", "mi", "min_rtp_port", "mp", "multihome", "nd",
-    "no_rate_quit", "nostdin", "nr", "oocsf", "oocsn", "p", "pathmaxret", "pause_msg_ign",
-    "periodic_rtd", "plugin", "pmtu", "r", "random_base_ssrc", "rate_increase", "rate_interval",
-    "rate_max", "rate_scale", "reconnect_close", "reconnect_sleep", "recv_timeout", "rfc3339",
-    "ringbuffer_files", "ringbuffer_size", "rp", "rsa", "rtcheck", "rtp_buffsize", "rtp_echo",
-    "rtp_payload", "rtp_threadtasks", "rtpcheck_debug", "rtt_freq", "rxinf", "rxrn", "rxsf", "s",
-    "screen_file", "screen_overwrite", "sd", "send_timeout", "sendbuffer_warn", "set", "sf",
-    "shortmessage_file", "shortmessage_overwrite", "skip_rlimit", "slave", "slave_cfg", "sleep",
-    "sn", "srtpcheck_debug", "stat_delimiter", "stf", "t", "tdmmap", "timeout", "timeout_error",
-    "timer_resol", "tls_ca", "tls_cert", "tls_crl", "tls_key", "tls_version", "trace_calldebug",
-    "trace_counts", "trace_err", "trace_error_codes", "trace_logs", "trace_msg", "trace_rtt",
-    "trace_screen", "trace_shortmsg", "trace_stat", "users", "v", "videotolerance",
-    "watchdog_interval", "watchdog_major_maxtriggers", "watchdog_major_threshold",
-    "watchdog_minor_maxtriggers", "watchdog_minor_threshold", "watchdog_reset",
+    "3pcc",
+    "T2",
+    "aa",
+    "ap",
+    "assocmaxret",
+    "au",
+    "audiotolerance",
+    "auth_uri",
+    "base_cseq",
+    "bg",
+    "bind_local",
+    "bind_to_device",
+    "buff_size",
+    "calldebug_file",
+    "calldebug_overwrite",
+    "callid_slash_ign",
+    "ci",
+    "cid_str",
+    "cid_type",
+    "cp",
+    "d",
+    "deadcall_wait",
+    "default_behaviors",
+    "dynamicMax",
+    "dynamicStart",
+    "dynamicStep",
+    "error_file",
+    "error_overwrite",
+    "f",
+    "fd",
+    "gracefulclose",
+    "h",
+    "heartbeat",
+    "help",
+    "i",
+    "inf",
+    "infindex",
+    "ip_field",
+    "key",
+    "l",
+    "log_file",
+    "log_overwrite",
+    "lost",
+    "m",
+    "master",
+    "max_invite_retrans",
+    "max_log_size",
+    "max_non_invite_retrans",
+    "max_reconnect",
+    "max_recv_loops",
+    "max_retrans",
+    "max_rtp_port",
+    "max_sched_loops",
+    "max_socket",
+    "mb",
+    "message_file",
+    "message_overwrite",
+    "mi",
+    "min_rtp_port",
+    "mp",
+    "multihome",
+    "nd",
+    "no_rate_quit",
+    "nostdin",
+    "nr",
+    "oocsf",
+    "oocsn",
+    "p",
+    "pathmaxret",
+    "pause_msg_ign",
+    "periodic_rtd",
+    "plugin",
+    "pmtu",
+    "r",
+    "random_base_ssrc",
+    "rate_increase",
+    "rate_interval",
+    "rate_max",
+    "rate_scale",
+    "reconnect_close",
+    "reconnect_sleep",
+    "recv_timeout",
+    "rfc3339",
+    "ringbuffer_files",
+    "ringbuffer_size",
+    "rp",
+    "rsa",
+    "rtcheck",
+    "rtp_buffsize",
+    "rtp_echo",
+    "rtp_payload",
+    "rtp_threadtasks",
+    "rtpcheck_debug",
+    "rtt_freq",
+    "rxinf",
+    "rxrn",
+    "rxsf",
+    "s",
+    "screen_file",
+    "screen_overwrite",
+    "sd",
+    "send_timeout",
+    "sendbuffer_warn",
+    "set",
+    "sf",
+    "shortmessage_file",
+    "shortmessage_overwrite",
+    "skip_rlimit",
+    "slave",
+    "slave_cfg",
+    "sleep",
+    "sn",
+    "srtpcheck_debug",
+    "stat_delimiter",
+    "stf",
+    "t",
+    "tdmmap",
+    "timeout",
+    "timeout_error",
+    "timer_resol",
+    "tls_ca",
+    "tls_cert",
+    "tls_crl",
+    "tls_key",
+    "tls_version",
+    "trace_calldebug",
+    "trace_counts",
+    "trace_err",
+    "trace_error_codes",
+    "trace_logs",
+    "trace_msg",
+    "trace_rtt",
+    "trace_screen",
+    "trace_shortmsg",
+    "trace_stat",
+    "users",
+    "v",
+    "videotolerance",
+    "watchdog_interval",
+    "watchdog_major_maxtriggers",
+    "watchdog_major_threshold",
+    "watchdog_minor_maxtriggers",
+    "watchdog_minor_threshold",
+    "watchdog_reset",
 };
 
 // sipfleet's own options.
@@ -255,8 +377,8 @@ absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args) {
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg[0] != '-') {
       if (!options.remote_host_port.empty()) {
-        return absl::InvalidArgumentError(base::Cat(
-            "more than one remote host given: '", options.remote_host_port, "' and '", arg, "'"));
+        return absl::InvalidArgumentError(base::Cat("more than one remote host given: '",
+                                                    options.remote_host_port, "' and '", arg, "'"));
       }
       options.remote_host_port = arg;
       continue;
@@ -277,7 +399,7 @@ absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args) {
                                                   spec.arity == 1 ? " value" : " values"));
     }
     std::vector<std::string> values(args.begin() + static_cast<long>(i) + 1,
-                                     args.begin() + static_cast<long>(i) + 1 + spec.arity);
+                                    args.begin() + static_cast<long>(i) + 1 + spec.arity);
     i += static_cast<size_t>(spec.arity);
     if (name == "T2") {
       absl::StatusOr<int64_t> ms = base::ParseTimeValueMs(values[0], TimeUnit::kMilliseconds);
@@ -287,7 +409,8 @@ absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args) {
     }
     absl::Status status = spec.set(options, values);
     if (!status.ok()) {
-      return absl::Status(status.code(), base::Cat("-", name, ": ", base::FromAbsl(status.message())));
+      return absl::Status(status.code(),
+                          base::Cat("-", name, ": ", base::FromAbsl(status.message())));
     }
   }
   if (!options.scenario_name.empty() && !options.scenario_file.empty()) {
@@ -309,7 +432,8 @@ std::string HelpText(std::string_view program) {
       "  -m calls        stop after this many calls         -l calls   max simultaneous calls\n"
       "  -d time         default pause (ms)                 -timeout t global timeout (s)\n"
       "  -timeout_error  fail when -timeout is reached      -nr        no UDP retransmissions\n"
-      "  -max_retrans n, -max_invite_retrans n (5), -max_non_invite_retrans n (9), -T2 time (4000 ms)\n"
+      "  -max_retrans n, -max_invite_retrans n (5), -max_non_invite_retrans n (9), -T2 time (4000 "
+      "ms)\n"
       "  -recv_timeout t, -deadcall_wait t (33 s), -default_behaviors list, -nd, -base_cseq n\n"
       "  -buff_size n    socket buffers (65536)             -key k v   [k] keyword\n"
       "  -trace_stat     statistics CSV (-stf file, -stat_delimiter c, -fd period 60 s)\n"

@@ -24,42 +24,42 @@ struct Options {
   std::string local_ip;             // -i
   int local_port = 0;               // -p, 0 = default
   bool local_port_given = false;
-  bool bind_local = false;          // -bind_local
-  std::string transport = "u1";     // -t
-  std::string media_ip;             // -mi
-  int media_port = 6000;            // -mp / -min_rtp_port
+  bool bind_local = false;       // -bind_local
+  std::string transport = "u1";  // -t
+  std::string media_ip;          // -mi
+  int media_port = 6000;         // -mp / -min_rtp_port
 
-  double rate = 10.0;               // -r
-  int64_t rate_period_ms = 1000;    // -rp
-  uint64_t max_calls = 0;           // -m
-  uint64_t call_limit = 0;          // -l
+  double rate = 10.0;             // -r
+  int64_t rate_period_ms = 1000;  // -rp
+  uint64_t max_calls = 0;         // -m
+  uint64_t call_limit = 0;        // -l
   bool call_limit_given = false;
-  int64_t duration_ms = 0;          // -d
-  int64_t timeout_ms = 0;           // -timeout
-  bool timeout_error = false;       // -timeout_error
+  int64_t duration_ms = 0;     // -d
+  int64_t timeout_ms = 0;      // -timeout
+  bool timeout_error = false;  // -timeout_error
 
-  bool no_retrans = false;          // -nr
-  int max_invite_retrans = 5;       // -max_invite_retrans / -max_retrans
-  int max_non_invite_retrans = 9;   // -max_non_invite_retrans / -max_retrans
-  int t2_ms = 4000;                 // -T2
-  int64_t recv_timeout_ms = 0;      // -recv_timeout
-  int64_t deadcall_wait_ms = 33000; // -deadcall_wait
-  uint32_t default_behaviors = 15;  // -default_behaviors / -nd
-  int base_cseq = 1;                // -base_cseq
-  int buffer_bytes = 65536;         // -buff_size
+  bool no_retrans = false;           // -nr
+  int max_invite_retrans = 5;        // -max_invite_retrans / -max_retrans
+  int max_non_invite_retrans = 9;    // -max_non_invite_retrans / -max_retrans
+  int t2_ms = 4000;                  // -T2
+  int64_t recv_timeout_ms = 0;       // -recv_timeout
+  int64_t deadcall_wait_ms = 33000;  // -deadcall_wait
+  uint32_t default_behaviors = 15;   // -default_behaviors / -nd
+  int base_cseq = 1;                 // -base_cseq
+  int buffer_bytes = 65536;          // -buff_size
 
-  bool trace_stat = false;          // -trace_stat
-  std::string stat_file;            // -stf
-  std::string stat_delimiter = ";"; // -stat_delimiter
-  int64_t stat_period_ms = 60000;   // -fd
-  int64_t screen_period_ms = 1000;  // -f
-  bool trace_err = false;           // -trace_err
-  std::string error_file;           // -error_file
-  bool nostdin = false;             // -nostdin
+  bool trace_stat = false;           // -trace_stat
+  std::string stat_file;             // -stf
+  std::string stat_delimiter = ";";  // -stat_delimiter
+  int64_t stat_period_ms = 60000;    // -fd
+  int64_t screen_period_ms = 1000;   // -f
+  bool trace_err = false;            // -trace_err
+  std::string error_file;            // -error_file
+  bool nostdin = false;              // -nostdin
 
   std::vector<std::pair<std::string, std::string>> keys;  // -key name value
-  int workers = 0;                  // -workers, 0 = one per core
-  uint64_t seed = 0;                // -seed
+  int workers = 0;                                        // -workers, 0 = one per core
+  uint64_t seed = 0;                                      // -seed
 };
 
 // Parses argv (argv[0] is the program name). Errors carry SIPp's meaning:

@@ -19,10 +19,10 @@ inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 struct Call {
   enum class State : uint8_t { kRunning, kWaitingRecv, kPaused, kDone };
 
-  uint32_t generation = 0;    // bumps on reuse: stale timer handles are ignored
-  uint32_t slot = 0;          // index in the worker's call table
-  uint32_t call_number = 0;   // [call_number], 1-based, unique across workers
-  int32_t msg_index = 0;      // element being executed
+  uint32_t generation = 0;   // bumps on reuse: stale timer handles are ignored
+  uint32_t slot = 0;         // index in the worker's call table
+  uint32_t call_number = 0;  // [call_number], 1-based, unique across workers
+  int32_t msg_index = 0;     // element being executed
   int32_t last_recv_index = -1;
   int32_t last_send_index = -1;
   int32_t invite_index = -1;    // last <send> of an INVITE, for CANCEL/BYE
@@ -38,7 +38,7 @@ struct Call {
   uint16_t local_port = 0;
 
   int64_t start_us = 0;
-  int64_t timer_ms = kNever;         // earliest live timer-wheel entry
+  int64_t timer_ms = kNever;  // earliest live timer-wheel entry
   int64_t pause_until_ms = kNever;
   int64_t retrans_at_ms = kNever;
   int64_t recv_deadline_ms = kNever;

@@ -20,25 +20,25 @@ inline constexpr uint32_t kBehaviorAll = 15;
 // are SIPp's.
 struct EngineConfig {
   // Addressing.
-  transport::SocketAddress remote;   // resolved remote_host:port
-  std::string remote_host = "";      // as typed, for [remote_host]
-  transport::SocketAddress local;    // -i / bind address, port = -p (0 = any)
-  bool local_port_given = false;     // -p was given
-  std::string local_ip_for_uri;      // [local_ip]
-  std::string media_ip;              // [media_ip] (-mi), no brackets
+  transport::SocketAddress remote;  // resolved remote_host:port
+  std::string remote_host = "";     // as typed, for [remote_host]
+  transport::SocketAddress local;   // -i / bind address, port = -p (0 = any)
+  bool local_port_given = false;    // -p was given
+  std::string local_ip_for_uri;     // [local_ip]
+  std::string media_ip;             // [media_ip] (-mi), no brackets
   bool media_ipv6 = false;
-  int media_port = 6000;             // -mp / -min_rtp_port
+  int media_port = 6000;            // -mp / -min_rtp_port
   std::string service = "service";  // -s
-  int pid = 0;                       // [pid]
+  int pid = 0;                      // [pid]
 
   // Load shape.
-  double rate = 10.0;                // -r, calls per rate_period
-  int64_t rate_period_ms = 1000;     // -rp
-  uint64_t max_calls = 0;            // -m, 0 = unlimited
-  uint64_t call_limit = 0;           // -l, 0 = unlimited
-  int64_t default_duration_ms = 0;   // -d
-  int64_t global_timeout_ms = 0;     // -timeout, 0 = none
-  bool timeout_error = false;        // -timeout_error
+  double rate = 10.0;               // -r, calls per rate_period
+  int64_t rate_period_ms = 1000;    // -rp
+  uint64_t max_calls = 0;           // -m, 0 = unlimited
+  uint64_t call_limit = 0;          // -l, 0 = unlimited
+  int64_t default_duration_ms = 0;  // -d
+  int64_t global_timeout_ms = 0;    // -timeout, 0 = none
+  bool timeout_error = false;       // -timeout_error
 
   // Retransmissions and timeouts (SIPp defaults, include/call.hpp).
   bool retransmissions = true;       // false with -nr
@@ -48,11 +48,11 @@ struct EngineConfig {
   int64_t recv_timeout_ms = 0;       // -recv_timeout, 0 = none
   int64_t deadcall_wait_ms = 33000;  // -deadcall_wait
   uint32_t default_behaviors = kBehaviorAll;
-  int base_cseq = 1;                 // -base_cseq
+  int base_cseq = 1;  // -base_cseq
 
   // Transport and threads.
-  int buffer_bytes = 65536;          // -buff_size
-  int workers = 1;                   // -workers
+  int buffer_bytes = 65536;  // -buff_size
+  int workers = 1;           // -workers
   uint64_t rng_seed = 0;
 };
 

@@ -50,7 +50,7 @@ void BuildBye(const sip::Message& invite, const Call& call, const RunValues& run
   out->clear();
   base::Append(out, "BYE ", invite.request_uri(), " SIP/2.0\r\n");
   base::Append(out, "Via: SIP/2.0/", run.transport, " ", run.local_ip, ":", call.local_port,
-                  ";branch=z9hG4bK-", run.pid, "-", call.call_number, "-abort", call.cseq, "\r\n");
+               ";branch=z9hG4bK-", run.pid, "-", call.call_number, "-abort", call.cseq, "\r\n");
   AppendHeader("From", HeaderValue(invite, "From"), out);
   std::string_view to = HeaderValue(invite, "To");
   if (sip::HeaderParam(to, "tag").empty() && !call.peer_tag.empty()) {

@@ -23,8 +23,7 @@ void BuildNon2xxAck(const sip::Message& invite, const sip::Message& response, st
 
 // RFC 3261 §15.1.1: BYE in the INVITE's dialog with a new branch and
 // call.cseq as its CSeq.
-void BuildBye(const sip::Message& invite, const Call& call, const RunValues& run,
-              std::string* out);
+void BuildBye(const sip::Message& invite, const Call& call, const RunValues& run, std::string* out);
 
 // RFC 3261 §8.2.6: a 200 OK for `request` (Via, From, To, Call-ID, CSeq
 // copied; a To tag added when the request had none).

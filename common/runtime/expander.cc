@@ -49,33 +49,64 @@ void AppendDate(int64_t wall_micros, std::string* out) {
 
 // Expands one non-literal, non-[len] segment. Returns false when the keyword
 // produced nothing and its line must be dropped.
-bool ExpandKeyword(const Segment& s, const RunValues& run, const Call& call,
-                   const ExpandInputs& in, std::string* out) {
+bool ExpandKeyword(const Segment& s, const RunValues& run, const Call& call, const ExpandInputs& in,
+                   std::string* out) {
   switch (s.keyword) {
-    case Keyword::kService: out->append(run.service); break;
-    case Keyword::kRemoteIp: out->append(run.remote_ip); break;
-    case Keyword::kRemoteHost: out->append(run.remote_host); break;
-    case Keyword::kRemotePort: out->append(run.remote_port); break;
+    case Keyword::kService:
+      out->append(run.service);
+      break;
+    case Keyword::kRemoteIp:
+      out->append(run.remote_ip);
+      break;
+    case Keyword::kRemoteHost:
+      out->append(run.remote_host);
+      break;
+    case Keyword::kRemotePort:
+      out->append(run.remote_port);
+      break;
     case Keyword::kLocalIp:
-    case Keyword::kServerIp: out->append(run.local_ip); break;
-    case Keyword::kLocalIpType: out->append(run.local_ip_type); break;
-    case Keyword::kLocalPort: AppendNumber(call.local_port + s.offset, out); break;
-    case Keyword::kTransport: out->append(run.transport); break;
-    case Keyword::kMediaIp: out->append(run.media_ip); break;
-    case Keyword::kMediaIpType: out->append(run.media_ip_type); break;
-    case Keyword::kMediaPort: AppendNumber(run.media_port + s.offset, out); break;
+    case Keyword::kServerIp:
+      out->append(run.local_ip);
+      break;
+    case Keyword::kLocalIpType:
+      out->append(run.local_ip_type);
+      break;
+    case Keyword::kLocalPort:
+      AppendNumber(call.local_port + s.offset, out);
+      break;
+    case Keyword::kTransport:
+      out->append(run.transport);
+      break;
+    case Keyword::kMediaIp:
+      out->append(run.media_ip);
+      break;
+    case Keyword::kMediaIpType:
+      out->append(run.media_ip_type);
+      break;
+    case Keyword::kMediaPort:
+      AppendNumber(run.media_port + s.offset, out);
+      break;
     case Keyword::kAutoMediaPort:
       AppendNumber(run.media_port + (4 * (int64_t{call.call_number} - 1)) % 10000 + s.offset, out);
       break;
-    case Keyword::kCallNumber: AppendNumber(int64_t{call.call_number} + s.offset, out); break;
-    case Keyword::kCallId: out->append(call.call_id); break;
-    case Keyword::kCseq: AppendNumber(int64_t{call.cseq} + s.offset, out); break;
-    case Keyword::kBranch:
-      base::Append(out, "z9hG4bK-", run.pid, "-", call.call_number, "-",
-                      in.msg_index + s.offset);
+    case Keyword::kCallNumber:
+      AppendNumber(int64_t{call.call_number} + s.offset, out);
       break;
-    case Keyword::kPid: out->append(run.pid); break;
-    case Keyword::kMsgIndex: AppendNumber(in.msg_index + s.offset, out); break;
+    case Keyword::kCallId:
+      out->append(call.call_id);
+      break;
+    case Keyword::kCseq:
+      AppendNumber(int64_t{call.cseq} + s.offset, out);
+      break;
+    case Keyword::kBranch:
+      base::Append(out, "z9hG4bK-", run.pid, "-", call.call_number, "-", in.msg_index + s.offset);
+      break;
+    case Keyword::kPid:
+      out->append(run.pid);
+      break;
+    case Keyword::kMsgIndex:
+      AppendNumber(in.msg_index + s.offset, out);
+      break;
     case Keyword::kPeerTagParam:
       if (!call.peer_tag.empty()) base::Append(out, ";tag=", call.peer_tag);
       break;
@@ -93,14 +124,25 @@ bool ExpandKeyword(const Segment& s, const RunValues& run, const Call& call,
     case Keyword::kLastMessage:
       if (in.last_message != nullptr) out->append(in.last_message->raw());
       break;
-    case Keyword::kSippVersion: out->append(run.version); break;
-    case Keyword::kClockTick: AppendNumber(in.clock_ms + s.offset, out); break;
-    case Keyword::kTimestamp: AppendTimestamp(in.wall_micros, out); break;
-    case Keyword::kDate: AppendDate(in.wall_micros, out); break;
+    case Keyword::kSippVersion:
+      out->append(run.version);
+      break;
+    case Keyword::kClockTick:
+      AppendNumber(in.clock_ms + s.offset, out);
+      break;
+    case Keyword::kTimestamp:
+      AppendTimestamp(in.wall_micros, out);
+      break;
+    case Keyword::kDate:
+      AppendDate(in.wall_micros, out);
+      break;
     case Keyword::kUsers:
-    case Keyword::kUserId: AppendNumber(0 + s.offset, out); break;
+    case Keyword::kUserId:
+      AppendNumber(0 + s.offset, out);
+      break;
     case Keyword::kLiteral:
-    case Keyword::kLen: break;
+    case Keyword::kLen:
+      break;
   }
   return true;
 }

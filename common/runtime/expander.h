@@ -16,11 +16,11 @@ struct RunValues {
   std::string remote_ip;    // IPv6 in brackets
   std::string remote_host;  // as typed
   std::string remote_port;
-  std::string local_ip;     // IPv6 in brackets
+  std::string local_ip;       // IPv6 in brackets
   std::string local_ip_type;  // "4" or "6"
   std::string local_port;
   std::string transport = "UDP";
-  std::string media_ip;     // no brackets
+  std::string media_ip;  // no brackets
   std::string media_ip_type;
   int media_port = 6000;
   std::string pid;

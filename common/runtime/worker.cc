@@ -29,7 +29,6 @@ bool IsInvite(const scenario::Element& element) {
 }  // namespace
 
 stats::ShardLayout StatsLayoutFor(const scenario::Scenario& scenario) {
-
   stats::ShardLayout layout;
   layout.rtd_names = scenario.rtd_names;
   layout.response_time_repartition_ms = scenario.response_time_repartition_ms;
@@ -39,10 +38,8 @@ stats::ShardLayout StatsLayoutFor(const scenario::Scenario& scenario) {
   return layout;
 }
 
-
 Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSocket> socket,
-               bool shared_socket, uint64_t first_call_number, uint64_t stride,
-               uint64_t call_limit)
+               bool shared_socket, uint64_t first_call_number, uint64_t stride, uint64_t call_limit)
     : index_(index),
       shared_(shared),
       scenario_(*shared->scenario),
@@ -167,8 +164,7 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
                message->method() != "ACK" &&
                !shared_->stop_new_calls.load(std::memory_order_relaxed);
   if (admit && config_.max_calls > 0) {
-    admit = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) <
-            config_.max_calls;
+    admit = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) < config_.max_calls;
   }
   if (!admit) {
     stats_.Increment(Counter::kOutOfCallMsgs);
@@ -210,8 +206,9 @@ bool Worker::Matches(int index, const sip::Message& message) const {
     if (message.is_request() || message.status_code() != element.recv_response) return false;
     // §3.6: the response's CSeq method must be one we sent (strstr on the
     // concatenated sent methods); a recv at index 0 matches any response.
-    return index == 0 || (!message.cseq_method().empty() &&
-                          element.prior_request_methods.find(message.cseq_method()) != std::string::npos);
+    return index == 0 ||
+           (!message.cseq_method().empty() &&
+            element.prior_request_methods.find(message.cseq_method()) != std::string::npos);
   }
   return message.is_request() && message.method() == element.recv_request;
 }
@@ -240,7 +237,8 @@ int Worker::FindMatch(const Call& call, const sip::Message& message, bool* old_m
 
 void Worker::AcceptMessage(Call& call, int index, const sip::Message& message, uint64_t hash) {
   const Element& element = scenario_.elements[index];
-  if (element.lost_percent > 0 && rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent)) {
+  if (element.lost_percent > 0 &&
+      rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent)) {
     return;  // simulated loss (lost="pct"): as if never received
   }
   call.last_recv_hash = hash;
@@ -269,8 +267,8 @@ void Worker::HandleOldMessage(Call& call, int index, const sip::Message& message
   stats_.Increment(Counter::kRetransmissions);
   stats_.IncrementMessage(index, MessageCounter::kRetransmission);
   // A repeated final response to our INVITE means our ACK was lost.
-  if (!message.is_request() && message.cseq_method() == "INVITE" &&
-      message.status_code() >= 200 && call.last_ack_index >= 0) {
+  if (!message.is_request() && message.cseq_method() == "INVITE" && message.status_code() >= 200 &&
+      call.last_ack_index >= 0) {
     ExpandElement(call, call.last_ack_index, &scratch_);
     SendBytes(call, scratch_);
   }
@@ -296,8 +294,7 @@ void Worker::HandleUnexpected(Call& call, const sip::Message& message) {
     return;
   }
   if (!(behaviors & kBehaviorAbortUnexpected)) return;
-  if (!message.is_request() && message.cseq_method() == "INVITE" &&
-      message.status_code() >= 300) {
+  if (!message.is_request() && message.cseq_method() == "INVITE" && message.status_code() >= 300) {
     // RFC 3261 §17.1.1.3: a non-2xx final response is ACKed; the INVITE
     // transaction is over, so no CANCEL follows.
     AckFinalResponse(call, message);
@@ -384,8 +381,8 @@ bool Worker::SendElement(Call& call, int index) {
   std::string_view method = element.message->method();
   if (!method.empty() && method != "ACK" && method != "CANCEL") ++call.cseq;
   ExpandElement(call, index, &scratch_);
-  bool lost = element.lost_percent > 0 &&
-              rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent);
+  bool lost =
+      element.lost_percent > 0 && rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent);
   if (!lost) SendBytes(call, scratch_);
   stats_.IncrementMessage(index, MessageCounter::kSent);
   if (method == "INVITE") {
@@ -419,8 +416,8 @@ void Worker::Bookkeeping(Call& call, const Element& element, int index) {
     // Each RTD is recorded once per call unless repeat_rtd asks otherwise.
     const uint32_t bit = 1u << (rtd & 31);
     if ((call.rtd_recorded & bit) && !element.repeat_rtd) continue;
-    stats_.RecordResponseTime(rtd,
-                              static_cast<uint64_t>(std::max<int64_t>(now - call.rtd_start_us[rtd], 0)));
+    stats_.RecordResponseTime(
+        rtd, static_cast<uint64_t>(std::max<int64_t>(now - call.rtd_start_us[rtd], 0)));
     call.rtd_recorded |= bit;
   }
 }
@@ -488,8 +485,8 @@ void Worker::Retransmit(Call& call, uint32_t slot) {
 
 void Worker::RecvTimeout(Call& call) {
   call.recv_deadline_ms = kNever;
-  const Element& element = scenario_.elements[std::min<size_t>(call.msg_index,
-                                                                scenario_.elements.size() - 1)];
+  const Element& element =
+      scenario_.elements[std::min<size_t>(call.msg_index, scenario_.elements.size() - 1)];
   stats_.IncrementMessage(call.msg_index, MessageCounter::kTimeout);
   if (element.on_timeout >= 0) {
     call.msg_index = element.on_timeout;
@@ -663,9 +660,9 @@ void Worker::TraceUnexpected(const Call& call, const sip::Message& message) {
   if (shared_->error_trace == nullptr) return;
   std::string text;
   text.reserve(message.raw().size() + 200);
-  base::Append(&text, "sipfleet: Aborting call on unexpected message for Call-Id '",
-                  call.call_id, "': while expecting element ", call.msg_index,
-                  ", received '", message.start_line(), "':\n", message.raw(), "\n\n");
+  base::Append(&text, "sipfleet: Aborting call on unexpected message for Call-Id '", call.call_id,
+               "': while expecting element ", call.msg_index, ", received '", message.start_line(),
+               "':\n", message.raw(), "\n\n");
   shared_->error_trace->Write(text);
 }
 

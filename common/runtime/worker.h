@@ -87,8 +87,7 @@ class Worker final : public transport::FdHandler {
   using Element = scenario::Element;
 
   // Receiving.
-  void HandleDatagram(std::string_view data, const transport::SocketAddress& from,
-                      bool forwarded);
+  void HandleDatagram(std::string_view data, const transport::SocketAddress& from, bool forwarded);
   void HandleCallMessage(uint32_t slot, const sip::Message& message, uint64_t hash);
   int FindMatch(const Call& call, const sip::Message& message, bool* old_message) const;
   bool Matches(int index, const sip::Message& message) const;

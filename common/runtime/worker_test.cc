@@ -103,8 +103,8 @@ TEST_F(RetransmissionTest, NonInviteIsCappedAtT2AndRetransmittedNineTimes) {
   std::vector<int64_t> times;
   for (const Arrival& a : arrivals_) times.push_back(a.at_ms);
   // 500, 1000, 2000, 4000 (T2), 4000, ... : nine retransmissions.
-  EXPECT_EQ(times, (std::vector<int64_t>{1, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500,
-                                         27500}));
+  EXPECT_EQ(times,
+            (std::vector<int64_t>{1, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500}));
   stats::Snapshot s = worker_->stats().TakeSnapshot();
   EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 9u);
   EXPECT_EQ(s.Get(stats::Counter::kFailedMaxUDPRetrans), 1u);

@@ -6,7 +6,6 @@
 
 #include "absl/status/status.h"
 #include "common/base/strings.h"
-#include "common/base/strings.h"
 #include "pugixml.hpp"
 
 namespace sipfleet::scenario {
@@ -16,15 +15,16 @@ namespace {
 // are refused by name rather than ignored, so a scenario never silently runs
 // differently from SIPp.
 constexpr std::string_view kNotYetAttributes[] = {
-    "test",          "chance",       "condexec",     "condexec_inverse", "start_txn",
-    "ack_txn",       "response_txn", "regexp_match", "rrs",              "auth",
-    "advance_state", "hiderest",     "ignoresdp",    "variable",         "distribution",
-    "sanity_check",  "normal",       "exponential",  "lognormal",        "weibull",
-    "pareto",        "gamma",        "min",          "max",
+    "test",      "chance",      "condexec",      "condexec_inverse",
+    "start_txn", "ack_txn",     "response_txn",  "regexp_match",
+    "rrs",       "auth",        "advance_state", "hiderest",
+    "ignoresdp", "variable",    "distribution",  "sanity_check",
+    "normal",    "exponential", "lognormal",     "weibull",
+    "pareto",    "gamma",       "min",           "max",
 };
 
-constexpr std::string_view kNotYetElements[] = {"sendCmd", "recvCmd", "init", "Global", "User",
-                                                "Reference", "DefaultMessage"};
+constexpr std::string_view kNotYetElements[] = {"sendCmd", "recvCmd",   "init",          "Global",
+                                                "User",    "Reference", "DefaultMessage"};
 
 // Maps byte offsets to 1-based line numbers.
 class LineIndex {
@@ -36,9 +36,9 @@ class LineIndex {
   }
   int LineOf(ptrdiff_t offset) const {
     if (offset < 0) return 0;
-    return static_cast<int>(std::upper_bound(newlines_.begin(), newlines_.end(),
-                                             static_cast<size_t>(offset)) -
-                            newlines_.begin()) +
+    return static_cast<int>(
+               std::upper_bound(newlines_.begin(), newlines_.end(), static_cast<size_t>(offset)) -
+               newlines_.begin()) +
            1;
   }
 
@@ -97,19 +97,18 @@ absl::StatusOr<std::shared_ptr<const Scenario>> Loader::Load() {
   pugi::xml_parse_result parsed =
       doc.load_buffer(text_.data(), text_.size(), pugi::parse_default | pugi::parse_comments);
   if (!parsed) {
-    return absl::InvalidArgumentError(base::Cat(
-        file_name_, ":", lines_.LineOf(parsed.offset), ": XML syntax error: ",
-        parsed.description()));
+    return absl::InvalidArgumentError(base::Cat(file_name_, ":", lines_.LineOf(parsed.offset),
+                                                ": XML syntax error: ", parsed.description()));
   }
   pugi::xml_node root = doc.child("scenario");
   if (!root) {
-    return absl::InvalidArgumentError(
-        base::Cat(file_name_, ":1: no <scenario> root element"));
+    return absl::InvalidArgumentError(base::Cat(file_name_, ":1: no <scenario> root element"));
   }
   scenario_->name = root.attribute("name").as_string();
   scenario_->file_name = file_name_;
   std::string_view stem = file_name_;
-  if (size_t slash = stem.rfind('/'); slash != std::string_view::npos) stem.remove_prefix(slash + 1);
+  if (size_t slash = stem.rfind('/'); slash != std::string_view::npos)
+    stem.remove_prefix(slash + 1);
   if (stem.ends_with(".xml")) stem.remove_suffix(4);
   scenario_->stem = std::string(stem);
 
@@ -200,8 +199,8 @@ absl::StatusOr<int> Loader::ParseInt(const pugi::xml_node& node, const pugi::xml
                                      int min_value) const {
   int value = 0;
   if (!base::ParseInt(base::TrimBlanks(attr.value()), &value) || value < min_value) {
-    return Error(node, base::Cat("invalid value '", attr.value(), "' for attribute '",
-                                    attr.name(), "'"));
+    return Error(node,
+                 base::Cat("invalid value '", attr.value(), "' for attribute '", attr.name(), "'"));
   }
   return value;
 }
@@ -290,8 +289,8 @@ absl::Status Loader::LoadRecv(const pugi::xml_node& node, Element* element) {
   if (response) {
     absl::StatusOr<int> code = ParseInt(node, response, 100);
     if (!code.ok() || *code > 699) {
-      return Error(node, base::Cat("invalid response code '", response.value(),
-                                      "' (100-699 expected)"));
+      return Error(node,
+                   base::Cat("invalid response code '", response.value(), "' (100-699 expected)"));
     }
     element->recv_response = *code;
   } else {
@@ -306,7 +305,7 @@ absl::Status Loader::LoadRecv(const pugi::xml_node& node, Element* element) {
       element->optional = Optional::kGlobal;
     } else if (value != "false") {
       return Error(node, base::Cat("invalid value '", value,
-                                      "' for attribute 'optional' (true, false or global)"));
+                                   "' for attribute 'optional' (true, false or global)"));
     }
   }
   if (auto timeout = node.attribute("timeout")) {
@@ -334,7 +333,7 @@ absl::Status Loader::LoadRepartition(const pugi::xml_node& node, std::vector<int
     if (!base::ParseInt(base::TrimBlanks(item), &value) || value <= 0 ||
         (!out->empty() && value <= out->back())) {
       return Error(node, base::Cat("invalid repartition value '", item,
-                                      "' (increasing positive integers expected)"));
+                                   "' (increasing positive integers expected)"));
     }
     out->push_back(value);
   }
@@ -346,7 +345,7 @@ absl::Status Loader::ResolveLabels() {
     auto it = scenario_->labels.find(ref.label);
     if (it == scenario_->labels.end()) {
       return Error(ref.node, base::Cat(ref.on_timeout ? "'ontimeout'" : "'next'",
-                                          " refers to undefined label '", ref.label, "'"));
+                                       " refers to undefined label '", ref.label, "'"));
     }
     Element& element = scenario_->elements[ref.element];
     (ref.on_timeout ? element.on_timeout : element.next) = it->second;
@@ -378,8 +377,9 @@ absl::Status Loader::Validate() {
       return Error(node, "'ontimeout' is only allowed on <recv> and <send>");
     }
   }
-  if (!mode_known) return absl::InvalidArgumentError(
-      base::Cat(file_name_, ":1: scenario has no <send> or <recv>"));
+  if (!mode_known)
+    return absl::InvalidArgumentError(
+        base::Cat(file_name_, ":1: scenario has no <send> or <recv>"));
   return absl::OkStatus();
 }
 

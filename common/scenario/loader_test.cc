@@ -40,13 +40,14 @@ TEST(LoaderTest, SyntaxErrorIsLocated) {
 }
 
 TEST(LoaderTest, UnknownElementIsLocated) {
-  std::string error = ErrorOf(std::string("<scenario>\n") + std::string(kSend) + "\n<bogus/>\n</scenario>");
+  std::string error =
+      ErrorOf(std::string("<scenario>\n") + std::string(kSend) + "\n<bogus/>\n</scenario>");
   EXPECT_NE(error.find("t.xml:6: unknown element <bogus>"), std::string::npos) << error;
 }
 
 TEST(LoaderTest, NextToMissingLabelIsLocated) {
-  std::string error = ErrorOf(
-      "<scenario>\n<recv request=\"INVITE\" next=\"nowhere\"/>\n</scenario>");
+  std::string error =
+      ErrorOf("<scenario>\n<recv request=\"INVITE\" next=\"nowhere\"/>\n</scenario>");
   EXPECT_NE(error.find("t.xml:2: 'next' refers to undefined label 'nowhere'"), std::string::npos)
       << error;
 }
@@ -75,13 +76,14 @@ TEST(LoaderTest, StructuralRulesAreEnforced) {
 }
 
 TEST(LoaderTest, LaterIssueFeaturesAreRefusedByName) {
-  auto loaded = LoadScenario("<scenario>\n<recv request=\"INVITE\" rrs=\"true\"/></scenario>",
-                             "t.xml", {});
+  auto loaded =
+      LoadScenario("<scenario>\n<recv request=\"INVITE\" rrs=\"true\"/></scenario>", "t.xml", {});
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_NE(std::string(loaded.status().message()).find("t.xml:2: attribute 'rrs'"),
             std::string::npos);
   EXPECT_EQ(ErrorOf("<scenario><recv request=\"A\"><action/></recv></scenario>")
-                .find("not supported yet") != std::string::npos, true);
+                    .find("not supported yet") != std::string::npos,
+            true);
 }
 
 TEST(LoaderTest, LabelsAndRtdsResolveToIndices) {
@@ -90,7 +92,8 @@ TEST(LoaderTest, LabelsAndRtdsResolveToIndices) {
     <recv request="ACK" rtd="setup"/>
     <label id="end"/>
     <recv request="BYE" counter="byes"/>
-  </scenario>)", "t.xml", {});
+  </scenario>)",
+                             "t.xml", {});
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ((*loaded)->elements[0].next, 2);
   EXPECT_EQ((*loaded)->rtd_names, std::vector<std::string>{"setup"});

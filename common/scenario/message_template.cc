@@ -6,7 +6,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "common/base/strings.h"
-#include "common/base/strings.h"
 
 namespace sipfleet::scenario {
 namespace {
@@ -18,28 +17,53 @@ struct SimpleKeyword {
 
 // SIPp's SimpleKeywords[] names (src/message.cpp), mapped to ours.
 constexpr SimpleKeyword kSimpleKeywords[] = {
-    {"service", Keyword::kService},         {"remote_ip", Keyword::kRemoteIp},
-    {"remote_host", Keyword::kRemoteHost},  {"remote_port", Keyword::kRemotePort},
-    {"local_ip", Keyword::kLocalIp},        {"local_ip_type", Keyword::kLocalIpType},
-    {"local_port", Keyword::kLocalPort},    {"server_ip", Keyword::kServerIp},
-    {"transport", Keyword::kTransport},     {"media_ip", Keyword::kMediaIp},
-    {"media_ip_type", Keyword::kMediaIpType}, {"media_port", Keyword::kMediaPort},
-    {"auto_media_port", Keyword::kAutoMediaPort}, {"call_number", Keyword::kCallNumber},
-    {"call_id", Keyword::kCallId},          {"cseq", Keyword::kCseq},
-    {"branch", Keyword::kBranch},           {"pid", Keyword::kPid},
-    {"msg_index", Keyword::kMsgIndex},      {"len", Keyword::kLen},
-    {"peer_tag_param", Keyword::kPeerTagParam}, {"last_Request_URI", Keyword::kLastRequestUri},
-    {"last_cseq_number", Keyword::kLastCseqNumber}, {"last_message", Keyword::kLastMessage},
-    {"sipp_version", Keyword::kSippVersion}, {"clock_tick", Keyword::kClockTick},
-    {"timestamp", Keyword::kTimestamp},     {"date", Keyword::kDate},
-    {"users", Keyword::kUsers},             {"userid", Keyword::kUserId},
+    {"service", Keyword::kService},
+    {"remote_ip", Keyword::kRemoteIp},
+    {"remote_host", Keyword::kRemoteHost},
+    {"remote_port", Keyword::kRemotePort},
+    {"local_ip", Keyword::kLocalIp},
+    {"local_ip_type", Keyword::kLocalIpType},
+    {"local_port", Keyword::kLocalPort},
+    {"server_ip", Keyword::kServerIp},
+    {"transport", Keyword::kTransport},
+    {"media_ip", Keyword::kMediaIp},
+    {"media_ip_type", Keyword::kMediaIpType},
+    {"media_port", Keyword::kMediaPort},
+    {"auto_media_port", Keyword::kAutoMediaPort},
+    {"call_number", Keyword::kCallNumber},
+    {"call_id", Keyword::kCallId},
+    {"cseq", Keyword::kCseq},
+    {"branch", Keyword::kBranch},
+    {"pid", Keyword::kPid},
+    {"msg_index", Keyword::kMsgIndex},
+    {"len", Keyword::kLen},
+    {"peer_tag_param", Keyword::kPeerTagParam},
+    {"last_Request_URI", Keyword::kLastRequestUri},
+    {"last_cseq_number", Keyword::kLastCseqNumber},
+    {"last_message", Keyword::kLastMessage},
+    {"sipp_version", Keyword::kSippVersion},
+    {"clock_tick", Keyword::kClockTick},
+    {"timestamp", Keyword::kTimestamp},
+    {"date", Keyword::kDate},
+    {"users", Keyword::kUsers},
+    {"userid", Keyword::kUserId},
 };
 
 // Keywords SIPp has that a later issue brings; refused by name until then.
 constexpr std::string_view kNotYetSupported[] = {
-    "field",     "$",        "authentication", "routes", "next_url", "tdmmap",
-    "dynamic_id", "file",    "fill",           "rtpstream_audio_port",
-    "rtpstream_video_port",  "crypto",         "uecrypto",
+    "field",
+    "$",
+    "authentication",
+    "routes",
+    "next_url",
+    "tdmmap",
+    "dynamic_id",
+    "file",
+    "fill",
+    "rtpstream_audio_port",
+    "rtpstream_video_port",
+    "crypto",
+    "uecrypto",
 };
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
@@ -138,13 +162,14 @@ absl::StatusOr<MessageTemplate> MessageTemplate::Compile(std::string_view cdata,
       literal.append("\r\n");
     } else if (c == '\\' && i + 3 < cleaned.size() && cleaned[i + 1] == 'x' &&
                HexValue(cleaned[i + 2]) >= 0 && HexValue(cleaned[i + 3]) >= 0) {
-      literal.push_back(static_cast<char>(HexValue(cleaned[i + 2]) * 16 + HexValue(cleaned[i + 3])));
+      literal.push_back(
+          static_cast<char>(HexValue(cleaned[i + 2]) * 16 + HexValue(cleaned[i + 3])));
       i += 3;
     } else if (c == '[') {
       size_t close = cleaned.find(']', i);
       if (close == std::string::npos) {
-        return absl::InvalidArgumentError(base::Cat("unterminated keyword '",
-                                                       cleaned.substr(i, 20), "'"));
+        return absl::InvalidArgumentError(
+            base::Cat("unterminated keyword '", cleaned.substr(i, 20), "'"));
       }
       std::string_view body = std::string_view(cleaned).substr(i + 1, close - i - 1);
       i = close;
@@ -179,8 +204,7 @@ absl::StatusOr<MessageTemplate> MessageTemplate::Compile(std::string_view cdata,
       if (!found) {
         for (std::string_view prefix : kNotYetSupported) {
           if (body.starts_with(prefix)) {
-            return absl::UnimplementedError(
-                base::Cat("keyword [", body, "] is not supported yet"));
+            return absl::UnimplementedError(base::Cat("keyword [", body, "] is not supported yet"));
           }
         }
         return absl::InvalidArgumentError(base::Cat("unsupported keyword [", body, "]"));
@@ -188,8 +212,7 @@ absl::StatusOr<MessageTemplate> MessageTemplate::Compile(std::string_view cdata,
       flush_literal();
       if (segment.keyword == Keyword::kLen) tmpl.has_len_ = true;
       if (segment.keyword == Keyword::kLastHeader || segment.keyword == Keyword::kLastRequestUri ||
-          segment.keyword == Keyword::kLastCseqNumber ||
-          segment.keyword == Keyword::kLastMessage) {
+          segment.keyword == Keyword::kLastCseqNumber || segment.keyword == Keyword::kLastMessage) {
         tmpl.uses_last_message_ = true;
       }
       tmpl.segments_.push_back(std::move(segment));

@@ -31,7 +31,8 @@ TEST(CleanCdataTest, ManyTrailingLineFeedsCollapseToOneBlankLine) {
 
 TEST(CleanCdataTest, BodyWithoutTrailingNewlineGetsNone) {
   // github-#0034 notify-1234: a binary body ends the message as written.
-  EXPECT_EQ(CleanCdata("A\nContent-Length: 4\n\n      \\x01\\x02"), "A\nContent-Length: 4\n\n\\x01\\x02");
+  EXPECT_EQ(CleanCdata("A\nContent-Length: 4\n\n      \\x01\\x02"),
+            "A\nContent-Length: 4\n\n\\x01\\x02");
 }
 
 TEST(CleanCdataTest, BodyLineEndIsKeptOnce) {
@@ -46,7 +47,8 @@ TEST(CleanCdataTest, TabOnlySeparatorLineCountsAsBlankLine) {
 }
 
 TEST(MessageTemplateTest, SplitsLiteralsAndKeywordsAndConvertsLineEnds) {
-  MessageTemplate t = CompileOk("INVITE sip:[service]@[remote_ip] SIP/2.0\nCSeq: [cseq+1] INVITE\n");
+  MessageTemplate t =
+      CompileOk("INVITE sip:[service]@[remote_ip] SIP/2.0\nCSeq: [cseq+1] INVITE\n");
   EXPECT_EQ(LiteralBytes(t), "INVITE sip:<kw>@<kw> SIP/2.0\r\nCSeq: <kw> INVITE\r\n\r\n");
   EXPECT_EQ(t.method(), "INVITE");
   ASSERT_EQ(t.segments().size(), 7u);

@@ -37,7 +37,7 @@ struct Element {
   int line = 0;  // 1-based line in the XML file, for messages
 
   // Common attributes (§3.2).
-  int next = kNoIndex;       // element index to continue at, resolved
+  int next = kNoIndex;        // element index to continue at, resolved
   int on_timeout = kNoIndex;  // element index on recv/send timeout
   std::vector<RtdIndex> start_rtds;
   std::vector<RtdIndex> stop_rtds;
@@ -65,7 +65,9 @@ struct Element {
   PauseSpec pause;
   bool timewait = false;
 
-  bool is_send_request() const { return kind == ElementKind::kSend && message && !message->method().empty(); }
+  bool is_send_request() const {
+    return kind == ElementKind::kSend && message && !message->method().empty();
+  }
   bool is_recv() const { return kind == ElementKind::kRecv; }
 };
 

@@ -7,7 +7,6 @@
 
 #include "absl/status/status.h"
 #include "common/base/strings.h"
-#include "common/base/strings.h"
 
 namespace sipfleet::transport {
 
@@ -48,7 +47,8 @@ absl::StatusOr<SocketAddress> SocketAddress::ResolveHostPort(std::string_view ho
       port_text = host_port.substr(close + 2);
     }
   } else if (size_t colon = host_port.find(':');
-             colon != std::string_view::npos && host_port.find(':', colon + 1) == std::string_view::npos) {
+             colon != std::string_view::npos &&
+             host_port.find(':', colon + 1) == std::string_view::npos) {
     host = host_port.substr(0, colon);
     port_text = host_port.substr(colon + 1);
   }

@@ -27,8 +27,8 @@ absl::StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& 
   if (bind(fd, local.sockaddr_ptr(), local.length()) != 0) {
     int err = errno;
     close(fd);
-    std::string what = base::Cat("cannot bind UDP ", local.ip_for_uri(), ":", local.port(),
-                                    ": ", strerror(err));
+    std::string what =
+        base::Cat("cannot bind UDP ", local.ip_for_uri(), ":", local.port(), ": ", strerror(err));
     if (err == EADDRINUSE || err == EACCES) return absl::FailedPreconditionError(what);
     return absl::InternalError(what);
   }

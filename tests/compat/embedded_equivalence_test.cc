@@ -14,8 +14,7 @@ namespace {
 
 std::string SippScenarioPath(std::string_view name) {
   const char* dir = std::getenv("SIPP_SCENARIO_DIR");
-  return std::string(dir ? dir : SIPP_SCENARIO_DIR_DEFAULT) + "/" + std::string(name) +
-         ".xml";
+  return std::string(dir ? dir : SIPP_SCENARIO_DIR_DEFAULT) + "/" + std::string(name) + ".xml";
 }
 
 void ExpectSameScenario(std::string_view name) {
