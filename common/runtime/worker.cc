@@ -75,7 +75,7 @@ Worker::~Worker() = default;
 absl::Status Worker::Init() {
   if (absl::Status status = loop_.Init(); !status.ok()) return status;
   // With a shared server socket, EPOLLEXCLUSIVE wakes one worker per burst.
-  uint32_t events = EPOLLIN | (shared_socket_ ? EPOLLEXCLUSIVE : 0);
+  uint32_t events = EPOLLIN | (shared_socket_ ? uint32_t{EPOLLEXCLUSIVE} : 0u);
   if (absl::Status status = loop_.Watch(socket_->fd(), events, this); !status.ok()) return status;
   loop_.set_timer_handler([this](uint64_t token) { OnTimer(token); });
   loop_.set_iteration_end_handler([this] { FlushOutgoing(); });
