@@ -8,6 +8,8 @@
 #include <charconv>
 #include <concepts>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,12 +57,18 @@ bool ParseUint64(std::string_view text, uint64_t* value);
 bool ParseDouble(std::string_view text, double* value);
 template <std::integral T>
 bool ParseInt(std::string_view text, T* value) {
-  int64_t wide;
-  if (!ParseInt64(text, &wide) || wide < std::numeric_limits<T>::min() ||
-      wide > std::numeric_limits<T>::max()) {
-    return false;
+  if constexpr (std::is_unsigned_v<T>) {
+    uint64_t wide;
+    if (!ParseUint64(text, &wide) || wide > std::numeric_limits<T>::max()) return false;
+    *value = static_cast<T>(wide);
+  } else {
+    int64_t wide;
+    if (!ParseInt64(text, &wide) || wide < std::numeric_limits<T>::min() ||
+        wide > std::numeric_limits<T>::max()) {
+      return false;
+    }
+    *value = static_cast<T>(wide);
   }
-  *value = static_cast<T>(wide);
   return true;
 }
 
