@@ -21,28 +21,28 @@ void AppendHeader(std::string_view name, std::string_view value, std::string* ou
   base::Append(out, name, ": ", value, "\r\n");
 }
 
-}  // namespace
-
-void BuildCancel(const sip::Message& invite, std::string* out) {
+// A request in the INVITE's client transaction (same branch and CSeq number):
+// CANCEL (RFC 3261 §9.1) or the ACK of a non-2xx response (§17.1.1.3).
+void BuildSameTransactionRequest(std::string_view method, const sip::Message& invite,
+                                 std::string_view to, std::string* out) {
   out->clear();
-  base::Append(out, "CANCEL ", invite.request_uri(), " SIP/2.0\r\n");
+  base::Append(out, method, " ", invite.request_uri(), " SIP/2.0\r\n");
   AppendHeader("Via", TopVia(invite), out);
   AppendHeader("From", HeaderValue(invite, "From"), out);
-  AppendHeader("To", HeaderValue(invite, "To"), out);
+  AppendHeader("To", to, out);
   AppendHeader("Call-ID", invite.call_id(), out);
-  base::Append(out, "CSeq: ", invite.cseq_number(), " CANCEL\r\n");
+  base::Append(out, "CSeq: ", invite.cseq_number(), " ", method, "\r\n");
   out->append("Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
 }
 
+}  // namespace
+
+void BuildCancel(const sip::Message& invite, std::string* out) {
+  BuildSameTransactionRequest("CANCEL", invite, HeaderValue(invite, "To"), out);
+}
+
 void BuildNon2xxAck(const sip::Message& invite, const sip::Message& response, std::string* out) {
-  out->clear();
-  base::Append(out, "ACK ", invite.request_uri(), " SIP/2.0\r\n");
-  AppendHeader("Via", TopVia(invite), out);
-  AppendHeader("From", HeaderValue(invite, "From"), out);
-  AppendHeader("To", HeaderValue(response, "To"), out);
-  AppendHeader("Call-ID", invite.call_id(), out);
-  base::Append(out, "CSeq: ", invite.cseq_number(), " ACK\r\n");
-  out->append("Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+  BuildSameTransactionRequest("ACK", invite, HeaderValue(response, "To"), out);
 }
 
 void BuildBye(const sip::Message& invite, const Call& call, const RunValues& run,
