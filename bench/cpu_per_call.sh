@@ -10,7 +10,7 @@ PORT=${PORT:-25060}
 SIPFLEET=${SIPFLEET:-$(cd "$(dirname "$0")/.." && pwd)/build/agent/sipfleet}
 OUT=${OUT:-$(mktemp -d /tmp/sipfleet-cpu.XXXXXX)}
 BUF=4194304
-LIMIT=$((CALLS / RATE * 4 + 60))   # seconds allowed per UAC before timeout kills it
+LIMIT=$((CALLS * 4 / RATE + 60))   # seconds allowed per UAC before timeout kills it
 mkdir -p "$OUT"
 
 # UAS: real SIPp, bounded by -m (3 UAC runs) and by timeout; killed by PID on exit.
@@ -40,7 +40,7 @@ run_uac() {
 }
 export TF
 
-common=(127.0.0.1:"$PORT" -sn uac -r "$RATE" -m "$CALLS" -d 0 -buff_size $BUF -nostdin)
+common=(127.0.0.1:"$PORT" -sn uac -r "$RATE" -m "$CALLS" -d 0 -buff_size "$BUF" -nostdin)
 rows=()
 TF="$OUT/sipp.times";        rows+=("$(run_uac sipp        sipp        "${common[@]}" -p $((PORT + 1)))"); sleep 5
 TF="$OUT/sipfleet-w1.times"; rows+=("$(run_uac sipfleet-w1 "$SIPFLEET" "${common[@]}" -p $((PORT + 2)) -workers 1)"); sleep 5

@@ -1,6 +1,7 @@
 #include "common/runtime/expander.h"
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 
@@ -196,10 +197,16 @@ void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, const C
   // still to be written.
   for (auto it = len_slots.rbegin(); it != len_slots.rend(); ++it) {
     const auto& [position, offset] = *it;
+    // printf("%5u") without printf: right-aligned in five columns.
     char digits[24];
     int64_t value = static_cast<int64_t>(body_length) + offset;
-    int n = snprintf(digits, sizeof(digits), "%5lld", static_cast<long long>(value));
-    out->replace(position, kLenWidth, digits, static_cast<size_t>(n));
+    char* end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+    size_t length = static_cast<size_t>(end - digits);
+    if (length < kLenWidth) {
+      out->replace(position + kLenWidth - length, length, digits, length);
+    } else {
+      out->replace(position, kLenWidth, digits, length);
+    }
   }
 }
 

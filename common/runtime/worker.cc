@@ -138,7 +138,7 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
   if (data.find_first_not_of("\r\n") == std::string_view::npos) return;
   if (!forwarded && shared_socket_ && shared_->workers.size() > 1) {
     std::string_view peek = StripCallIdPrefix(sip::PeekCallId(data));
-    size_t owner = absl::HashOf(peek) % shared_->workers.size();
+    size_t owner = ViewHash()(peek) % shared_->workers.size();
     if (owner != static_cast<size_t>(index_)) {
       forward_[owner].emplace_back(std::string(data), from);
       return;
@@ -150,7 +150,7 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
     return;
   }
   std::string_view call_id = StripCallIdPrefix(message->call_id());
-  uint64_t hash = absl::HashOf(message->raw());
+  uint64_t hash = ViewHash()(message->raw());
   auto it = by_call_id_.find(call_id);
   if (it != by_call_id_.end()) {
     HandleCallMessage(it->second, *message, hash);
@@ -611,15 +611,16 @@ void Worker::EndCall(Call& call, bool counted) {
 bool Worker::IsDeadCall(std::string_view call_id) {
   int64_t now = clock_.NowMillis();
   while (!dead_calls_.empty() && dead_calls_.front().first <= now) {
-    dead_call_ids_.erase(dead_calls_.front().second);
+    dead_call_hashes_.erase(dead_calls_.front().second);
     dead_calls_.pop_front();
   }
-  return dead_call_ids_.contains(call_id);
+  return dead_call_hashes_.contains(ViewHash()(call_id));
 }
 
-void Worker::RememberDeadCall(const std::string& call_id) {
-  dead_calls_.emplace_back(clock_.NowMillis() + config_.deadcall_wait_ms, call_id);
-  dead_call_ids_.insert(dead_calls_.back().second);
+void Worker::RememberDeadCall(std::string_view call_id) {
+  uint64_t hash = ViewHash()(call_id);
+  dead_calls_.emplace_back(clock_.NowMillis() + config_.deadcall_wait_ms, hash);
+  dead_call_hashes_.insert(hash);
 }
 
 int64_t Worker::DueMicros(uint64_t call_number) const {

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "common/base/strings.h"
 
@@ -76,13 +77,29 @@ void EventLoop::DrainPosted() {
   running_.clear();
 }
 
+void EventLoop::SleepToNextTick() {
+  // Real time on purpose: this paces the thread, whatever clock the loop's
+  // timers read.
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int64_t now_us = static_cast<int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+  int64_t wake_us = (now_us / tick_micros_ + 1) * tick_micros_;
+  timespec wake{static_cast<time_t>(wake_us / 1'000'000),
+                static_cast<long>((wake_us % 1'000'000) * 1000)};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &wake, nullptr) == EINTR) {
+  }
+}
+
 void EventLoop::RunOnce(int max_wait_ms) {
-  int64_t now = clock_.NowMillis();
-  int timeout = has_posted_.load(std::memory_order_acquire)
-                    ? 0
-                    : static_cast<int>(timers_.MillisUntilNext(now, max_wait_ms));
+  int timeout = 0;
+  if (max_wait_ms > 0 && busy_ && tick_micros_ > 0) {
+    SleepToNextTick();
+  } else if (!has_posted_.load(std::memory_order_acquire)) {
+    timeout = static_cast<int>(timers_.MillisUntilNext(clock_.NowMillis(), max_wait_ms));
+  }
   epoll_event events[kMaxEvents];
   int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
+  busy_ = n > 0;
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
       uint64_t value;

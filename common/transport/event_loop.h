@@ -55,8 +55,16 @@ class EventLoop {
     iteration_end_ = std::move(handler);
   }
 
+  // Batching granularity under load (SIPp's -timer_resol, default 1 ms).
+  // After an iteration that found work, the next one first sleeps to the next
+  // tick boundary and then drains everything that arrived meanwhile, so a
+  // loaded worker wakes at most once per tick instead of once per packet. An
+  // idle loop still wakes on the first packet. 0 disables the batching.
+  void set_tick_micros(int64_t tick) { tick_micros_ = tick; }
+
   // One iteration: waits at most `max_wait_ms` for sockets, then runs posted
-  // tasks, due timers and the iteration-end handler.
+  // tasks, due timers and the iteration-end handler. max_wait_ms == 0 never
+  // sleeps (tests on a manual clock).
   void RunOnce(int max_wait_ms);
   // Iterates until Stop().
   void Run();
@@ -64,6 +72,7 @@ class EventLoop {
 
  private:
   void DrainPosted();
+  void SleepToNextTick();
 
   const base::Clock& clock_;
   int epoll_fd_ = -1;
@@ -76,6 +85,8 @@ class EventLoop {
   std::atomic<bool> stop_{false};
   absl::AnyInvocable<void(uint64_t)> timer_handler_;
   absl::AnyInvocable<void()> iteration_end_;
+  int64_t tick_micros_ = 1000;
+  bool busy_ = false;  // the previous iteration found work
 };
 
 }  // namespace sipfleet::transport
