@@ -130,6 +130,7 @@ absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
   config.default_behaviors = options.default_behaviors;
   config.base_cseq = options.base_cseq;
   config.buffer_bytes = options.buffer_bytes;
+  config.tick_micros = options.timer_resolution_ms * 1000;
   unsigned cores = std::thread::hardware_concurrency();
   config.workers = options.workers > 0 ? options.workers : static_cast<int>(cores ? cores : 1);
   config.rng_seed = options.seed ? options.seed : static_cast<uint64_t>(config.pid);

@@ -330,7 +330,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"seed", Integer(&Options::seed, uint64_t{0})},
       {"max_recv_loops", AcceptedTuning(1)},
       {"max_sched_loops", AcceptedTuning(1)},
-      {"timer_resol", AcceptedTuning(1)},
+      {"timer_resol", Time(&Options::timer_resolution_ms, TimeUnit::kMilliseconds)},
       {"skip_rlimit", AcceptedTuning(0)},
   };
   return *table;
@@ -440,8 +440,9 @@ std::string HelpText(std::string_view program) {
       "  -trace_err      unexpected messages to <scenario>_<pid>_errors.log (-error_file f)\n"
       "  -f period       screen report period (1 s)         -nostdin   no keyboard\n"
       "  -workers n      worker threads (default: one per core)  -seed n  RNG seed\n"
-      "  -max_recv_loops, -max_sched_loops, -timer_resol, -skip_rlimit: accepted; sipfleet's\n"
-      "                  loop batches and schedules on its own.\n"
+      "  -timer_resol t  batching tick of a loaded worker (1 ms)\n"
+      "  -max_recv_loops, -max_sched_loops, -skip_rlimit: accepted; sipfleet's loop\n"
+      "                  batches and schedules on its own.\n"
       "  -v              version                            -h         this help\n"
       "Any other SIPp option is refused with \"not supported yet\" (exit 255).\n"
       "Exit codes: 0 all calls successful, 1 some failed, 97 stopped by timeout with no call,\n"

@@ -79,6 +79,7 @@ absl::Status Worker::Init() {
   if (absl::Status status = loop_.Watch(socket_->fd(), events, this); !status.ok()) return status;
   loop_.set_timer_handler([this](uint64_t token) { OnTimer(token); });
   loop_.set_iteration_end_handler([this] { FlushOutgoing(); });
+  loop_.set_tick_micros(config_.tick_micros);
   if (config_.rate > 0) interval_us_ = config_.rate_period_ms * 1000.0 / config_.rate;
   return absl::OkStatus();
 }
