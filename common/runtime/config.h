@@ -53,6 +53,7 @@ struct EngineConfig {
   // Transport and threads.
   int buffer_bytes = 65536;  // -buff_size
   int workers = 1;           // -workers
+  int64_t tick_micros = 1000;  // -timer_resol
   uint64_t rng_seed = 0;
 };
 
