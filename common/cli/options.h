@@ -58,6 +58,7 @@ struct Options {
   bool nostdin = false;              // -nostdin
 
   std::vector<std::pair<std::string, std::string>> keys;  // -key name value
+  int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
   int workers = 0;                                        // -workers, 0 = one per core
   uint64_t seed = 0;                                      // -seed
 };
