@@ -74,6 +74,9 @@ class Loader {
   absl::Status Validate();
   absl::StatusOr<int> ParseInt(const pugi::xml_node& node, const pugi::xml_attribute& attr,
                                int min_value) const;
+  template <typename T>
+  absl::Status ReadIntAttribute(const pugi::xml_node& node, const char* name, int min_value,
+                                T* out) const;
   RtdIndex RtdFor(std::string_view name);
 
   std::string_view text_;
@@ -205,6 +208,19 @@ absl::StatusOr<int> Loader::ParseInt(const pugi::xml_node& node, const pugi::xml
   return value;
 }
 
+// Reads optional integer attribute `name` (>= min_value) into *out; leaves
+// *out unchanged when the attribute is absent.
+template <typename T>
+absl::Status Loader::ReadIntAttribute(const pugi::xml_node& node, const char* name, int min_value,
+                                      T* out) const {
+  pugi::xml_attribute attr = node.attribute(name);
+  if (!attr) return absl::OkStatus();
+  absl::StatusOr<int> value = ParseInt(node, attr, min_value);
+  if (!value.ok()) return value.status();
+  *out = *value;
+  return absl::OkStatus();
+}
+
 RtdIndex Loader::RtdFor(std::string_view name) {
   std::string key = name == "true" ? "1" : std::string(name);
   auto& names = scenario_->rtd_names;
@@ -242,24 +258,21 @@ absl::Status Loader::LoadCommon(const pugi::xml_node& node, Element* element) {
   element->crlf = node.attribute("crlf").as_bool(false);
   element->hide = node.attribute("hide").as_bool(false);
   element->display = node.attribute("display").as_string();
-  if (auto lost = node.attribute("lost")) {
-    absl::StatusOr<int> value = ParseInt(node, lost, 0);
-    if (!value.ok()) return value.status();
-    element->lost_percent = *value;
+  if (absl::Status status = ReadIntAttribute(node, "lost", 0, &element->lost_percent);
+      !status.ok()) {
+    return status;
   }
   return absl::OkStatus();
 }
 
 absl::Status Loader::LoadSend(const pugi::xml_node& node, Element* element) {
-  if (auto retrans = node.attribute("retrans")) {
-    absl::StatusOr<int> value = ParseInt(node, retrans, 0);
-    if (!value.ok()) return value.status();
-    element->retrans_ms = *value;
+  if (absl::Status status = ReadIntAttribute(node, "retrans", 0, &element->retrans_ms);
+      !status.ok()) {
+    return status;
   }
-  if (auto timeout = node.attribute("timeout")) {
-    absl::StatusOr<int> value = ParseInt(node, timeout, 0);
-    if (!value.ok()) return value.status();
-    element->timeout_ms = *value;
+  if (absl::Status status = ReadIntAttribute(node, "timeout", 0, &element->timeout_ms);
+      !status.ok()) {
+    return status;
   }
   std::string cdata;
   for (pugi::xml_node child : node.children()) {
@@ -308,22 +321,17 @@ absl::Status Loader::LoadRecv(const pugi::xml_node& node, Element* element) {
                                    "' for attribute 'optional' (true, false or global)"));
     }
   }
-  if (auto timeout = node.attribute("timeout")) {
-    absl::StatusOr<int> value = ParseInt(node, timeout, 0);
-    if (!value.ok()) return value.status();
-    element->timeout_ms = *value;
+  if (absl::Status status = ReadIntAttribute(node, "timeout", 0, &element->timeout_ms);
+      !status.ok()) {
+    return status;
   }
   return absl::OkStatus();
 }
 
 absl::Status Loader::LoadPause(const pugi::xml_node& node, Element* element) {
-  if (auto ms = node.attribute("milliseconds")) {
-    absl::StatusOr<int> value = ParseInt(node, ms, 0);
-    if (!value.ok()) return value.status();
-    element->pause.source = PauseSpec::Source::kFixed;
-    element->pause.milliseconds = *value;
-  }
-  return absl::OkStatus();
+  if (!node.attribute("milliseconds")) return absl::OkStatus();
+  element->pause.source = PauseSpec::Source::kFixed;
+  return ReadIntAttribute(node, "milliseconds", 0, &element->pause.milliseconds);
 }
 
 absl::Status Loader::LoadRepartition(const pugi::xml_node& node, std::vector<int>* out) {
