@@ -92,7 +92,7 @@ bool Engine::Done() const {
   if (config.max_calls == 0) return false;
   uint64_t ended = 0;
   for (const auto& worker : workers_) {
-    ended += worker->stats().TakeSnapshot().Get(stats::Counter::kCallsEnded);
+    ended += worker->stats().Get(stats::Counter::kCallsEnded);
   }
   return ended >= config.max_calls && OpenCalls() == 0;
 }

@@ -125,6 +125,11 @@ class Shard {
   void IncrementUserCounter(size_t index, uint64_t n = 1);
   void IncrementMessage(size_t message_index, MessageCounter which, uint64_t n = 1);
 
+  // One counter's current value, readable from any thread (no snapshot).
+  uint64_t Get(Counter counter) const {
+    return counters_[static_cast<size_t>(counter)].load(std::memory_order_relaxed);
+  }
+
   Snapshot TakeSnapshot() const;
 
  private:
