@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libssl-dev libpcap-dev libpugixml-dev libgsl-dev
   libgtest-dev libgmock-dev googletest libncurses-dev
   sip-tester tmux iproute2 procps
+  kamailio
 )
 
 missing=()

@@ -3,14 +3,60 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "common/runtime/variables.h"
 #include "common/transport/socket_address.h"
 
 namespace sipfleet::runtime {
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// The parts of a call only some scenarios need (variables, CSV lines,
+// authentication, route sets, transactions). Allocated per call only when
+// Scenario::needs_call_extras, so plain uac/uas calls stay small.
+struct CallExtras {
+  std::vector<VarValue> variables;        // call-scope variables
+  std::vector<size_t> injection_lines;    // line per -inf file
+  std::vector<std::string> txn_branches;  // top Via branch per transaction
+  std::string auth_challenge;             // from the last auth="true" recv
+  bool auth_proxy = false;                // the challenge came in a 407
+  uint32_t nonce_count = 0;
+  std::string routes;    // [routes]: the Route header value, "" = none
+  std::string next_url;  // [next_url]: the remote target
+  int64_t jump_to = -1;  // set by a jump action, consumed after the actions
+
+  // Copies of sent messages, for retransmissions, answers to retransmitted
+  // requests and default CANCEL/BYE/ACK: with extras a re-expansion may
+  // differ (nonce count, [dynamic_id], variables).
+  void KeepSentCopy(int index, std::string_view method, std::string_view bytes) {
+    if (method == "INVITE") {
+      invite_index = index;
+      invite.assign(bytes);
+    } else if (method == "ACK") {
+      ack_index = index;
+      ack.assign(bytes);
+    }
+    last_sent_index = index;
+    last_sent.assign(bytes);
+  }
+  const std::string* SentCopy(int index) const {
+    if (index == last_sent_index) return &last_sent;
+    if (index == invite_index) return &invite;
+    if (index == ack_index) return &ack;
+    return nullptr;
+  }
+  int last_sent_index = -1;
+  int invite_index = -1;
+  int ack_index = -1;
+  std::string last_sent;
+  std::string invite;
+  std::string ack;
+};
 
 // One call's state, owned by exactly one worker for its whole life. Kept
 // compact: the message bytes it sends are re-expanded from the scenario's
@@ -49,6 +95,7 @@ struct Call {
   std::string last_message;  // only when Scenario::needs_last_message
   transport::SocketAddress peer;
   absl::InlinedVector<int64_t, 1> rtd_start_us;
+  std::unique_ptr<CallExtras> extras;
 };
 
 }  // namespace sipfleet::runtime

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/transport/socket_address.h"
 
@@ -49,6 +51,18 @@ struct EngineConfig {
   int64_t deadcall_wait_ms = 33000;  // -deadcall_wait
   uint32_t default_behaviors = kBehaviorAll;
   int base_cseq = 1;  // -base_cseq
+
+  // Scenario language (SIPP_NOTES §2.3 call behaviour and injection).
+  std::string auth_username;         // -au; empty = the -s service, as SIPp
+  std::string auth_password = "password";  // -ap
+  std::string auth_uri;              // -auth_uri; empty = the Request-URI
+  bool auto_answer = false;          // -aa
+  bool allow_exec = true;            // <exec command=> allowed (an agent opts in)
+  uint64_t users = 0;                // -users (closed loop, issue 5); [users]
+  int64_t dynamic_start = 0;         // -dynamicStart
+  int64_t dynamic_step = 1;          // -dynamicStep
+  int64_t dynamic_max = 2147483647;  // -dynamicMax
+  std::vector<std::pair<std::string, std::string>> set_variables;  // -set name value
 
   // Transport and threads.
   int buffer_bytes = 65536;  // -buff_size

@@ -23,12 +23,23 @@ absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
     const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
     const base::Clock& clock, TraceSink* error_trace) {
+  EngineResources resources;
+  resources.error_trace = error_trace;
+  return Create(config, std::move(scenario), clock, std::move(resources));
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
+    const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
+    const base::Clock& clock, EngineResources resources) {
   if (config.workers < 1) return absl::InvalidArgumentError("at least one worker is needed");
   std::unique_ptr<Engine> engine(new Engine());
   engine->shared_.scenario = std::move(scenario);
   engine->shared_.config = config;
   engine->shared_.clock = &clock;
-  engine->shared_.error_trace = error_trace;
+  engine->shared_.error_trace = resources.error_trace;
+  engine->shared_.log_trace = resources.log_trace;
+  engine->shared_.injection_files = std::move(resources.injection_files);
+  if (absl::Status status = engine->InitVariables(); !status.ok()) return status;
 
   std::vector<std::shared_ptr<transport::UdpSocket>> sockets;
   if (absl::Status status = engine->BindSockets(&sockets); !status.ok()) return status;
@@ -51,7 +62,30 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   for (auto& worker : engine->workers_) {
     if (absl::Status status = worker->Init(); !status.ok()) return status;
   }
+  engine->workers_[0]->RunInit();
   return engine;
+}
+
+absl::Status Engine::InitVariables() {
+  const scenario::Scenario& scenario = *shared_.scenario;
+  shared_.globals = std::make_unique<GlobalVariables>(scenario.global_variables.size());
+  shared_.dynamic_id.store(0);
+  for (const auto& [name, value] : shared_.config.set_variables) {
+    auto it = scenario.variables.find(name);
+    if (it == scenario.variables.end() || it->second.scope != scenario::VarScope::kGlobal) {
+      return absl::InvalidArgumentError(
+          base::Cat("-set ", name, ": the scenario has no global variable '", name, "'"));
+    }
+    shared_.globals->Set(it->second.index, VarValue::String(value));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<ForcedExit> Engine::forced_exit() const {
+  int code = shared_.forced_exit_code.load(std::memory_order_acquire);
+  if (code < 0) return std::nullopt;
+  std::lock_guard<std::mutex> lock(shared_.forced_exit_mutex);
+  return ForcedExit{code, shared_.forced_exit_message};
 }
 
 absl::Status Engine::BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets) {

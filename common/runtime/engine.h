@@ -2,6 +2,8 @@
 #define SIPFLEET_COMMON_RUNTIME_ENGINE_H_
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -19,6 +21,19 @@ namespace sipfleet::runtime {
 // by the sipfleet binary and (later) by sipfleet-agent. Never exits the
 // process; the caller polls Done() and reads merged statistics.
 // All public methods are called from one controlling thread.
+// What a run shares besides configuration: trace sinks and -inf files.
+struct EngineResources {
+  TraceSink* error_trace = nullptr;  // -trace_err
+  TraceSink* log_trace = nullptr;    // -trace_logs
+  std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
+};
+
+// A run-ending request from inside the scenario (<error>, int_cmd=stop_now).
+struct ForcedExit {
+  int exit_code = 0;
+  std::string message;
+};
+
 class Engine {
  public:
   // Binds sockets and prepares workers. Errors: FailedPrecondition when a
@@ -26,6 +41,9 @@ class Engine {
   static absl::StatusOr<std::unique_ptr<Engine>> Create(
       const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
       const base::Clock& clock, TraceSink* error_trace);
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
+      const base::Clock& clock, EngineResources resources);
   ~Engine();
 
   // Starts the worker threads.
@@ -45,6 +63,9 @@ class Engine {
   // merged bucket by bucket).
   stats::Snapshot Snapshot() const;
   uint64_t OpenCalls() const;
+  // Set when an action asked to end the run (then Done() turns true once
+  // calls drain or the caller aborts).
+  std::optional<ForcedExit> forced_exit() const;
   uint64_t SendErrors() const;
   const transport::SocketAddress& local_address() const;
   const scenario::Scenario& scenario() const { return *shared_.scenario; }
@@ -52,6 +73,7 @@ class Engine {
 
  private:
   Engine() = default;
+  absl::Status InitVariables();
   absl::Status BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets);
 
   WorkerShared shared_;

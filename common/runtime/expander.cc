@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <cstdlib>
 
 #include "common/base/strings.h"
 
@@ -48,9 +49,9 @@ void AppendDate(int64_t wall_micros, std::string* out) {
   out->append(buffer);
 }
 
-// Expands one non-literal, non-[len] segment. Returns false when the keyword
-// produced nothing and its line must be dropped.
-bool ExpandKeyword(const Segment& s, const RunValues& run, const Call& call, const ExpandInputs& in,
+// Expands one non-literal, non-[len], non-[authentication] segment. Returns
+// false when the keyword produced nothing and its line must be dropped.
+bool ExpandKeyword(const Segment& s, const RunValues& run, Call& call, const ExpandInputs& in,
                    std::string* out) {
   switch (s.keyword) {
     case Keyword::kService:
@@ -138,14 +139,63 @@ bool ExpandKeyword(const Segment& s, const RunValues& run, const Call& call, con
       AppendDate(in.wall_micros, out);
       break;
     case Keyword::kUsers:
-    case Keyword::kUserId:
-      AppendNumber(0 + s.offset, out);
+      AppendNumber((in.resolver ? in.resolver->Users() : 0) + s.offset, out);
       break;
+    case Keyword::kUserId:
+      AppendNumber((in.resolver ? in.resolver->UserId(call) : 0) + s.offset, out);
+      break;
+    case Keyword::kField:
+      if (in.resolver != nullptr) in.resolver->AppendField(call, s, in.msg_index, out);
+      break;
+    case Keyword::kVariable:
+      if (in.resolver != nullptr) in.resolver->AppendVariable(call, s.variable, out);
+      break;
+    case Keyword::kFill: {
+      if (in.resolver == nullptr) break;
+      std::string length_text;
+      in.resolver->AppendVariable(call, s.variable, &length_text);
+      double length = std::strtod(length_text.c_str(), nullptr);
+      for (int64_t i = 0; i < static_cast<int64_t>(length) && !s.text.empty(); ++i) {
+        out->push_back(s.text[static_cast<size_t>(i) % s.text.size()]);
+      }
+      break;
+    }
+    case Keyword::kRoutes:
+      if (call.extras == nullptr || call.extras->routes.empty()) return false;
+      base::Append(out, "Route: ", call.extras->routes);
+      break;
+    case Keyword::kNextUrl:
+      if (call.extras != nullptr && !call.extras->next_url.empty()) {
+        out->append(call.extras->next_url);
+      } else if (in.last_message != nullptr) {
+        out->append(ToUri(*in.last_message));
+      }
+      break;
+    case Keyword::kDynamicId:
+      AppendNumber((in.resolver ? in.resolver->NextDynamicId() : 0) + s.offset, out);
+      break;
+    case Keyword::kTdmmap:
+    case Keyword::kAuthentication:
     case Keyword::kLiteral:
     case Keyword::kLen:
       break;
   }
   return true;
+}
+
+// The Request-URI of an expanded request (second token of the first line).
+std::string_view RequestUri(std::string_view message) {
+  size_t first = message.find(' ');
+  if (first == std::string_view::npos) return {};
+  size_t second = message.find(' ', first + 1);
+  if (second == std::string_view::npos) return {};
+  return message.substr(first + 1, second - first - 1);
+}
+
+// The body of an expanded message (after the first blank line).
+std::string_view BodyOf(std::string_view message) {
+  size_t blank = message.find("\r\n\r\n");
+  return blank == std::string_view::npos ? std::string_view() : message.substr(blank + 4);
 }
 
 }  // namespace
@@ -166,10 +216,47 @@ bool AppendLastHeader(const sip::Message& message, std::string_view name, bool f
   return found;
 }
 
-void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, const Call& call,
+void ExpandText(const scenario::MessageTemplate& tmpl, const RunValues& run, Call& call,
+                const ExpandInputs& inputs, std::string* out) {
+  out->clear();
+  for (const Segment& segment : tmpl.segments()) {
+    if (segment.keyword == Keyword::kLiteral) {
+      out->append(segment.text);
+    } else if (segment.keyword != Keyword::kLen && segment.keyword != Keyword::kAuthentication) {
+      ExpandKeyword(segment, run, call, inputs, out);
+    }
+  }
+}
+
+namespace {
+
+// Inserts the [authentication] header at `position` once the whole message
+// (and so the body, for qop=auth-int) is known, as SIPp does. Returns the
+// number of bytes inserted.
+size_t InsertAuthorization(const scenario::MessageTemplate& tmpl, const Segment& segment,
+                           size_t position, Call& call, const ExpandInputs& inputs,
+                           std::string* out) {
+  if (inputs.resolver == nullptr) return 0;
+  std::string header;
+  if (!inputs.resolver->AppendAuthorization(call, segment, inputs.msg_index, tmpl.method(),
+                                            RequestUri(*out), BodyOf(*out), &header)) {
+    // No challenge: like an absent [last_X], the line goes.
+    size_t end = out->find("\r\n", position);
+    if (end != std::string::npos && end == position) out->erase(position, 2);
+    return 0;
+  }
+  out->insert(position, header);
+  return header.size();
+}
+
+}  // namespace
+
+void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, Call& call,
             const ExpandInputs& inputs, std::string* out) {
   out->clear();
   absl::InlinedVector<std::pair<size_t, int32_t>, 2> len_slots;
+  const Segment* auth_segment = nullptr;
+  size_t auth_position = 0;
   bool drop_leading_blank = false;
   for (const Segment& segment : tmpl.segments()) {
     if (segment.keyword == Keyword::kLiteral) {
@@ -186,8 +273,17 @@ void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, const C
     } else if (segment.keyword == Keyword::kLen) {
       len_slots.emplace_back(out->size(), segment.offset);
       out->append(kLenWidth, ' ');
+    } else if (segment.keyword == Keyword::kAuthentication) {
+      auth_segment = &segment;
+      auth_position = out->size();
     } else {
       drop_leading_blank = !ExpandKeyword(segment, run, call, inputs, out);
+    }
+  }
+  if (auth_segment != nullptr) {
+    size_t inserted = InsertAuthorization(tmpl, *auth_segment, auth_position, call, inputs, out);
+    for (auto& [position, offset] : len_slots) {
+      if (position >= auth_position) position += inserted;
     }
   }
   if (len_slots.empty()) return;

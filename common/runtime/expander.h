@@ -27,20 +27,51 @@ struct RunValues {
   std::string version;
 };
 
+// Keywords whose values live outside the call's compact state (variables,
+// CSV files, credentials, counters shared by workers). Implemented by the
+// worker; only scenarios using these keywords call it.
+class KeywordResolver {
+ public:
+  virtual ~KeywordResolver() = default;
+  // [$var] and [fill]: the variable's value as SIPp prints it.
+  virtual void AppendVariable(const Call& call, scenario::VariableRef ref, std::string* out) = 0;
+  // [fieldN file= line=]; false when the field does not exist.
+  virtual bool AppendField(Call& call, const scenario::Segment& segment, int msg_index,
+                           std::string* out) = 0;
+  // [authentication ...] for a request with `method`, `uri` and `body`:
+  // the whole header line without CRLF; false when there is no challenge.
+  virtual bool AppendAuthorization(Call& call, const scenario::Segment& segment, int msg_index,
+                                   std::string_view method, std::string_view uri,
+                                   std::string_view body, std::string* out) = 0;
+  // [dynamic_id]: the next value of the process-wide counter.
+  virtual int64_t NextDynamicId() = 0;
+  // [users] / [userid].
+  virtual int64_t Users() const = 0;
+  virtual int64_t UserId(const Call& call) const = 0;
+};
+
 // Per-expansion inputs besides the call.
 struct ExpandInputs {
   int msg_index = 0;
   const sip::Message* last_message = nullptr;  // parsed Call::last_message, or null
   int64_t clock_ms = 0;
   int64_t wall_micros = 0;
+  KeywordResolver* resolver = nullptr;  // required by kField/kVariable/... keywords
 };
 
 // Expands a compiled template into `out` (cleared first) following SIPp's
 // byte rules: [len] printed as %5u after the body is known, a missing
 // [last_X] removes its line. The buffer is reused across calls to avoid
 // allocation on the hot path.
-void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, const Call& call,
+// `call` is non-const only because [authentication] advances the call's
+// nonce count.
+void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, Call& call,
             const ExpandInputs& inputs, std::string* out);
+
+// Expands a keyword-expanded attribute (action text, keyword parameter) with
+// the same inputs; no [len] or line-dropping rules apply.
+void ExpandText(const scenario::MessageTemplate& tmpl, const RunValues& run, Call& call,
+                const ExpandInputs& inputs, std::string* out);
 
 // Appends `[last_<name>]` / `[last_<name>:]` for `message` to `out`: all
 // headers of that name in the header section, the first one as written and

@@ -33,27 +33,28 @@ Call TestCall() {
   return call;
 }
 
-std::string ExpandText(std::string_view cdata, const sip::Message* last = nullptr,
-                       int msg_index = 0) {
+std::string ExpandCdata(std::string_view cdata, const sip::Message* last = nullptr,
+                        int msg_index = 0) {
   std::string out;
   ExpandInputs inputs;
   inputs.last_message = last;
   inputs.msg_index = msg_index;
-  Expand(Compile(cdata), Values(), TestCall(), inputs, &out);
+  Call call = TestCall();
+  Expand(Compile(cdata), Values(), call, inputs, &out);
   return out;
 }
 
 TEST(ExpandTest, LenIsPaddedToFiveAndCountsTheBody) {
-  EXPECT_EQ(ExpandText("M sip:a SIP/2.0\nContent-Length: [len]\n\nX\n"),
+  EXPECT_EQ(ExpandCdata("M sip:a SIP/2.0\nContent-Length: [len]\n\nX\n"),
             "M sip:a SIP/2.0\r\nContent-Length:     3\r\n\r\nX\r\n");
-  EXPECT_EQ(ExpandText("M sip:a SIP/2.0\nContent-Length: [len]\n"),
+  EXPECT_EQ(ExpandCdata("M sip:a SIP/2.0\nContent-Length: [len]\n"),
             "M sip:a SIP/2.0\r\nContent-Length:     0\r\n\r\n");
-  EXPECT_EQ(ExpandText("M sip:a SIP/2.0\nContent-Length: [len+10]\n\nX\n"),
+  EXPECT_EQ(ExpandCdata("M sip:a SIP/2.0\nContent-Length: [len+10]\n\nX\n"),
             "M sip:a SIP/2.0\r\nContent-Length:    13\r\n\r\nX\r\n");
 }
 
 TEST(ExpandTest, CallKeywordsAndOffsets) {
-  EXPECT_EQ(ExpandText("M sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+  EXPECT_EQ(ExpandCdata("M sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
                        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
                        "Call-ID: [call_id]\nCSeq: [cseq+1] M\nX: [call_number] [pid] [msg_index]\n",
                        nullptr, 4),
@@ -69,7 +70,7 @@ TEST(ExpandTest, LastHeadersJoinRepeatsAndDropMissingLines) {
       "From: body\r\n";
   auto message = sip::Message::Parse(raw);
   ASSERT_TRUE(message.ok());
-  EXPECT_EQ(ExpandText("SIP/2.0 200 OK\n[last_Via:]\n[last_Record-Route:]\n[last_From:]\n"
+  EXPECT_EQ(ExpandCdata("SIP/2.0 200 OK\n[last_Via:]\n[last_Record-Route:]\n[last_From:]\n"
                        "[last_To:];tag=1\nX: [last_cseq_number+1] [last_Request_URI]\n",
                        &*message),
             "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h1;branch=1, SIP/2.0/UDP h2\r\n"
@@ -77,7 +78,7 @@ TEST(ExpandTest, LastHeadersJoinRepeatsAndDropMissingLines) {
 }
 
 TEST(ExpandTest, PeerTagParamOnlyWhenKnown) {
-  EXPECT_EQ(ExpandText("M sip:a SIP/2.0\nTo: <sip:b>[peer_tag_param]\n"),
+  EXPECT_EQ(ExpandCdata("M sip:a SIP/2.0\nTo: <sip:b>[peer_tag_param]\n"),
             "M sip:a SIP/2.0\r\nTo: <sip:b>\r\n\r\n");
   std::string out;
   Call call = TestCall();

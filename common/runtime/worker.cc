@@ -51,6 +51,7 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
       send_(socket_->fd()),
       stats_(StatsLayoutFor(*shared->scenario)),
       rng_(shared->config.rng_seed * 7919 + static_cast<uint64_t>(index)),
+      sampler_(shared->config.rng_seed * 104729 + static_cast<uint64_t>(index)),
       next_call_number_(first_call_number),
       stride_(stride),
       call_limit_(call_limit) {
@@ -68,6 +69,7 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
   run_values_.pid = base::Cat(config_.pid);
   run_values_.version = "sipfleet-0.1.0";
   forward_.resize(shared->workers.size());
+  user_variables_.resize(scenario_.user_variables.size());
 }
 
 Worker::~Worker() = default;
@@ -183,10 +185,7 @@ void Worker::HandleCallMessage(uint32_t slot, const sip::Message& message, uint6
     // count it and answer with what we sent after it, if anything.
     stats_.Increment(Counter::kRetransmissions);
     stats_.IncrementMessage(call.last_recv_index, MessageCounter::kRetransmission);
-    if (call.last_send_index > call.last_recv_index) {
-      ExpandElement(call, call.last_send_index, &scratch_);
-      SendBytes(call, scratch_);
-    }
+    if (call.last_send_index > call.last_recv_index) Resend(call, call.last_send_index);
     return;
   }
   bool old_message = false;
@@ -200,25 +199,37 @@ void Worker::HandleCallMessage(uint32_t slot, const sip::Message& message, uint6
   }
 }
 
-bool Worker::Matches(int index, const sip::Message& message) const {
+bool Worker::Matches(const Call& call, int index, const sip::Message& message) const {
   const Element& element = scenario_.elements[index];
   if (!element.is_recv()) return false;
   if (element.recv_response != 0) {
-    if (message.is_request() || message.status_code() != element.recv_response) return false;
+    if (message.is_request()) return false;
+    if (element.recv_regex != nullptr) {
+      if (!element.recv_regex->Search(base::Cat(message.status_code()), nullptr)) return false;
+    } else if (message.status_code() != element.recv_response) {
+      return false;
+    }
+    if (element.response_txn >= 0) {
+      // Named transactions match by the top Via branch (§3.6).
+      return call.extras != nullptr && !message.top_via_branch().empty() &&
+             call.extras->txn_branches[element.response_txn] == message.top_via_branch();
+    }
     // §3.6: the response's CSeq method must be one we sent (strstr on the
     // concatenated sent methods); a recv at index 0 matches any response.
     return index == 0 ||
            (!message.cseq_method().empty() &&
             element.prior_request_methods.find(message.cseq_method()) != std::string::npos);
   }
-  return message.is_request() && message.method() == element.recv_request;
+  if (!message.is_request()) return false;
+  if (element.recv_regex != nullptr) return element.recv_regex->Search(message.method(), nullptr);
+  return message.method() == element.recv_request;
 }
 
 int Worker::FindMatch(const Call& call, const sip::Message& message, bool* old_message) const {
   const int count = static_cast<int>(scenario_.elements.size());
   // Forward over the current recv and the optional ones after it.
   for (int i = call.msg_index; i < count; ++i) {
-    if (Matches(i, message)) return i;
+    if (Matches(call, i, message)) return i;
     const Element& element = scenario_.elements[i];
     if (!element.is_recv() || element.optional == scenario::Optional::kNo) break;
   }
@@ -228,7 +239,7 @@ int Worker::FindMatch(const Call& call, const sip::Message& message, bool* old_m
   for (int i = std::min(call.msg_index, count) - 1; i >= 0; --i) {
     const Element& element = scenario_.elements[i];
     if (!element.is_recv() || element.optional == scenario::Optional::kNo) contiguous = false;
-    if (Matches(i, message)) {
+    if (Matches(call, i, message)) {
       *old_message = !(contiguous || element.optional == scenario::Optional::kGlobal);
       return i;
     }
@@ -258,8 +269,17 @@ void Worker::AcceptMessage(Call& call, int index, const sip::Message& message, u
   call.retrans_at_ms = kNever;
   call.recv_deadline_ms = kNever;
   stats_.IncrementMessage(index, MessageCounter::kReceived);
+  if (call.extras != nullptr) StoreRecvState(call, element, message);
   Bookkeeping(call, element, index);
-  call.msg_index = NextIndex(element, index);
+  if (!element.actions.empty() && !RunActions(call, element, index, &message)) return;
+  if (!element.advance_state) {
+    // An optional recv with advance_state="false" is consumed where it is:
+    // the call keeps waiting for the element it was at.
+    call.state = Call::State::kWaitingRecv;
+    RearmTimer(call, call.slot);
+    return;
+  }
+  call.msg_index = NextIndex(call, element, index);
   call.state = Call::State::kRunning;
   Advance(call);
 }
@@ -270,8 +290,7 @@ void Worker::HandleOldMessage(Call& call, int index, const sip::Message& message
   // A repeated final response to our INVITE means our ACK was lost.
   if (!message.is_request() && message.cseq_method() == "INVITE" && message.status_code() >= 200 &&
       call.last_ack_index >= 0) {
-    ExpandElement(call, call.last_ack_index, &scratch_);
-    SendBytes(call, scratch_);
+    Resend(call, call.last_ack_index);
   }
 }
 
@@ -285,6 +304,28 @@ void Worker::HandleUnexpected(Call& call, const sip::Message& message) {
   }
   if (message.is_request() && message.method() == "ACK") {
     return;  // a stray ACK needs no answer; SIPp ignores it unless checking CSeq
+  }
+  if (config_.auto_answer && message.is_request() &&
+      (message.method() == "INFO" || message.method() == "NOTIFY" ||
+       message.method() == "OPTIONS" || message.method() == "UPDATE")) {
+    // -aa (SIPP_NOTES §3.6): answered, counted, and the call goes on.
+    ReplyOk(call, message);
+    stats_.Increment(Counter::kAutoAnswered);
+    return;
+  }
+  if (scenario_.unexpected_label >= 0) {
+    // A <label id="_unexp.main"> takes over: the scenario handles it and may
+    // jump back to _unexp.retaddr.
+    SetVar(call, scenario_.unexpected_return, VarValue::Double(call.msg_index));
+    SetVar(call, scenario_.unexpected_paused,
+           VarValue::Double(call.pause_until_ms == kNever ? 0 : call.pause_until_ms));
+    if (scenario_.needs_last_message) call.last_message.assign(message.raw());
+    call.recv_deadline_ms = kNever;
+    call.pause_until_ms = kNever;
+    call.msg_index = scenario_.unexpected_label;
+    call.state = Call::State::kRunning;
+    Advance(call);
+    return;
   }
   TraceUnexpected(call, message);
   if (message.is_request() && (message.method() == "BYE" || message.method() == "CANCEL")) {
@@ -313,11 +354,17 @@ void Worker::Advance(Call& call) {
     }
     const int index = call.msg_index;
     const Element& element = scenario_.elements[index];
+    if (element.condexec.valid() &&
+        VarIsSet(call, element.condexec) == element.condexec_inverse) {
+      call.msg_index = index + 1;  // condexec: the element is skipped
+      continue;
+    }
     switch (element.kind) {
       case ElementKind::kSend:
         if (!SendElement(call, index)) return;
+        if (!element.actions.empty() && !RunActions(call, element, index, nullptr)) return;
         Bookkeeping(call, element, index);
-        call.msg_index = NextIndex(element, index);
+        call.msg_index = NextIndex(call, element, index);
         break;
       case ElementKind::kRecv: {
         call.state = Call::State::kWaitingRecv;
@@ -329,13 +376,12 @@ void Worker::Advance(Call& call) {
         return;
       }
       case ElementKind::kPause: {
-        int64_t duration = element.pause.source == scenario::PauseSpec::Source::kFixed
-                               ? element.pause.milliseconds
-                               : config_.default_duration_ms;
+        int64_t duration = PauseMillis(call, element);
         stats_.IncrementMessage(index, MessageCounter::kSent);
+        if (!element.actions.empty() && !RunActions(call, element, index, nullptr)) return;
         Bookkeeping(call, element, index);
         if (duration <= 0) {
-          call.msg_index = NextIndex(element, index);
+          call.msg_index = NextIndex(call, element, index);
           break;
         }
         call.state = Call::State::kPaused;
@@ -345,8 +391,9 @@ void Worker::Advance(Call& call) {
       }
       case ElementKind::kNop:
         stats_.IncrementMessage(index, MessageCounter::kSent);
+        if (!element.actions.empty() && !RunActions(call, element, index, nullptr)) return;
         Bookkeeping(call, element, index);
-        call.msg_index = NextIndex(element, index);
+        call.msg_index = NextIndex(call, element, index);
         break;
       case ElementKind::kSendCmd:
       case ElementKind::kRecvCmd:
@@ -357,22 +404,76 @@ void Worker::Advance(Call& call) {
   }
 }
 
-int Worker::NextIndex(const Element& element, int index) const {
-  return element.next >= 0 ? element.next : index + 1;
+int Worker::NextIndex(Call& call, const Element& element, int index) {
+  if (call.extras != nullptr && call.extras->jump_to >= 0) {
+    int target = static_cast<int>(call.extras->jump_to);
+    call.extras->jump_to = -1;
+    return target;
+  }
+  if (element.next < 0) return index + 1;
+  // §3.2: next= applies only if test= is set and chance= is drawn.
+  if (element.test.valid() && !VarIsSet(call, element.test)) return index + 1;
+  if (element.chance >= 0 && rng_.NextDouble() >= element.chance) return index + 1;
+  return element.next;
 }
 
-void Worker::ExpandElement(const Call& call, int index, std::string* out) {
-  const scenario::MessageTemplate& tmpl = *scenario_.elements[index].message;
+int64_t Worker::PauseMillis(Call& call, const Element& element) {
+  const scenario::PauseSpec& pause = element.pause;
+  switch (pause.source) {
+    case scenario::PauseSpec::Source::kFixed:
+      return pause.milliseconds;
+    case scenario::PauseSpec::Source::kVariable:
+      return static_cast<int64_t>(GetVar(call, pause.variable).AsDouble());
+    case scenario::PauseSpec::Source::kDistribution:
+      return static_cast<int64_t>(pause.distribution->Sample(sampler_));
+    case scenario::PauseSpec::Source::kDefaultDuration:
+      break;
+  }
+  return config_.default_duration_ms;
+}
+
+void Worker::ExpandElement(Call& call, int index, std::string* out) {
+  ExpandTemplate(call, *scenario_.elements[index].message, index, out);
+}
+
+void Worker::ExpandTemplate(Call& call, const scenario::MessageTemplate& tmpl, int index,
+                            std::string* out) {
   ExpandInputs inputs;
   inputs.msg_index = index;
   inputs.clock_ms = clock_.NowMillis();
-  inputs.wall_micros = tmpl.uses_last_message() ? clock_.WallMicros() : 0;
+  inputs.wall_micros = clock_.WallMicros();
+  inputs.resolver = this;
   std::optional<absl::StatusOr<sip::Message>> last;
   if (tmpl.uses_last_message() && !call.last_message.empty()) {
     last.emplace(sip::Message::Parse(call.last_message));
     if (last->ok()) inputs.last_message = &**last;
   }
   Expand(tmpl, run_values_, call, inputs, out);
+}
+
+void Worker::ExpandInvite(Call& call, std::string* out) {
+  const std::string* copy =
+      call.extras != nullptr ? call.extras->SentCopy(call.invite_index) : nullptr;
+  if (copy != nullptr) {
+    out->assign(*copy);
+  } else {
+    ExpandElement(call, call.invite_index, out);
+  }
+}
+
+void Worker::Resend(Call& call, int index) {
+  if (call.extras != nullptr) {
+    // Calls with extras may hold values that change on every expansion
+    // ([authentication]'s nonce count, [dynamic_id], variables): resend
+    // the bytes sent.
+    const std::string* copy = call.extras->SentCopy(index);
+    if (copy != nullptr) {
+      SendBytes(call, *copy);
+      return;
+    }
+  }
+  ExpandElement(call, index, &scratch_);
+  SendBytes(call, scratch_);
 }
 
 void Worker::SendBytes(Call& call, std::string_view bytes) { send_.Queue(bytes, call.peer); }
@@ -386,6 +487,13 @@ bool Worker::SendElement(Call& call, int index) {
       element.lost_percent > 0 && rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent);
   if (!lost) SendBytes(call, scratch_);
   stats_.IncrementMessage(index, MessageCounter::kSent);
+  if (call.extras != nullptr) {
+    call.extras->KeepSentCopy(index, method, scratch_);
+    if (element.start_txn >= 0) {
+      absl::StatusOr<sip::Message> sent = sip::Message::Parse(scratch_);
+      if (sent.ok()) call.extras->txn_branches[element.start_txn].assign(sent->top_via_branch());
+    }
+  }
   if (method == "INVITE") {
     call.invite_index = index;
     call.invite_answered = false;
@@ -451,7 +559,7 @@ void Worker::OnTimer(uint64_t token) {
   if (call.state == Call::State::kPaused && call.pause_until_ms <= now) {
     call.pause_until_ms = kNever;
     call.state = Call::State::kRunning;
-    call.msg_index = NextIndex(scenario_.elements[call.msg_index], call.msg_index);
+    call.msg_index = NextIndex(call, scenario_.elements[call.msg_index], call.msg_index);
     Advance(call);
   }
   if (call.state != Call::State::kDone && call.generation == static_cast<uint32_t>(token)) {
@@ -471,8 +579,7 @@ void Worker::Retransmit(Call& call, uint32_t slot) {
     AbortCall(call, Counter::kFailedMaxUDPRetrans);
     return;
   }
-  ExpandElement(call, call.retrans_index, &scratch_);
-  SendBytes(call, scratch_);
+  Resend(call, call.retrans_index);
   stats_.Increment(Counter::kRetransmissions);
   stats_.IncrementMessage(call.retrans_index, MessageCounter::kRetransmission);
   ++call.retrans_count;
@@ -534,6 +641,7 @@ void Worker::StartClientCall(uint64_t call_number) {
   base::Append(&call.call_id, call_number, "-", config_.pid, "@", config_.local_ip_for_uri);
   call.peer = config_.remote;
   by_call_id_.emplace(call.call_id, slot);
+  if (scenario_.needs_call_extras) InitCallExtras(call);
   stats_.Increment(Counter::kOutgoingCall);
   Advance(call);
 }
@@ -546,6 +654,7 @@ uint32_t Worker::StartServerCall(std::string_view call_id, const transport::Sock
   call.call_id.assign(call_id);
   call.peer = from;
   by_call_id_.emplace(call.call_id, slot);
+  if (scenario_.needs_call_extras) InitCallExtras(call);
   stats_.Increment(Counter::kIncomingCall);
   return slot;
 }
@@ -559,11 +668,17 @@ void Worker::AbortCall(Call& call, Counter reason) {
 
 void Worker::SendDefaultAbortMessage(Call& call) {
   if (call.invite_index < 0) return;  // we did not start an INVITE dialog
-  ExpandElement(call, call.invite_index, &scratch_extra_);
+  ExpandInvite(call, &scratch_extra_);
   absl::StatusOr<sip::Message> invite = sip::Message::Parse(scratch_extra_);
   if (!invite.ok()) return;
-  if (call.invite_answered) {
-    ++call.cseq;
+  using scenario::DefaultMessageId;
+  DefaultMessageId id = call.invite_answered ? DefaultMessageId::kBye : DefaultMessageId::kCancel;
+  if (call.invite_answered) ++call.cseq;
+  const auto& custom = scenario_.default_messages;
+  if (static_cast<size_t>(id) < custom.size() && custom[static_cast<size_t>(id)] != nullptr) {
+    // <DefaultMessage id="bye|cancel"> replaces the built-in message.
+    ExpandTemplate(call, *custom[static_cast<size_t>(id)], call.msg_index, &scratch_);
+  } else if (call.invite_answered) {
     BuildBye(*invite, call, run_values_, &scratch_);
   } else {
     BuildCancel(*invite, &scratch_);
@@ -578,7 +693,7 @@ void Worker::ReplyOk(Call& call, const sip::Message& request) {
 
 void Worker::AckFinalResponse(Call& call, const sip::Message& response) {
   if (call.invite_index < 0) return;
-  ExpandElement(call, call.invite_index, &scratch_extra_);
+  ExpandInvite(call, &scratch_extra_);
   absl::StatusOr<sip::Message> invite = sip::Message::Parse(scratch_extra_);
   if (!invite.ok()) return;
   BuildNon2xxAck(*invite, response, &scratch_);
@@ -601,6 +716,7 @@ void Worker::EndCall(Call& call, bool counted) {
   call.state = Call::State::kDone;
   ++call.generation;
   std::string().swap(call.last_message);
+  call.extras.reset();
   free_slots_.push_back(slot);
   open_calls_.fetch_sub(1, std::memory_order_relaxed);
   if (scenario_.mode == scenario::Mode::kClient && call_limit_ > 0 && !pacer_armed_) {

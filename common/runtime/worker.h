@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,13 @@
 #include "common/base/clock.h"
 #include "common/base/rng.h"
 #include "common/base/strings.h"
+#include "common/distribution/distribution.h"
+#include "common/injection/injection_file.h"
 #include "common/runtime/call.h"
 #include "common/runtime/config.h"
 #include "common/runtime/expander.h"
 #include "common/runtime/trace_sink.h"
+#include "common/runtime/variables.h"
 #include "common/scenario/scenario.h"
 #include "common/sip/message.h"
 #include "common/stats/shard.h"
@@ -39,15 +43,24 @@ struct WorkerShared {
   EngineConfig config;
   const base::Clock* clock = nullptr;
   TraceSink* error_trace = nullptr;  // -trace_err, may be null
+  TraceSink* log_trace = nullptr;    // -trace_logs (the log action), may be null
+  std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf
+  std::unique_ptr<GlobalVariables> globals;
   std::vector<Worker*> workers;
   std::atomic<uint64_t> incoming_admitted{0};
   std::atomic<bool> stop_new_calls{false};
+  std::atomic<int64_t> dynamic_id{0};
+  // Set once by an action that ends the run (<error>, exec int_cmd=stop_now);
+  // the controlling thread reads it through Engine::ForcedExit().
+  std::atomic<int> forced_exit_code{-1};
+  mutable std::mutex forced_exit_mutex;
+  std::string forced_exit_message;  // guarded by forced_exit_mutex
 };
 
 // A shared-nothing worker: one thread, one event loop, its own socket (or a
 // share of the server socket), calls, timers, RNG and statistics shard.
 // Calls never migrate. Other threads talk to it only through Post*().
-class Worker final : public transport::FdHandler {
+class Worker final : public transport::FdHandler, public KeywordResolver {
  public:
   // `socket` is this worker's own (client mode) or the engine's shared
   // server socket. `index` is 0-based; calls get numbers index+1,
@@ -72,6 +85,10 @@ class Worker final : public transport::FdHandler {
   // Thread-safe: hand over datagrams another worker received for our calls.
   void PostDatagrams(std::vector<std::pair<std::string, transport::SocketAddress>> datagrams);
 
+  // Runs the scenario's <init> block once, before any call (the engine calls
+  // it on one worker before the threads start).
+  void RunInit();
+
   // Thread-safe views for the engine.
   const stats::Shard& stats() const { return stats_; }
   // Client mode: all calls of our stripe placed (or new calls stopped) and
@@ -84,6 +101,17 @@ class Worker final : public transport::FdHandler {
   // transport::FdHandler
   void OnEvents(uint32_t events) override;
 
+  // KeywordResolver (worker thread only).
+  void AppendVariable(const Call& call, scenario::VariableRef ref, std::string* out) override;
+  bool AppendField(Call& call, const scenario::Segment& segment, int msg_index,
+                   std::string* out) override;
+  bool AppendAuthorization(Call& call, const scenario::Segment& segment, int msg_index,
+                           std::string_view method, std::string_view uri, std::string_view body,
+                           std::string* out) override;
+  int64_t NextDynamicId() override;
+  int64_t Users() const override { return static_cast<int64_t>(config_.users); }
+  int64_t UserId(const Call& call) const override { return 0; }
+
  private:
   using Element = scenario::Element;
 
@@ -91,7 +119,7 @@ class Worker final : public transport::FdHandler {
   void HandleDatagram(std::string_view data, const transport::SocketAddress& from, bool forwarded);
   void HandleCallMessage(uint32_t slot, const sip::Message& message, uint64_t hash);
   int FindMatch(const Call& call, const sip::Message& message, bool* old_message) const;
-  bool Matches(int index, const sip::Message& message) const;
+  bool Matches(const Call& call, int index, const sip::Message& message) const;
   void AcceptMessage(Call& call, int index, const sip::Message& message, uint64_t hash);
   void HandleUnexpected(Call& call, const sip::Message& message);
   void HandleOldMessage(Call& call, int index, const sip::Message& message);
@@ -100,9 +128,39 @@ class Worker final : public transport::FdHandler {
   void Advance(Call& call);
   bool SendElement(Call& call, int index);
   void Bookkeeping(Call& call, const Element& element, int index);
-  int NextIndex(const Element& element, int index) const;
-  void ExpandElement(const Call& call, int index, std::string* out);
+  int NextIndex(Call& call, const Element& element, int index);
+  int64_t PauseMillis(Call& call, const Element& element);
+  void ExpandElement(Call& call, int index, std::string* out);
+  void ExpandTemplate(Call& call, const scenario::MessageTemplate& tmpl, int index,
+                      std::string* out);
+  // Re-sends the copy of message `index` kept for calls with extras, or
+  // re-expands it.
+  void Resend(Call& call, int index);
+  // The INVITE we sent (for CANCEL, BYE and non-2xx ACK construction).
+  void ExpandInvite(Call& call, std::string* out);
   void SendBytes(Call& call, std::string_view bytes);
+
+  // Actions and variables (worker_actions.cc). RunActions returns false
+  // when an action ended the call.
+  bool RunActions(Call& call, const Element& element, int index, const sip::Message* message);
+  bool RunAction(Call& call, const scenario::Action& action, int index,
+                 const sip::Message* message);
+  bool RunEreg(Call& call, const scenario::Action& action, const sip::Message* message);
+  bool RunCheck(Call& call, const scenario::Action& action, bool matched, stats::Counter doesnt,
+                stats::Counter shouldnt);
+  void RunInjectionAction(Call& call, const scenario::Action& action, int index);
+  void RunExecCommand(Call& call, const scenario::Action& action, int index);
+  void RunSetDest(Call& call, const scenario::Action& action, int index);
+  VarValue GetVar(const Call& call, scenario::VariableRef ref) const;
+  void SetVar(Call& call, scenario::VariableRef ref, VarValue value);
+  bool VarIsSet(const Call& call, scenario::VariableRef ref) const {
+    return ref.valid() && GetVar(call, ref).IsSet();
+  }
+  void InitCallExtras(Call& call);
+  void ExpandText(Call& call, const scenario::MessageTemplate& tmpl, int index, std::string* out);
+  void StoreRecvState(Call& call, const Element& element, const sip::Message& message);
+  void RequestExit(int code, std::string message);
+  void Warn(const Call& call, std::string_view text);
 
   // Timers.
   static uint64_t Token(uint32_t slot, uint32_t generation) {
@@ -147,7 +205,9 @@ class Worker final : public transport::FdHandler {
   transport::SendBatch send_;
   stats::Shard stats_;
   base::Rng rng_;
+  distribution::Sampler sampler_;
   RunValues run_values_;
+  std::vector<VarValue> user_variables_;  // <User> variables (one user until -users)
 
   // Abseil's own string hash (Debian's Abseil would otherwise fall back to
   // std::hash for std::string_view).

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -14,6 +15,11 @@ namespace sipfleet::scenario {
 struct LoadOptions {
   // -key name value
   absl::flat_hash_map<std::string, std::string> generic_keys;
+  // -inf paths in command-line order: [field file="x"] and the lookup,
+  // insert and replace actions name one of them; the first is the default.
+  std::vector<std::string> injection_files;
+  // -set names: global variables declared from the command line.
+  std::vector<std::string> global_variables;
 };
 
 // Loads a SIPp XML scenario from text. `file_name` is used in errors, which

@@ -1,6 +1,7 @@
 #include "common/scenario/message_template.h"
 
 #include <cctype>
+#include <cstdio>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -47,19 +48,14 @@ constexpr SimpleKeyword kSimpleKeywords[] = {
     {"date", Keyword::kDate},
     {"users", Keyword::kUsers},
     {"userid", Keyword::kUserId},
+    {"routes", Keyword::kRoutes},
+    {"next_url", Keyword::kNextUrl},
+    {"dynamic_id", Keyword::kDynamicId},
 };
 
 // Keywords SIPp has that a later issue brings; refused by name until then.
 constexpr std::string_view kNotYetSupported[] = {
-    "field",
-    "$",
-    "authentication",
-    "routes",
-    "next_url",
     "tdmmap",
-    "dynamic_id",
-    "file",
-    "fill",
     "rtpstream_audio_port",
     "rtpstream_video_port",
     "crypto",
@@ -148,30 +144,126 @@ absl::StatusOr<MessageTemplate> MessageTemplate::Compile(std::string_view cdata,
   } else {
     tmpl.method_ = std::string(first_token);
   }
+  if (absl::Status status = tmpl.CompileBody(cleaned, /*convert_line_ends=*/true, options);
+      !status.ok()) {
+    return status;
+  }
+  return tmpl;
+}
 
+absl::StatusOr<MessageTemplate> MessageTemplate::CompileText(std::string_view text,
+                                                             const Options& options) {
+  MessageTemplate tmpl;
+  if (absl::Status status = tmpl.CompileBody(text, /*convert_line_ends=*/false, options);
+      !status.ok()) {
+    return status;
+  }
+  return tmpl;
+}
+
+MessageTemplate MessageTemplate::Literal(std::string_view text) {
+  MessageTemplate tmpl;
+  if (!text.empty()) tmpl.segments_.push_back(Segment{Keyword::kLiteral, false, 0, std::string(text)});
+  return tmpl;
+}
+
+namespace {
+
+// The index of the ']' closing the keyword opened at `open`, counting nested
+// brackets ([authentication username=[field0]]); npos if unterminated.
+size_t FindKeywordEnd(std::string_view text, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < text.size(); ++i) {
+    if (text[i] == '[') {
+      ++depth;
+    } else if (text[i] == ']' && --depth == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Splits a keyword body "name key=value key="quoted value" ..." into the
+// name and its parameters. Unquoted values end at a blank outside brackets.
+absl::Status SplitKeywordParams(std::string_view body, std::string_view* name,
+                                std::vector<std::pair<std::string_view, std::string_view>>* params) {
+  size_t pos = body.find_first_of(" \t");
+  *name = body.substr(0, pos);
+  while (pos != std::string_view::npos && pos < body.size()) {
+    while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t')) ++pos;
+    if (pos >= body.size()) break;
+    size_t equals = body.find('=', pos);
+    if (equals == std::string_view::npos) {
+      return absl::InvalidArgumentError(
+          base::Cat("keyword [", body, "]: parameter '", body.substr(pos), "' lacks '='"));
+    }
+    std::string_view key = body.substr(pos, equals - pos);
+    size_t value_begin = equals + 1;
+    size_t value_end;
+    if (value_begin < body.size() && body[value_begin] == '"') {
+      ++value_begin;
+      value_end = body.find('"', value_begin);
+      if (value_end == std::string_view::npos) {
+        return absl::InvalidArgumentError(
+            base::Cat("keyword [", body, "]: unterminated quote after '", key, "='"));
+      }
+      pos = value_end + 1;
+    } else {
+      int depth = 0;
+      value_end = value_begin;
+      while (value_end < body.size() &&
+             (depth > 0 || (body[value_end] != ' ' && body[value_end] != '\t'))) {
+        if (body[value_end] == '[') ++depth;
+        if (body[value_end] == ']') --depth;
+        ++value_end;
+      }
+      pos = value_end;
+    }
+    params->emplace_back(key, body.substr(value_begin, value_end - value_begin));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadWholeFile(std::string_view path) {
+  std::string name(path);
+  FILE* file = fopen(name.c_str(), "rb");
+  if (file == nullptr) {
+    return absl::InvalidArgumentError(base::Cat("[file name=\"", path, "\"]: cannot open file"));
+  }
+  std::string contents;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), file)) > 0) contents.append(buffer, n);
+  fclose(file);
+  return contents;
+}
+
+}  // namespace
+
+absl::Status MessageTemplate::CompileBody(std::string_view text, bool convert_line_ends,
+                                          const Options& options) {
   std::string literal;
   auto flush_literal = [&] {
     if (!literal.empty()) {
-      tmpl.segments_.push_back(Segment{Keyword::kLiteral, false, 0, std::move(literal)});
+      segments_.push_back(Segment{Keyword::kLiteral, false, 0, std::move(literal)});
       literal.clear();
     }
   };
-  for (size_t i = 0; i < cleaned.size(); ++i) {
-    char c = cleaned[i];
-    if (c == '\n') {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n' && convert_line_ends) {
       literal.append("\r\n");
-    } else if (c == '\\' && i + 3 < cleaned.size() && cleaned[i + 1] == 'x' &&
-               HexValue(cleaned[i + 2]) >= 0 && HexValue(cleaned[i + 3]) >= 0) {
-      literal.push_back(
-          static_cast<char>(HexValue(cleaned[i + 2]) * 16 + HexValue(cleaned[i + 3])));
+    } else if (c == '\\' && i + 3 < text.size() && text[i + 1] == 'x' &&
+               HexValue(text[i + 2]) >= 0 && HexValue(text[i + 3]) >= 0) {
+      literal.push_back(static_cast<char>(HexValue(text[i + 2]) * 16 + HexValue(text[i + 3])));
       i += 3;
     } else if (c == '[') {
-      size_t close = cleaned.find(']', i);
-      if (close == std::string::npos) {
+      size_t close = FindKeywordEnd(text, i);
+      if (close == std::string_view::npos) {
         return absl::InvalidArgumentError(
-            base::Cat("unterminated keyword '", cleaned.substr(i, 20), "'"));
+            base::Cat("unterminated keyword '", text.substr(i, 20), "'"));
       }
-      std::string_view body = std::string_view(cleaned).substr(i + 1, close - i - 1);
+      std::string_view body = text.substr(i + 1, close - i - 1);
       i = close;
       if (options.generic_keys != nullptr) {
         auto it = options.generic_keys->find(base::ToAbsl(body));
@@ -180,48 +272,178 @@ absl::StatusOr<MessageTemplate> MessageTemplate::Compile(std::string_view cdata,
           continue;
         }
       }
-      Segment segment;
-      std::string_view name;
-      SplitOffset(body, &name, &segment.offset);
-      bool found = false;
-      for (const SimpleKeyword& kw : kSimpleKeywords) {
-        if (kw.name == name) {
-          segment.keyword = kw.keyword;
-          found = true;
-          break;
+      if (body.starts_with("file ")) {  // [file name="x"]: inserted verbatim, read once
+        std::string_view name;
+        std::vector<std::pair<std::string_view, std::string_view>> params;
+        if (absl::Status status = SplitKeywordParams(body, &name, &params); !status.ok()) {
+          return status;
         }
-      }
-      if (!found && body.starts_with("last_")) {
-        segment.keyword = Keyword::kLastHeader;
-        segment.offset = 0;
-        std::string_view header = body.substr(5);
-        segment.full_header = header.ends_with(":");
-        if (segment.full_header) header.remove_suffix(1);
-        if (header.empty()) return absl::InvalidArgumentError("empty header name in [last_]");
-        segment.text = std::string(header);
-        found = true;
-      }
-      if (!found) {
-        for (std::string_view prefix : kNotYetSupported) {
-          if (body.starts_with(prefix)) {
-            return absl::UnimplementedError(base::Cat("keyword [", body, "] is not supported yet"));
-          }
+        if (params.size() != 1 || params[0].first != "name") {
+          return absl::InvalidArgumentError(base::Cat("keyword [", body, "] needs name=\"path\""));
         }
-        return absl::InvalidArgumentError(base::Cat("unsupported keyword [", body, "]"));
+        absl::StatusOr<std::string> contents = ReadWholeFile(params[0].second);
+        if (!contents.ok()) return contents.status();
+        literal.append(*contents);
+        continue;
       }
+      absl::StatusOr<Segment> segment = CompileKeyword(body, options);
+      if (!segment.ok()) return segment.status();
       flush_literal();
-      if (segment.keyword == Keyword::kLen) tmpl.has_len_ = true;
-      if (segment.keyword == Keyword::kLastHeader || segment.keyword == Keyword::kLastRequestUri ||
-          segment.keyword == Keyword::kLastCseqNumber || segment.keyword == Keyword::kLastMessage) {
-        tmpl.uses_last_message_ = true;
+      switch (segment->keyword) {
+        case Keyword::kLen:
+          has_len_ = true;
+          break;
+        case Keyword::kLastHeader:
+        case Keyword::kLastRequestUri:
+        case Keyword::kLastCseqNumber:
+        case Keyword::kLastMessage:
+          uses_last_message_ = true;
+          break;
+        case Keyword::kAuthentication:
+          if (has_authentication_) {
+            return absl::InvalidArgumentError("only one [authentication] keyword per message");
+          }
+          has_authentication_ = true;
+          break;
+        default:
+          break;
       }
-      tmpl.segments_.push_back(std::move(segment));
+      if (segment->args != nullptr) {
+        for (const auto& arg : *segment->args) {
+          if (arg != nullptr && arg->uses_last_message()) uses_last_message_ = true;
+        }
+      }
+      segments_.push_back(*std::move(segment));
     } else {
       literal.push_back(c);
     }
   }
   flush_literal();
-  return tmpl;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Segment> MessageTemplate::CompileKeyword(std::string_view body,
+                                                        const Options& options) {
+  Segment segment;
+  std::string_view name;
+  std::vector<std::pair<std::string_view, std::string_view>> params;
+  if (absl::Status status = SplitKeywordParams(body, &name, &params); !status.ok()) return status;
+  auto compile_arg = [&](std::string_view value) -> absl::StatusOr<std::shared_ptr<const MessageTemplate>> {
+    absl::StatusOr<MessageTemplate> arg = CompileText(value, options);
+    if (!arg.ok()) return arg.status();
+    return std::make_shared<const MessageTemplate>(*std::move(arg));
+  };
+  auto unknown_param = [&](std::string_view key) {
+    return absl::InvalidArgumentError(
+        base::Cat("keyword [", body, "]: unknown parameter '", key, "'"));
+  };
+
+  if (name.starts_with("field") && name.size() > 5 &&
+      name.find_first_not_of("0123456789", 5) == std::string_view::npos) {
+    segment.keyword = Keyword::kField;
+    base::ParseInt(name.substr(5), &segment.field);
+    std::string_view file;
+    auto args = std::make_shared<std::vector<std::shared_ptr<const MessageTemplate>>>(1);
+    for (const auto& [key, value] : params) {
+      if (key == "file") {
+        file = value;
+      } else if (key == "line") {
+        absl::StatusOr<std::shared_ptr<const MessageTemplate>> line = compile_arg(value);
+        if (!line.ok()) return line.status();
+        (*args)[0] = *std::move(line);
+      } else {
+        return unknown_param(key);
+      }
+    }
+    if (!options.resolve_injection_file) {
+      return absl::InvalidArgumentError(
+          base::Cat("keyword [", body, "] needs an injection file (-inf)"));
+    }
+    absl::StatusOr<int> index = options.resolve_injection_file(file);
+    if (!index.ok()) return index.status();
+    segment.file = *index;
+    segment.args = std::move(args);
+    return segment;
+  }
+  if (name.starts_with("$")) {
+    if (!params.empty() || name.size() == 1) {
+      return absl::InvalidArgumentError(base::Cat("bad variable keyword [", body, "]"));
+    }
+    if (!options.resolve_variable) {
+      return absl::InvalidArgumentError(base::Cat("variables are not allowed here: [", body, "]"));
+    }
+    absl::StatusOr<VariableRef> ref = options.resolve_variable(name.substr(1));
+    if (!ref.ok()) return ref.status();
+    segment.keyword = Keyword::kVariable;
+    segment.variable = *ref;
+    return segment;
+  }
+  if (name == "authentication") {
+    segment.keyword = Keyword::kAuthentication;
+    auto args = std::make_shared<std::vector<std::shared_ptr<const MessageTemplate>>>(kAuthArgCount);
+    for (const auto& [key, value] : params) {
+      int position = key == "username"  ? kAuthUsername
+                     : key == "password" ? kAuthPassword
+                     : key == "aka_K"    ? kAuthAkaK
+                     : key == "aka_OP"   ? kAuthAkaOp
+                     : key == "aka_AMF"  ? kAuthAkaAmf
+                                         : -1;
+      if (position < 0) return unknown_param(key);
+      absl::StatusOr<std::shared_ptr<const MessageTemplate>> arg = compile_arg(value);
+      if (!arg.ok()) return arg.status();
+      (*args)[position] = *std::move(arg);
+    }
+    segment.args = std::move(args);
+    return segment;
+  }
+  if (name == "fill") {
+    segment.keyword = Keyword::kFill;
+    segment.text = "X";
+    for (const auto& [key, value] : params) {
+      if (key == "variable") {
+        if (!options.resolve_variable) {
+          return absl::InvalidArgumentError(base::Cat("variables are not allowed here: [", body, "]"));
+        }
+        absl::StatusOr<VariableRef> ref = options.resolve_variable(value);
+        if (!ref.ok()) return ref.status();
+        segment.variable = *ref;
+      } else if (key == "text") {
+        segment.text = std::string(value);
+      } else {
+        return unknown_param(key);
+      }
+    }
+    if (!segment.variable.valid()) {
+      return absl::InvalidArgumentError(base::Cat("keyword [", body, "] needs variable="));
+    }
+    return segment;
+  }
+  if (!params.empty()) {
+    return absl::InvalidArgumentError(base::Cat("keyword [", name, "] takes no parameters"));
+  }
+  SplitOffset(body, &name, &segment.offset);
+  for (const SimpleKeyword& kw : kSimpleKeywords) {
+    if (kw.name == name) {
+      segment.keyword = kw.keyword;
+      return segment;
+    }
+  }
+  if (body.starts_with("last_")) {
+    segment.keyword = Keyword::kLastHeader;
+    segment.offset = 0;
+    std::string_view header = body.substr(5);
+    segment.full_header = header.ends_with(":");
+    if (segment.full_header) header.remove_suffix(1);
+    if (header.empty()) return absl::InvalidArgumentError("empty header name in [last_]");
+    segment.text = std::string(header);
+    return segment;
+  }
+  for (std::string_view prefix : kNotYetSupported) {
+    if (body.starts_with(prefix)) {
+      return absl::UnimplementedError(base::Cat("keyword [", body, "] is not supported yet"));
+    }
+  }
+  return absl::InvalidArgumentError(base::Cat("unsupported keyword [", body, "]"));
 }
 
 }  // namespace sipfleet::scenario

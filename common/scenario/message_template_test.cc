@@ -87,9 +87,88 @@ TEST(MessageTemplateTest, RejectsUnknownKeywordAndKeywordFirstLine) {
 }
 
 TEST(MessageTemplateTest, LaterIssueKeywordsAreRefusedAsNotSupportedYet) {
-  auto t = MessageTemplate::Compile("OPTIONS sip:a SIP/2.0\nX: [field0]\n", {});
+  auto t = MessageTemplate::Compile("OPTIONS sip:a SIP/2.0\nX: [rtpstream_audio_port]\n", {});
   EXPECT_EQ(t.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_NE(std::string(t.status().message()).find("not supported yet"), std::string::npos);
+}
+
+TEST(MessageTemplateTest, FieldNeedsAnInjectionFile) {
+  auto t = MessageTemplate::Compile("OPTIONS sip:a SIP/2.0\nX: [field0]\n", {});
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(t.status().message()).find("-inf"), std::string::npos);
+}
+
+MessageTemplate::Options ResolvingOptions(std::vector<std::string>* names) {
+  MessageTemplate::Options options;
+  options.resolve_variable = [names](std::string_view name) -> absl::StatusOr<VariableRef> {
+    names->emplace_back(name);
+    return VariableRef{VarScope::kCall, static_cast<int16_t>(names->size() - 1)};
+  };
+  options.resolve_injection_file = [](std::string_view file) -> absl::StatusOr<int> {
+    if (file.empty() || file == "users.csv") return file.empty() ? 0 : 1;
+    return absl::InvalidArgumentError("no such file");
+  };
+  return options;
+}
+
+TEST(MessageTemplateTest, ParameterisedKeywordsCompile) {
+  std::vector<std::string> names;
+  auto t = MessageTemplate::Compile(
+      "REGISTER sip:a SIP/2.0\n"
+      "To: [field1 file=\"users.csv\" line=\"[$n]\"]\n"
+      "[authentication username=\"[field0]\" password=secret]\n"
+      "X: [$v] [fill variable=len text=\"ab\"] [routes] [next_url] [dynamic_id]\n",
+      ResolvingOptions(&names));
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(names, (std::vector<std::string>{"n", "v", "len"}));
+  EXPECT_TRUE(t->has_authentication());
+  std::vector<Keyword> keywords;
+  for (const Segment& s : t->segments()) {
+    if (s.keyword != Keyword::kLiteral) keywords.push_back(s.keyword);
+  }
+  EXPECT_EQ(keywords, (std::vector<Keyword>{Keyword::kField, Keyword::kAuthentication,
+                                            Keyword::kVariable, Keyword::kFill, Keyword::kRoutes,
+                                            Keyword::kNextUrl, Keyword::kDynamicId}));
+  const Segment& field = t->segments()[1];
+  EXPECT_EQ(field.field, 1);
+  EXPECT_EQ(field.file, 1);
+  ASSERT_NE((*field.args)[0], nullptr);
+  const Segment& auth = t->segments()[3];
+  ASSERT_NE((*auth.args)[kAuthUsername], nullptr);
+  EXPECT_EQ((*auth.args)[kAuthUsername]->segments()[0].keyword, Keyword::kField);
+  EXPECT_EQ((*auth.args)[kAuthPassword]->segments()[0].text, "secret");
+  EXPECT_EQ((*auth.args)[kAuthAkaK], nullptr);
+}
+
+TEST(MessageTemplateTest, KeywordParameterErrorsAreClear) {
+  std::vector<std::string> names;
+  auto opts = ResolvingOptions(&names);
+  EXPECT_NE(std::string(MessageTemplate::Compile("A b SIP/2.0\n[field0 file=\"x.csv\"]\n", opts)
+                            .status()
+                            .message())
+                .find("no such file"),
+            std::string::npos);
+  EXPECT_NE(std::string(MessageTemplate::Compile("A b SIP/2.0\n[authentication user=x]\n", opts)
+                            .status()
+                            .message())
+                .find("unknown parameter 'user'"),
+            std::string::npos);
+  EXPECT_FALSE(
+      MessageTemplate::Compile("A b SIP/2.0\n[authentication][authentication]\n", opts).ok());
+  EXPECT_FALSE(MessageTemplate::Compile("A b SIP/2.0\n[fill text=x]\n", opts).ok());
+  EXPECT_FALSE(MessageTemplate::Compile("A b SIP/2.0\n[file name=\"/nonexistent/x\"]\n", opts).ok());
+}
+
+TEST(MessageTemplateTest, FileKeywordInsertsContentsVerbatim) {
+  std::string path = testing::TempDir() + "/file_keyword.txt";
+  FILE* f = fopen(path.c_str(), "wb");
+  fputs("v=0\nbody", f);
+  fclose(f);
+  auto t = MessageTemplate::Compile("A b SIP/2.0\n\n[file name=\"" + path + "\"]\n", {});
+  ASSERT_TRUE(t.ok()) << t.status();
+  std::string all;
+  for (const Segment& s : t->segments()) all += s.text;
+  EXPECT_NE(all.find("v=0\nbody"), std::string::npos);
 }
 
 }  // namespace

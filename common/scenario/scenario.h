@@ -8,7 +8,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/base/regex.h"
+#include "common/distribution/distribution.h"
+#include "common/scenario/action.h"
 #include "common/scenario/message_template.h"
+#include "common/scenario/variables.h"
 
 namespace sipfleet::scenario {
 
@@ -23,9 +27,11 @@ enum class Optional : uint8_t { kNo, kYes, kGlobal };
 
 // Where a <pause>/<timewait> duration comes from.
 struct PauseSpec {
-  enum class Source : uint8_t { kDefaultDuration, kFixed };
+  enum class Source : uint8_t { kDefaultDuration, kFixed, kVariable, kDistribution };
   Source source = Source::kDefaultDuration;
   int64_t milliseconds = 0;
+  VariableRef variable;  // kVariable: milliseconds held in a variable
+  std::shared_ptr<const distribution::Distribution> distribution;
 };
 
 // A named Response Time Duration reference (start_rtd / rtd).
@@ -39,6 +45,11 @@ struct Element {
   // Common attributes (§3.2).
   int next = kNoIndex;        // element index to continue at, resolved
   int on_timeout = kNoIndex;  // element index on recv/send timeout
+  VariableRef test;           // next= only if this variable is set
+  double chance = -1;         // next= only with this probability; < 0 = always
+  VariableRef condexec;       // run the element only if set (inverse: unset)
+  bool condexec_inverse = false;
+  std::vector<Action> actions;
   std::vector<RtdIndex> start_rtds;
   std::vector<RtdIndex> stop_rtds;
   bool repeat_rtd = false;
@@ -52,11 +63,20 @@ struct Element {
   std::shared_ptr<const MessageTemplate> message;
   int retrans_ms = 0;  // T1 for UDP retransmission; 0 = none
   int64_t timeout_ms = 0;
+  int start_txn = kNoIndex;  // transaction index (Scenario::transaction_names)
+  int ack_txn = kNoIndex;
 
   // <recv>
   std::string recv_request;  // method, for request="..."
   int recv_response = 0;     // status code, for response="..."
+  // regexp_match="true": request (or, since SIPp 3.7.5, response) is a
+  // POSIX ERE searched in the method / status code.
+  std::shared_ptr<const base::Regex> recv_regex;
   Optional optional = Optional::kNo;
+  bool advance_state = true;  // false: an optional recv that does not move on
+  bool rrs = false;           // store Record-Route and Contact (§3.1)
+  bool auth = false;          // store the 401/407 challenge
+  int response_txn = kNoIndex;
   // Concatenated methods of all earlier <send> requests: a response matches
   // this recv only if its CSeq method is a substring of it (§3.6).
   std::string prior_request_methods;
@@ -69,9 +89,13 @@ struct Element {
     return kind == ElementKind::kSend && message && !message->method().empty();
   }
   bool is_recv() const { return kind == ElementKind::kRecv; }
+  bool is_txn_send() const { return start_txn != kNoIndex || ack_txn != kNoIndex; }
 };
 
 enum class Mode : uint8_t { kClient, kServer };
+
+// <DefaultMessage id="..."> overrides (§3.1).
+enum class DefaultMessageId : uint8_t { kThreePccAbort, kAck, kAck2, kBye, kCancel, kOk, kCount };
 
 struct Scenario {
   std::string name;       // <scenario name="...">
@@ -89,6 +113,26 @@ struct Scenario {
 
   // True if some <send> needs the last received message ([last_*]).
   bool needs_last_message = false;
+
+  // Variables by scope; index = VariableRef::index. Call variables include
+  // the implicit _unexp.retaddr / _unexp.pausedaddr when _unexp.main exists.
+  std::vector<std::string> call_variables;
+  std::vector<std::string> user_variables;
+  std::vector<std::string> global_variables;
+  absl::flat_hash_map<std::string, VariableRef> variables;
+
+  std::vector<Element> init_elements;  // <init>: run once before any call
+  std::vector<std::string> transaction_names;
+  // <DefaultMessage> templates, indexed by DefaultMessageId; null = built in.
+  std::vector<std::shared_ptr<const MessageTemplate>> default_messages;
+  int unexpected_label = kNoIndex;  // _unexp.main
+  VariableRef unexpected_return;    // _unexp.retaddr
+  VariableRef unexpected_paused;    // _unexp.pausedaddr
+
+  // True if calls need the per-call extras (variables, auth, routes, CSV
+  // lines, transactions): plain uac/uas calls stay compact without them.
+  bool needs_call_extras = false;
+  bool uses_injection = false;  // some [field] / lookup / insert / replace
 };
 
 }  // namespace sipfleet::scenario
