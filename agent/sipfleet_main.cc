@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "common/base/clock.h"
 #include "common/base/strings.h"
 #include "common/cli/options.h"
+#include "common/injection/injection_file.h"
 #include "common/runtime/engine.h"
 #include "common/scenario/embedded.h"
 #include "common/scenario/loader.h"
@@ -46,6 +48,10 @@ absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
     const cli::Options& options) {
   scenario::LoadOptions load_options;
   for (const auto& [name, value] : options.keys) load_options.generic_keys[name] = value;
+  load_options.injection_files = options.injection_files;
+  for (const auto& [name, value] : options.set_variables) {
+    load_options.global_variables.push_back(name);
+  }
   if (!options.scenario_file.empty()) {
     return scenario::LoadScenarioFile(options.scenario_file, load_options);
   }
@@ -134,6 +140,15 @@ absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
   unsigned cores = std::thread::hardware_concurrency();
   config.workers = options.workers > 0 ? options.workers : static_cast<int>(cores ? cores : 1);
   config.rng_seed = options.seed ? options.seed : static_cast<uint64_t>(config.pid);
+  config.auth_username = options.auth_username;
+  config.auth_password = options.auth_password;
+  config.auth_uri = options.auth_uri;
+  config.auto_answer = options.auto_answer;
+  config.ooc_reply = options.ooc_scenario_name != "ooc_dummy";
+  config.dynamic_start = options.dynamic_start;
+  config.dynamic_step = options.dynamic_step;
+  config.dynamic_max = options.dynamic_max;
+  config.set_variables = options.set_variables;
   return config;
 }
 
@@ -190,7 +205,50 @@ std::string OutputName(const scenario::Scenario& scenario, int pid, std::string_
 
 struct RunOutcome {
   bool timed_out = false;
+  std::optional<runtime::ForcedExit> forced_exit;  // <error>, int_cmd=stop_now
 };
+
+// Loads the -inf files, builds -infindex indexes and freezes the files no
+// insert/replace action writes to (reads then take no lock).
+absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjectionFiles(
+    const cli::Options& options, const scenario::Scenario& scenario) {
+  std::vector<std::shared_ptr<injection::InjectionFile>> files;
+  for (const std::string& path : options.injection_files) {
+    absl::StatusOr<std::shared_ptr<injection::InjectionFile>> file =
+        injection::InjectionFile::Load(path);
+    if (!file.ok()) return file.status();
+    for (const std::string& warning : (*file)->warnings()) {
+      std::cerr << "sipfleet: warning: " << warning << "\n";
+    }
+    files.push_back(*std::move(file));
+  }
+  for (const auto& [path, field] : options.injection_index) {
+    auto it = std::find(options.injection_files.begin(), options.injection_files.end(), path);
+    if (it == options.injection_files.end()) {
+      return absl::InvalidArgumentError(base::Cat("-infindex ", path, ": not given with -inf"));
+    }
+    absl::Status status = files[it - options.injection_files.begin()]->BuildIndex(field);
+    if (!status.ok()) return status;
+  }
+  std::vector<bool> written(files.size(), false);
+  for (const scenario::Element& element : scenario.elements) {
+    for (const scenario::Action& action : element.actions) {
+      if (action.kind == scenario::ActionKind::kLookup && !files[action.file]->indexed()) {
+        return absl::InvalidArgumentError(
+            base::Cat(scenario.file_name, ":", action.line, ": <lookup> on ",
+                      files[action.file]->path(), " needs -infindex"));
+      }
+      if (action.kind == scenario::ActionKind::kInsert ||
+          action.kind == scenario::ActionKind::kReplace) {
+        written[action.file] = true;
+      }
+    }
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!written[i]) files[i]->Freeze();
+  }
+  return files;
+}
 
 // Runs the engine until it is done, a signal stops it, or -timeout expires;
 // writes periodic statistics on the way.
@@ -210,6 +268,13 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
       engine.StopNewCalls();  // like SIPp's q: let running calls end
       stopping = true;
     }
+    if (!outcome.forced_exit.has_value()) {
+      outcome.forced_exit = engine.forced_exit();
+      if (outcome.forced_exit.has_value()) {
+        engine.AbortAll();  // SIPp exits at once on ERROR and stop_now
+        stopping = true;
+      }
+    }
     int64_t now = clock.NowMillis();
     if (options.timeout_ms > 0 && now - start_ms >= options.timeout_ms && !outcome.timed_out) {
       outcome.timed_out = true;
@@ -225,6 +290,7 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
 
 int ExitCode(const stats::Snapshot& totals, const RunOutcome& outcome,
              const cli::Options& options) {
+  if (outcome.forced_exit.has_value()) return outcome.forced_exit->exit_code;
   uint64_t successful = totals.Get(stats::Counter::kSuccessfulCall);
   uint64_t failed = totals.Get(stats::Counter::kFailedCall);
   if (outcome.timed_out && options.timeout_error) return kExitFatal;
@@ -266,6 +332,18 @@ int Run(const std::vector<std::string>& args) {
     error_trace = std::move(*sink);
   }
 
+  std::unique_ptr<runtime::TraceSink> log_trace;
+  if (options.trace_logs) {
+    std::string path = options.log_file.empty() ? OutputName(**scenario, config->pid, "_logs.log")
+                                                : options.log_file;
+    absl::StatusOr<std::unique_ptr<runtime::TraceSink>> sink = runtime::TraceSink::Open(path);
+    if (!sink.ok()) return Fail(sink.status().message());
+    log_trace = std::move(*sink);
+  }
+  absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> injection_files =
+      LoadInjectionFiles(options, **scenario);
+  if (!injection_files.ok()) return Fail(injection_files.status().message());
+
   // Signals are taken synchronously by the supervising thread; workers
   // inherit the blocked mask.
   sigset_t signals;
@@ -274,8 +352,12 @@ int Run(const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   base::SystemClock clock;
+  runtime::EngineResources resources;
+  resources.error_trace = error_trace.get();
+  resources.log_trace = log_trace.get();
+  resources.injection_files = *std::move(injection_files);
   absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
-      runtime::Engine::Create(*config, *scenario, clock, error_trace.get());
+      runtime::Engine::Create(*config, *scenario, clock, std::move(resources));
   if (!engine.ok()) {
     return Fail(engine.status().message(),
                 absl::IsFailedPrecondition(engine.status()) ? kExitBindError : kExitFatal);
@@ -305,6 +387,9 @@ int Run(const std::vector<std::string>& args) {
   }
 
   int code = ExitCode(totals, outcome, options);
+  if (outcome.forced_exit.has_value()) {
+    std::cerr << "sipfleet: " << outcome.forced_exit->message << "\n";
+  }
   double seconds = static_cast<double>(clock.NowMicros() - start_us) / 1e6;
   uint64_t created = totals.TotalCallsCreated();
   std::printf(

@@ -1,6 +1,7 @@
 #include "common/cli/options.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
 
@@ -326,6 +327,49 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                  o.keys.emplace_back(v[0], v[1]);
                  return absl::OkStatus();
                }}},
+      {"inf", {1, [](Options& o, const std::vector<std::string>& v) {
+                 o.injection_files.push_back(v[0]);
+                 return absl::OkStatus();
+               }}},
+      {"infindex", {2, [](Options& o, const std::vector<std::string>& v) {
+                      int field;
+                      if (!base::ParseInt(v[1], &field) || field < 0) {
+                        return BadValue("infindex", v[1], "a field number is expected");
+                      }
+                      o.injection_index.emplace_back(v[0], field);
+                      return absl::OkStatus();
+                    }}},
+      {"set", {2, [](Options& o, const std::vector<std::string>& v) {
+                 o.set_variables.emplace_back(v[0], v[1]);
+                 return absl::OkStatus();
+               }}},
+      {"au", String(&Options::auth_username)},
+      {"ap", String(&Options::auth_password)},
+      {"auth_uri", String(&Options::auth_uri)},
+      {"aa", Flag(&Options::auto_answer)},
+      {"oocsn", {1, [](Options& o, const std::vector<std::string>& v) {
+                   // The built-in out-of-call behaviours; a custom -oocsf
+                   // scenario is not supported yet.
+                   if (v[0] != "ooc_default" && v[0] != "ooc_dummy") {
+                     return BadValue("oocsn", v[0], "ooc_default or ooc_dummy expected");
+                   }
+                   o.ooc_scenario_name = v[0];
+                   return absl::OkStatus();
+                 }}},
+      {"dynamicStart", Integer(&Options::dynamic_start, int64_t{INT64_MIN / 2})},
+      {"dynamicStep", Integer(&Options::dynamic_step, int64_t{1})},
+      {"dynamicMax", Integer(&Options::dynamic_max, int64_t{INT64_MIN / 2})},
+      {"trace_logs", Flag(&Options::trace_logs)},
+      {"log_file", String(&Options::log_file)},
+      {"rtcheck", {1, [](Options& o, const std::vector<std::string>& v) {
+                     // Both are mapped onto sipfleet's per-call hash of the
+                     // last accepted message (SIPp's "loose" check).
+                     if (v[0] != "full" && v[0] != "loose") {
+                       return BadValue("rtcheck", v[0], "full or loose expected");
+                     }
+                     o.rtcheck = v[0];
+                     return absl::OkStatus();
+                   }}},
       {"workers", Integer(&Options::workers, 1)},
       {"seed", Integer(&Options::seed, uint64_t{0})},
       {"max_recv_loops", AcceptedTuning(1)},
@@ -443,6 +487,12 @@ std::string HelpText(std::string_view program) {
       "  -timer_resol t  batching tick of a loaded worker (1 ms)\n"
       "  -max_recv_loops, -max_sched_loops, -skip_rlimit: accepted; sipfleet's loop\n"
       "                  batches and schedules on its own.\n"
+      "  -inf file       CSV injection file (repeatable)    -infindex file field  index for lookup\n"
+      "  -set name value global variable                    -aa        answer INFO/NOTIFY/OPTIONS/UPDATE\n"
+      "  -au user, -ap password, -auth_uri uri: [authentication] defaults\n"
+      "  -oocsn ooc_default|ooc_dummy  out-of-call behaviour  -rtcheck full|loose\n"
+      "  -dynamicStart n, -dynamicStep n, -dynamicMax n: [dynamic_id]\n"
+      "  -trace_logs     <log> actions to <scenario>_<pid>_logs.log (-log_file f)\n"
       "  -v              version                            -h         this help\n"
       "Any other SIPp option is refused with \"not supported yet\" (exit 255).\n"
       "Exit codes: 0 all calls successful, 1 some failed, 97 stopped by timeout with no call,\n"

@@ -58,6 +58,22 @@ struct Options {
   bool nostdin = false;              // -nostdin
 
   std::vector<std::pair<std::string, std::string>> keys;  // -key name value
+
+  // Scenario language (SIPP_NOTES §2.3 call behaviour and injection).
+  std::vector<std::string> injection_files;                 // -inf (repeatable)
+  std::vector<std::pair<std::string, int>> injection_index;  // -infindex file field
+  std::vector<std::pair<std::string, std::string>> set_variables;  // -set name value
+  std::string auth_username;                // -au
+  std::string auth_password = "password";   // -ap
+  std::string auth_uri;                     // -auth_uri
+  bool auto_answer = false;                 // -aa
+  std::string ooc_scenario_name;            // -oocsn
+  int64_t dynamic_start = 0;                // -dynamicStart
+  int64_t dynamic_step = 1;                 // -dynamicStep
+  int64_t dynamic_max = 2147483647;         // -dynamicMax
+  bool trace_logs = false;                  // -trace_logs
+  std::string log_file;                     // -log_file
+  std::string rtcheck = "full";             // -rtcheck
   int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
   int workers = 0;                                        // -workers, 0 = one per core
   uint64_t seed = 0;                                      // -seed

@@ -171,6 +171,15 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
   }
   if (!admit) {
     stats_.Increment(Counter::kOutOfCallMsgs);
+    // SIPp runs its out-of-call scenario (ooc_default: answer 200) for a
+    // request no call owns; responses and ACKs are only counted.
+    if (config_.ooc_reply && scenario_.mode == scenario::Mode::kClient &&
+        message->is_request() && message->method() != "ACK") {
+      Call stray;
+      stray.peer = from;
+      BuildOkResponse(*message, stray, run_values_, &scratch_);
+      send_.Queue(scratch_, from);
+    }
     return;
   }
   uint32_t slot = StartServerCall(call_id, from);
