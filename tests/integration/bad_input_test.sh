@@ -45,6 +45,43 @@ case $case_name in
 <recv response=\"2OO\"/>"
     expect_fails 255 "bad\.xml:8: invalid response code '2OO'" "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
     ;;
+  malformed_csv)
+    printf 'SEQUENCE\nalice;pw\n' >users.csv
+    scenario_with ok.xml "$SEND"
+    expect_fails 255 '^sipfleet: users\.csv:1: ' "$SIPFLEET" -sf ok.xml 127.0.0.1 -m 1 -inf users.csv
+    ;;
+  missing_inf)
+    scenario_with ok.xml "$SEND"
+    expect_fails 255 'nosuch\.csv: cannot open' "$SIPFLEET" -sf ok.xml 127.0.0.1 -m 1 -inf nosuch.csv
+    ;;
+  field_without_inf)
+    scenario_with bad.xml '<send><![CDATA[
+OPTIONS sip:[field0]@[remote_ip] SIP/2.0
+Content-Length: 0
+]]></send>'
+    expect_fails 255 'bad\.xml:3: .*no -inf file' "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  bad_regex)
+    scenario_with bad.xml "$SEND
+<recv response=\"200\"><action>
+<ereg regexp=\"([0-9]\" search_in=\"msg\" assign_to=\"x\"/>
+</action></recv><Reference variables=\"x\"/>"
+    expect_fails 255 "bad\.xml:9: regular expression '\(\[0-9\]' does not compile" "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  variable_used_once)
+    scenario_with bad.xml "$SEND
+<recv response=\"200\"><action>
+<ereg regexp=\"x\" search_in=\"msg\" assign_to=\"typo\"/>
+</action></recv>"
+    expect_fails 255 "bad\.xml:9: variable 'typo' is used only once" "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  jump_to_itself)
+    scenario_with bad.xml "$SEND
+<nop><action>
+<jump value=\"1\"/>
+</action></nop>"
+    expect_fails 255 'bad\.xml:9: <jump> to its own element' "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
   missing_file)
     expect_fails 255 'nosuch\.xml: cannot open scenario file' "$SIPFLEET" -sf nosuch.xml 127.0.0.1
     ;;
