@@ -201,7 +201,7 @@ void Worker::ExpandText(Call& call, const scenario::MessageTemplate& tmpl, int i
   ExpandInputs inputs;
   inputs.msg_index = index;
   inputs.clock_ms = clock_.NowMillis();
-  inputs.wall_micros = clock_.WallMicros();
+  inputs.wall_micros = tmpl.uses_wall_clock() ? clock_.WallMicros() : 0;
   inputs.resolver = this;
   std::optional<absl::StatusOr<sip::Message>> last;
   if (tmpl.uses_last_message() && !call.last_message.empty()) {

@@ -299,6 +299,10 @@ absl::Status MessageTemplate::CompileBody(std::string_view text, bool convert_li
         case Keyword::kLastMessage:
           uses_last_message_ = true;
           break;
+        case Keyword::kTimestamp:
+        case Keyword::kDate:
+          uses_wall_clock_ = true;
+          break;
         case Keyword::kAuthentication:
           if (has_authentication_) {
             return absl::InvalidArgumentError("only one [authentication] keyword per message");
@@ -311,6 +315,7 @@ absl::Status MessageTemplate::CompileBody(std::string_view text, bool convert_li
       if (segment->args != nullptr) {
         for (const auto& arg : *segment->args) {
           if (arg != nullptr && arg->uses_last_message()) uses_last_message_ = true;
+          if (arg != nullptr && arg->uses_wall_clock()) uses_wall_clock_ = true;
         }
       }
       segments_.push_back(*std::move(segment));

@@ -115,6 +115,8 @@ class MessageTemplate {
     return segments_.empty() || (segments_.size() == 1 && segments_[0].keyword == Keyword::kLiteral);
   }
   bool has_authentication() const { return has_authentication_; }
+  // True if [timestamp] or [date] needs the wall clock.
+  bool uses_wall_clock() const { return uses_wall_clock_; }
   // First line's first token: request method, or empty for responses.
   std::string_view method() const { return method_; }
   // Response status code, 0 for requests.
@@ -127,6 +129,7 @@ class MessageTemplate {
   bool has_len_ = false;
   bool uses_last_message_ = false;
   bool has_authentication_ = false;
+  bool uses_wall_clock_ = false;
 
   absl::Status CompileBody(std::string_view text, bool convert_line_ends, const Options& options);
   absl::StatusOr<Segment> CompileKeyword(std::string_view body, const Options& options);
