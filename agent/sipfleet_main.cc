@@ -149,10 +149,18 @@ absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
   config.dynamic_step = options.dynamic_step;
   config.dynamic_max = options.dynamic_max;
   config.set_variables = options.set_variables;
+  config.rtt_freq = options.rtt_freq;
   return config;
 }
 
 // Writes SIPp's -trace_stat file: a header, a row every -fd, a final row.
+stats::StatCsvOptions CsvOptions(const cli::Options& options) {
+  stats::StatCsvOptions csv;
+  csv.delimiter = options.stat_delimiter;
+  csv.periodic_rtd = options.periodic_rtd;
+  return csv;
+}
+
 class StatFile {
  public:
   static absl::StatusOr<std::unique_ptr<StatFile>> Open(const std::string& path,
@@ -186,7 +194,7 @@ class StatFile {
 
  private:
   StatFile(const stats::ShardLayout& layout, const cli::Options& options, int64_t start_wall_us)
-      : writer_(layout, options.stat_delimiter),
+      : writer_(layout, CsvOptions(options)),
         rate_(options.rate),
         start_wall_us_(start_wall_us),
         last_reset_wall_us_(start_wall_us) {}
@@ -340,6 +348,14 @@ int Run(const std::vector<std::string>& args) {
     if (!sink.ok()) return Fail(sink.status().message());
     log_trace = std::move(*sink);
   }
+  std::unique_ptr<runtime::TraceSink> rtt_trace;
+  if (options.trace_rtt) {
+    absl::StatusOr<std::unique_ptr<runtime::TraceSink>> sink =
+        runtime::TraceSink::Open(OutputName(**scenario, config->pid, "_rtt.csv"));
+    if (!sink.ok()) return Fail(sink.status().message());
+    rtt_trace = std::move(*sink);
+    rtt_trace->Write("Date_ms;response_time_ms;rtd_no\n");
+  }
   absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> injection_files =
       LoadInjectionFiles(options, **scenario);
   if (!injection_files.ok()) return Fail(injection_files.status().message());
@@ -355,6 +371,7 @@ int Run(const std::vector<std::string>& args) {
   runtime::EngineResources resources;
   resources.error_trace = error_trace.get();
   resources.log_trace = log_trace.get();
+  resources.rtt_trace = rtt_trace.get();
   resources.injection_files = *std::move(injection_files);
   absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
       runtime::Engine::Create(*config, *scenario, clock, std::move(resources));

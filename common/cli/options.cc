@@ -360,6 +360,9 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"dynamicStep", Integer(&Options::dynamic_step, int64_t{1})},
       {"dynamicMax", Integer(&Options::dynamic_max, int64_t{INT64_MIN / 2})},
       {"trace_logs", Flag(&Options::trace_logs)},
+      {"trace_rtt", Flag(&Options::trace_rtt)},
+      {"rtt_freq", Integer(&Options::rtt_freq, 1)},
+      {"periodic_rtd", Flag(&Options::periodic_rtd)},
       {"log_file", String(&Options::log_file)},
       {"rtcheck", {1, [](Options& o, const std::vector<std::string>& v) {
                      // Both are mapped onto sipfleet's per-call hash of the
@@ -493,6 +496,8 @@ std::string HelpText(std::string_view program) {
       "  -oocsn ooc_default|ooc_dummy  out-of-call behaviour  -rtcheck full|loose\n"
       "  -dynamicStart n, -dynamicStep n, -dynamicMax n: [dynamic_id]\n"
       "  -trace_logs     <log> actions to <scenario>_<pid>_logs.log (-log_file f)\n"
+      "  -trace_rtt      response times to <scenario>_<pid>_rtt.csv (-rtt_freq n, 200)\n"
+      "  -periodic_rtd   repartition columns count each -fd period only\n"
       "  -v              version                            -h         this help\n"
       "Any other SIPp option is refused with \"not supported yet\" (exit 255).\n"
       "Exit codes: 0 all calls successful, 1 some failed, 97 stopped by timeout with no call,\n"

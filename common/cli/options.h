@@ -74,6 +74,9 @@ struct Options {
   bool trace_logs = false;                  // -trace_logs
   std::string log_file;                     // -log_file
   std::string rtcheck = "full";             // -rtcheck
+  bool trace_rtt = false;                   // -trace_rtt
+  int rtt_freq = 200;                       // -rtt_freq
+  bool periodic_rtd = false;                // -periodic_rtd
   int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
   int workers = 0;                                        // -workers, 0 = one per core
   uint64_t seed = 0;                                      // -seed

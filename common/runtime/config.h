@@ -64,6 +64,7 @@ struct EngineConfig {
   int64_t dynamic_step = 1;          // -dynamicStep
   int64_t dynamic_max = 2147483647;  // -dynamicMax
   std::vector<std::pair<std::string, std::string>> set_variables;  // -set name value
+  int rtt_freq = 200;  // -rtt_freq: -trace_rtt rows are written in batches of this many
 
   // Transport and threads.
   int buffer_bytes = 65536;  // -buff_size

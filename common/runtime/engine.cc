@@ -38,6 +38,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->shared_.clock = &clock;
   engine->shared_.error_trace = resources.error_trace;
   engine->shared_.log_trace = resources.log_trace;
+  engine->shared_.rtt_trace = resources.rtt_trace;
   engine->shared_.injection_files = std::move(resources.injection_files);
   if (absl::Status status = engine->InitVariables(); !status.ok()) return status;
 

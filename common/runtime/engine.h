@@ -25,6 +25,7 @@ namespace sipfleet::runtime {
 struct EngineResources {
   TraceSink* error_trace = nullptr;  // -trace_err
   TraceSink* log_trace = nullptr;    // -trace_logs
+  TraceSink* rtt_trace = nullptr;    // -trace_rtt
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
 };
 

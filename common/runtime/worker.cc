@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "absl/hash/hash.h"
 #include "common/base/strings.h"
@@ -72,7 +73,13 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
   user_variables_.resize(scenario_.user_variables.size());
 }
 
-Worker::~Worker() = default;
+Worker::~Worker() { FlushRttRows(); }
+
+void Worker::FlushRttRows() {
+  if (shared_->rtt_trace != nullptr && !rtt_rows_.empty()) shared_->rtt_trace->Write(rtt_rows_);
+  rtt_rows_.clear();
+  rtt_row_count_ = 0;
+}
 
 absl::Status Worker::Init() {
   if (absl::Status status = loop_.Init(); !status.ok()) return status;
@@ -534,8 +541,18 @@ void Worker::Bookkeeping(Call& call, const Element& element, int index) {
     // Each RTD is recorded once per call unless repeat_rtd asks otherwise.
     const uint32_t bit = 1u << (rtd & 31);
     if ((call.rtd_recorded & bit) && !element.repeat_rtd) continue;
-    stats_.RecordResponseTime(
-        rtd, static_cast<uint64_t>(std::max<int64_t>(now - call.rtd_start_us[rtd], 0)));
+    const int64_t elapsed_us = std::max<int64_t>(now - call.rtd_start_us[rtd], 0);
+    stats_.RecordResponseTime(rtd, static_cast<uint64_t>(elapsed_us));
+    if (shared_->rtt_trace != nullptr) {
+      // SIPp's -trace_rtt row: date and response time in ms as `ostream <<
+      // double` prints them (%g), then the RTD number (1-based).
+      char row[96];
+      int n = std::snprintf(row, sizeof(row), "%g;%g;%d\n",
+                            static_cast<double>(clock_.WallMicros()) / 1000.0,
+                            static_cast<double>(elapsed_us) / 1000.0, rtd + 1);
+      rtt_rows_.append(row, static_cast<size_t>(n));
+      if (++rtt_row_count_ >= config_.rtt_freq) FlushRttRows();
+    }
     call.rtd_recorded |= bit;
   }
 }

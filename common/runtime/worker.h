@@ -44,6 +44,7 @@ struct WorkerShared {
   const base::Clock* clock = nullptr;
   TraceSink* error_trace = nullptr;  // -trace_err, may be null
   TraceSink* log_trace = nullptr;    // -trace_logs (the log action), may be null
+  TraceSink* rtt_trace = nullptr;    // -trace_rtt, may be null
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf
   std::unique_ptr<GlobalVariables> globals;
   std::vector<Worker*> workers;
@@ -207,7 +208,10 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   base::Rng rng_;
   distribution::Sampler sampler_;
   RunValues run_values_;
-  std::vector<VarValue> user_variables_;  // <User> variables (one user until -users)
+  std::vector<VarValue> user_variables_;
+  std::string rtt_rows_;  // -trace_rtt rows not yet written
+  int rtt_row_count_ = 0;
+  void FlushRttRows();  // <User> variables (one user until -users)
 
   // Abseil's own string hash (Debian's Abseil would otherwise fall back to
   // std::hash for std::string_view).
