@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -49,12 +50,20 @@ constexpr Spec kSpecs[] = {
     {Kind::kNegativeBinomial, "negbin", 2, {"n", "p"}, {C::kPositive, C::kProbability}},
 };
 
+constexpr bool SpecsFollowKindOrder() {
+  for (int i = 0; i < static_cast<int>(std::size(kSpecs)); ++i) {
+    if (static_cast<int>(kSpecs[i].kind) != i) return false;
+  }
+  return true;
+}
+static_assert(SpecsFollowKindOrder(), "kSpecs must be indexed by Kind");
+
 // SIPp's legacy <pause> shorthands, in the order SIPp tries them.
 constexpr std::pair<std::string_view, Kind> kLegacyShorthands[] = {
-    {"normal", Kind::kNormal},   {"exponential", Kind::kExponential},
+    {"normal", Kind::kNormal},       {"exponential", Kind::kExponential},
     {"lognormal", Kind::kLogNormal}, {"weibull", Kind::kWeibull},
-    {"pareto", Kind::kPareto},   {"gamma", Kind::kGamma},
-    {"min", Kind::kUniform},     {"max", Kind::kUniform},
+    {"pareto", Kind::kPareto},       {"gamma", Kind::kGamma},
+    {"min", Kind::kUniform},         {"max", Kind::kUniform},
 };
 
 const Spec& SpecOf(Kind kind) { return kSpecs[static_cast<int>(kind)]; }
@@ -75,11 +84,13 @@ std::string TimeString(double ms) {
     if (ms > INT_MIN && static_cast<int>(ms + 0.9999) == static_cast<int>(ms)) {
       return absl::StrFormat("%dms", static_cast<int>(ms));
     }
-    return absl::StrFormat(ms < 1000 ? "%.2fms" : "%.1fms", ms);
+    if (ms < 1000) return absl::StrFormat("%.2fms", ms);
+    return absl::StrFormat("%.1fms", ms);
   }
   if (ms < 60000) return absl::StrFormat("%.1fs", ms / 1000);
   // SIPp truncates to int seconds; 64 bits here so huge values stay sane.
-  int64_t seconds = ms / 1000 < 9e18 ? static_cast<int64_t>(ms / 1000) : int64_t{9000000000000000000};
+  double whole_seconds = std::min(ms / 1000, 9e18);
+  int64_t seconds = static_cast<int64_t>(whole_seconds);
   int64_t minutes = seconds / 60;
   if (ms < 60 * 60000) return absl::StrFormat("%d:%02d", minutes, seconds % 60);
   return absl::StrFormat("%d:%02d:%02d", minutes / 60, minutes % 60, seconds % 60);
@@ -253,6 +264,19 @@ uint64_t MixSeed(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// GSL's gsl_ran_negative_binomial (a gamma-mixed Poisson) loops forever or
+// overflows once the Poisson mean nears UINT_MAX, so the mixture is drawn
+// here: GSL's Poisson below kPoissonLimit, its normal limit above.
+constexpr double kPoissonLimit = 1e9;
+
+double SampleNegativeBinomial(gsl_rng* rng, double n, double success) {
+  if (success >= 1) return 0;
+  double mu = gsl_ran_gamma(rng, n, 1.0) * (1 - success) / success;
+  if (mu < kPoissonLimit) return gsl_ran_poisson(rng, mu);
+  if (std::isinf(mu)) return mu;
+  return std::max(0.0, std::round(mu + std::sqrt(mu) * gsl_ran_ugaussian(rng)));
+}
+
 absl::StatusOr<bool> ParseSipBool(std::string_view text) {
   std::string lower = absl::AsciiStrToLower(base::ToAbsl(text));
   if (lower == "true") return true;
@@ -278,8 +302,7 @@ Sampler::Sampler(uint64_t seed) : rng_(gsl_rng_alloc(gsl_rng_mt19937)) {
   gsl_rng_set(rng_.get(), static_cast<unsigned long>(MixSeed(seed) >> 32));
 }
 
-absl::StatusOr<Distribution> Distribution::FromAttributes(const AttributeGetter& get,
-                                                          Usage usage) {
+absl::StatusOr<Distribution> Distribution::FromAttributes(const AttributeGetter& get, Usage usage) {
   absl::StatusOr<const Spec*> spec = SelectSpec(get, usage);
   if (!spec.ok()) return spec.status();
   if (*spec == nullptr) return absl::NotFoundError("no distribution attributes");
@@ -346,7 +369,7 @@ double Distribution::Sample(Sampler& sampler) const {
     case Kind::kGamma:
       return gsl_ran_gamma(rng, a, b);
     case Kind::kNegativeBinomial:
-      return gsl_ran_negative_binomial(rng, b, a);  // GSL takes (p, n)
+      return SampleNegativeBinomial(rng, a, b);
   }
   return kNaN;
 }
@@ -474,8 +497,8 @@ std::string Distribution::Describe() const {
     default:
       break;
   }
-  static constexpr std::string_view kPrefixes[] = {"",     "",   "N(",  "LN(", "Exp(",
-                                                   "Wb(",  "P(", "P(",  "G(",  "NB("};
+  static constexpr std::string_view kPrefixes[] = {"",    "",   "N(", "LN(", "Exp(",
+                                                   "Wb(", "P(", "P(", "G(",  "NB("};
   std::string out(kPrefixes[static_cast<int>(kind_)]);
   for (int i = 0; i < spec.count; ++i) {
     base::Append(&out, i > 0 ? "," : "", TimeString(parameters_[i]));
@@ -515,8 +538,7 @@ absl::Status Distribution::CheckSanity() const {
   double percentile = Quantile(0.99);
   if (!(percentile > INT_MAX)) return absl::OkStatus();
   return absl::InvalidArgumentError(
-      base::Cat("distribution ", Describe(), " has a 99th percentile of ",
-                TimeString(percentile),
+      base::Cat("distribution ", Describe(), " has a 99th percentile of ", TimeString(percentile),
                 ", more than INT_MAX milliseconds; choose other parameters or set "
                 "sanity_check=\"false\""));
 }

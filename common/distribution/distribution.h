@@ -25,16 +25,16 @@ namespace sipfleet::distribution {
 
 // Declaration order is part of the contract (distribution.cc indexes by it).
 enum class Kind {
-  kFixed,               // fixed(value)
-  kUniform,             // uniform(min, max)
-  kNormal,              // normal(mean, stdev)
-  kLogNormal,           // lognormal(mean, stdev): of the underlying normal
-  kExponential,         // exponential(mean)
-  kWeibull,             // weibull(lambda = scale, k = shape)
-  kPareto,              // pareto(k = shape, x_m = scale)
-  kGeneralizedPareto,   // gpareto(shape, scale, location)
-  kGamma,               // gamma(k = shape, theta = scale)
-  kNegativeBinomial,    // negbin(n = successes, p = success probability)
+  kFixed,              // fixed(value)
+  kUniform,            // uniform(min, max)
+  kNormal,             // normal(mean, stdev)
+  kLogNormal,          // lognormal(mean, stdev): of the underlying normal
+  kExponential,        // exponential(mean)
+  kWeibull,            // weibull(lambda = scale, k = shape)
+  kPareto,             // pareto(k = shape, x_m = scale)
+  kGeneralizedPareto,  // gpareto(shape, scale, location)
+  kGamma,              // gamma(k = shape, theta = scale)
+  kNegativeBinomial,   // negbin(n = successes, p = success probability)
 };
 
 // The name written in distribution="...", e.g. "gpareto" for
@@ -134,7 +134,7 @@ class Distribution {
 
   // SIPp's scenario-screen text (CSample::timeDescr), each number printed
   // as a time: "N(100ms,20ms)", "LN(4.60ms,0.50ms)", "100ms/200ms",
-  // "Exp(1.5s)", "Wb(..)", "P(k,x_m)", "P(shape,scale,location)",
+  // "Exp(15.0s)", "Wb(..)", "P(k,x_m)", "P(shape,scale,location)",
   // "G(k,theta)", "NB(p,n)" (sic: p first), or just "100ms" for fixed.
   // SIPp's screen cuts it to 23 characters; this does not.
   std::string Describe() const;

@@ -30,14 +30,16 @@ AttributeGetter Attributes(AttributeMap attributes) {
 }
 
 Distribution Parse(AttributeMap attributes, Usage usage = Usage::kPause) {
-  absl::StatusOr<Distribution> distribution = Distribution::FromAttributes(Attributes(attributes), usage);
+  absl::StatusOr<Distribution> distribution =
+      Distribution::FromAttributes(Attributes(attributes), usage);
   EXPECT_TRUE(distribution.ok()) << distribution.status();
   return distribution.ok() ? *distribution : Distribution::Fixed(std::nan(""));
 }
 
 // The error text FromAttributes gives, or "" if it succeeds.
 std::string ParseError(AttributeMap attributes, Usage usage = Usage::kPause) {
-  absl::StatusOr<Distribution> distribution = Distribution::FromAttributes(Attributes(attributes), usage);
+  absl::StatusOr<Distribution> distribution =
+      Distribution::FromAttributes(Attributes(attributes), usage);
   if (distribution.ok()) return "";
   EXPECT_EQ(distribution.status().code(), absl::StatusCode::kInvalidArgument);
   return std::string(distribution.status().message());
@@ -78,30 +80,60 @@ std::vector<MomentCase> MomentCases() {
   const double xi = 0.1;   // gpareto shape
   const double wk = 1.5;   // weibull k
   return {
-      {"uniform", {{"distribution", "uniform"}, {"min", "100"}, {"max", "300"}}, Kind::kUniform,
-       200, 200.0 * 200 / 12, -1.2},
-      {"normal", {{"distribution", "normal"}, {"mean", "100"}, {"stdev", "20"}}, Kind::kNormal, 100,
-       400, 0},
-      {"lognormal", {{"distribution", "lognormal"}, {"mean", "4"}, {"stdev", "0.5"}},
-       Kind::kLogNormal, std::exp(4 + s2 / 2), std::expm1(s2) * std::exp(8 + s2),
+      {"uniform",
+       {{"distribution", "uniform"}, {"min", "100"}, {"max", "300"}},
+       Kind::kUniform,
+       200,
+       200.0 * 200 / 12,
+       -1.2},
+      {"normal",
+       {{"distribution", "normal"}, {"mean", "100"}, {"stdev", "20"}},
+       Kind::kNormal,
+       100,
+       400,
+       0},
+      {"lognormal",
+       {{"distribution", "lognormal"}, {"mean", "4"}, {"stdev", "0.5"}},
+       Kind::kLogNormal,
+       std::exp(4 + s2 / 2),
+       std::expm1(s2) * std::exp(8 + s2),
        std::exp(4 * s2) + 2 * std::exp(3 * s2) + 3 * std::exp(2 * s2) - 6},
-      {"exponential", {{"distribution", "exponential"}, {"mean", "100"}}, Kind::kExponential, 100,
-       10000, 6},
-      {"weibull", {{"distribution", "weibull"}, {"lambda", "100"}, {"k", "1.5"}}, Kind::kWeibull,
+      {"exponential",
+       {{"distribution", "exponential"}, {"mean", "100"}},
+       Kind::kExponential,
+       100,
+       10000,
+       6},
+      {"weibull",
+       {{"distribution", "weibull"}, {"lambda", "100"}, {"k", "1.5"}},
+       Kind::kWeibull,
        100 * std::tgamma(1 + 1 / wk),
        1e4 * (std::tgamma(1 + 2 / wk) - std::pow(std::tgamma(1 + 1 / wk), 2)),
        WeibullExcessKurtosis(wk)},
-      {"pareto", {{"distribution", "pareto"}, {"k", "10"}, {"x_m", "100"}}, Kind::kPareto,
-       pk * 100 / (pk - 1), 1e4 * pk / ((pk - 1) * (pk - 1) * (pk - 2)),
+      {"pareto",
+       {{"distribution", "pareto"}, {"k", "10"}, {"x_m", "100"}},
+       Kind::kPareto,
+       pk * 100 / (pk - 1),
+       1e4 * pk / ((pk - 1) * (pk - 1) * (pk - 2)),
        6 * (pk * pk * pk + pk * pk - 6 * pk - 2) / (pk * (pk - 3) * (pk - 4))},
       {"gpareto",
        {{"distribution", "gpareto"}, {"shape", "0.1"}, {"scale", "100"}, {"location", "50"}},
-       Kind::kGeneralizedPareto, 50 + 100 / (1 - xi), 1e4 / ((1 - xi) * (1 - xi) * (1 - 2 * xi)),
+       Kind::kGeneralizedPareto,
+       50 + 100 / (1 - xi),
+       1e4 / ((1 - xi) * (1 - xi) * (1 - 2 * xi)),
        3 * (1 - 2 * xi) * (2 * xi * xi + xi + 3) / ((1 - 3 * xi) * (1 - 4 * xi)) - 3},
-      {"gamma", {{"distribution", "gamma"}, {"k", "2"}, {"theta", "50"}}, Kind::kGamma, 100, 5000,
+      {"gamma",
+       {{"distribution", "gamma"}, {"k", "2"}, {"theta", "50"}},
+       Kind::kGamma,
+       100,
+       5000,
        3},
-      {"negbin", {{"distribution", "negbin"}, {"n", "5"}, {"p", "0.3"}}, Kind::kNegativeBinomial,
-       5 * 0.7 / 0.3, 5 * 0.7 / 0.09, 6.0 / 5 + 0.09 / (5 * 0.7)},
+      {"negbin",
+       {{"distribution", "negbin"}, {"n", "5"}, {"p", "0.3"}},
+       Kind::kNegativeBinomial,
+       5 * 0.7 / 0.3,
+       5 * 0.7 / 0.09,
+       6.0 / 5 + 0.09 / (5 * 0.7)},
   };
 }
 
@@ -184,26 +216,20 @@ TEST(DistributionTest, QuantilesMatchClosedForms) {
               100 * std::log(100.0), 1e-9);
   EXPECT_NEAR(Parse({{"distribution", "pareto"}, {"k", "1"}, {"x_m", "10"}}).Quantile(0.99), 1000,
               1e-6);
-  EXPECT_NEAR(Parse({{"distribution", "gpareto"},
-                     {"shape", "0.1"},
-                     {"scale", "100"},
-                     {"location", "50"}})
-                  .Quantile(0.99),
-              50 + 100 * (std::pow(0.01, -0.1) - 1) / 0.1, 1e-9);
+  EXPECT_NEAR(
+      Parse({{"distribution", "gpareto"}, {"shape", "0.1"}, {"scale", "100"}, {"location", "50"}})
+          .Quantile(0.99),
+      50 + 100 * (std::pow(0.01, -0.1) - 1) / 0.1, 1e-9);
   // Shape 0 is the exponential limit (SIPp would compute 0/0).
-  EXPECT_NEAR(Parse({{"distribution", "gpareto"},
-                     {"shape", "0"},
-                     {"scale", "100"},
-                     {"location", "0"}})
-                  .Quantile(0.99),
-              100 * std::log(100.0), 1e-9);
+  EXPECT_NEAR(
+      Parse({{"distribution", "gpareto"}, {"shape", "0"}, {"scale", "100"}, {"location", "0"}})
+          .Quantile(0.99),
+      100 * std::log(100.0), 1e-9);
   // Negative shape: bounded support [location, location - scale / shape].
-  EXPECT_NEAR(Parse({{"distribution", "gpareto"},
-                     {"shape", "-0.5"},
-                     {"scale", "100"},
-                     {"location", "10"}})
-                  .Quantile(1),
-              210, 1e-9);
+  EXPECT_NEAR(
+      Parse({{"distribution", "gpareto"}, {"shape", "-0.5"}, {"scale", "100"}, {"location", "10"}})
+          .Quantile(1),
+      210, 1e-9);
 }
 
 TEST(DistributionTest, QuantileOutsideUnitIntervalIsNaN) {
@@ -347,15 +373,17 @@ TEST(DistributionTest, ErrorsNameTheAttribute) {
   EXPECT_EQ(ParseError({{"distribution", "negbin"}, {"n", "0"}, {"p", "0.5"}}),
             "attribute \"n\" of distribution \"negbin\" must be positive (got 0)");
   for (const char* p : {"0", "-0.1", "1.5"}) {
-    EXPECT_EQ(ParseError({{"distribution", "negbin"}, {"n", "5"}, {"p", p}}),
-              std::string("attribute \"p\" of distribution \"negbin\" must be in (0,1] (got ") + p +
-                  ")");
+    EXPECT_EQ(
+        ParseError({{"distribution", "negbin"}, {"n", "5"}, {"p", p}}),
+        std::string("attribute \"p\" of distribution \"negbin\" must be in (0,1] (got ") + p + ")");
   }
 }
 
 TEST(DistributionTest, NoDistributionIsNotFoundForPauseButAnErrorForSample) {
   for (const AttributeMap& attributes :
-       std::vector<AttributeMap>{{}, {{"milliseconds", "100"}}, {{"variable", "v"}},
+       std::vector<AttributeMap>{{},
+                                 {{"milliseconds", "100"}},
+                                 {{"variable", "v"}},
                                  {{"negbin", "1"}, {"n", "1"}, {"p", "1"}}}) {
     absl::StatusOr<Distribution> d = Distribution::FromAttributes(Attributes(attributes));
     EXPECT_EQ(d.status().code(), absl::StatusCode::kNotFound);
@@ -377,9 +405,9 @@ TEST(DistributionTest, LegacyPauseShorthands) {
   EXPECT_EQ(uniform.parameters(), (std::vector<double>{10, 20}));
   EXPECT_EQ(ParseError({{"max", "20"}}), "distribution \"uniform\" needs attribute \"min\"");
   // SIPp's order: normal before min/max, and distribution= before any.
-  EXPECT_EQ(Parse({{"min", "1"}, {"max", "2"}, {"normal", "1"}, {"mean", "1"}, {"stdev", "2"}})
-                .kind(),
-            Kind::kNormal);
+  EXPECT_EQ(
+      Parse({{"min", "1"}, {"max", "2"}, {"normal", "1"}, {"mean", "1"}, {"stdev", "2"}}).kind(),
+      Kind::kNormal);
   EXPECT_EQ(Parse({{"distribution", "fixed"}, {"value", "5"}, {"normal", "1"}}).kind(),
             Kind::kFixed);
   // Shorthands beat milliseconds=.
@@ -440,18 +468,15 @@ TEST(DistributionTest, DescribeUsesSippScreenFormat) {
             "N(100ms,20ms)");
   EXPECT_EQ(Parse({{"distribution", "lognormal"}, {"mean", "4.6"}, {"stdev", "0.5"}}).Describe(),
             "LN(4.60ms,0.50ms)");
-  EXPECT_EQ(Parse({{"distribution", "exponential"}, {"mean", "1500"}}).Describe(),
-            "Exp(1500ms)");
+  EXPECT_EQ(Parse({{"distribution", "exponential"}, {"mean", "1500"}}).Describe(), "Exp(1500ms)");
   EXPECT_EQ(Parse({{"distribution", "weibull"}, {"lambda", "100"}, {"k", "1.5"}}).Describe(),
             "Wb(100ms,1.50ms)");
   EXPECT_EQ(Parse({{"distribution", "pareto"}, {"k", "10"}, {"x_m", "100"}}).Describe(),
             "P(10ms,100ms)");
-  EXPECT_EQ(Parse({{"distribution", "gpareto"},
-                   {"shape", "0.1"},
-                   {"scale", "100"},
-                   {"location", "50"}})
-                .Describe(),
-            "P(0.10ms,100ms,50ms)");
+  EXPECT_EQ(
+      Parse({{"distribution", "gpareto"}, {"shape", "0.1"}, {"scale", "100"}, {"location", "50"}})
+          .Describe(),
+      "P(0.10ms,100ms,50ms)");
   EXPECT_EQ(Parse({{"distribution", "gamma"}, {"k", "2"}, {"theta", "50"}}).Describe(),
             "G(2ms,50ms)");
   EXPECT_EQ(Parse({{"distribution", "negbin"}, {"n", "5"}, {"p", "0.3"}}).Describe(),
@@ -464,21 +489,18 @@ TEST(DistributionTest, DescribeTextUsesSippTextFormat) {
             "100.000000/300.000000");
   EXPECT_EQ(Parse({{"distribution", "normal"}, {"mean", "100"}, {"stdev", "20"}}).DescribeText(),
             "N(100.000,20.000)");
-  EXPECT_EQ(
-      Parse({{"distribution", "lognormal"}, {"mean", "4"}, {"stdev", "0.5"}}).DescribeText(),
-      "LN(4.000,0.500)");
+  EXPECT_EQ(Parse({{"distribution", "lognormal"}, {"mean", "4"}, {"stdev", "0.5"}}).DescribeText(),
+            "LN(4.000,0.500)");
   EXPECT_EQ(Parse({{"distribution", "exponential"}, {"mean", "100"}}).DescribeText(),
             "Exp(100.000000)");
   EXPECT_EQ(Parse({{"distribution", "weibull"}, {"lambda", "100"}, {"k", "1.5"}}).DescribeText(),
             "Wb(100.000,1.500)");
   EXPECT_EQ(Parse({{"distribution", "pareto"}, {"k", "10"}, {"x_m", "100"}}).DescribeText(),
             "P(10.000,100.000)");
-  EXPECT_EQ(Parse({{"distribution", "gpareto"},
-                   {"shape", "0.1"},
-                   {"scale", "100"},
-                   {"location", "50"}})
-                .DescribeText(),
-            "P(0.100,100.000,50.000)");
+  EXPECT_EQ(
+      Parse({{"distribution", "gpareto"}, {"shape", "0.1"}, {"scale", "100"}, {"location", "50"}})
+          .DescribeText(),
+      "P(0.100,100.000,50.000)");
   EXPECT_EQ(Parse({{"distribution", "gamma"}, {"k", "2"}, {"theta", "50"}}).DescribeText(),
             "G(2.000,50.000)");
   EXPECT_EQ(Parse({{"distribution", "negbin"}, {"n", "5"}, {"p", "0.3"}}).DescribeText(),

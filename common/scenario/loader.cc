@@ -538,12 +538,10 @@ absl::Status Loader::LoadRecv(const pugi::xml_node& node, Element* element) {
   return ReadIntAttribute(node, "timeout", 0, &element->timeout_ms);
 }
 
+// SIPp's order: variable=, then a distribution (distribution= or a legacy
+// shorthand), then milliseconds=, else -d.
 absl::Status Loader::LoadPause(const pugi::xml_node& node, Element* element) {
   PauseSpec& pause = element->pause;
-  if (node.attribute("milliseconds")) {
-    pause.source = PauseSpec::Source::kFixed;
-    return ReadIntAttribute(node, "milliseconds", 0, &pause.milliseconds);
-  }
   if (auto variable = node.attribute("variable")) {
     absl::StatusOr<VariableRef> ref = UseVariable(node, variable.value());
     if (!ref.ok()) return ref.status();
@@ -557,11 +555,15 @@ absl::Status Loader::LoadPause(const pugi::xml_node& node, Element* element) {
         if (!attr) return std::nullopt;
         return std::string(attr.value());
       });
-  if (absl::IsNotFound(parsed.status())) return absl::OkStatus();  // -d
-  if (!parsed.ok()) return Locate(node, parsed.status());
-  pause.source = PauseSpec::Source::kDistribution;
-  pause.distribution = std::make_shared<const distribution::Distribution>(*std::move(parsed));
-  return absl::OkStatus();
+  if (parsed.ok()) {
+    pause.source = PauseSpec::Source::kDistribution;
+    pause.distribution = std::make_shared<const distribution::Distribution>(*std::move(parsed));
+    return absl::OkStatus();
+  }
+  if (!absl::IsNotFound(parsed.status())) return Locate(node, parsed.status());
+  if (!node.attribute("milliseconds")) return absl::OkStatus();  // -d
+  pause.source = PauseSpec::Source::kFixed;
+  return ReadIntAttribute(node, "milliseconds", 0, &pause.milliseconds);
 }
 
 absl::Status Loader::LoadRepartition(const pugi::xml_node& node, std::vector<int>* out) {
