@@ -144,7 +144,10 @@ absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
   config.auth_password = options.auth_password;
   config.auth_uri = options.auth_uri;
   config.auto_answer = options.auto_answer;
-  config.ooc_reply = options.ooc_scenario_name != "ooc_dummy";
+  config.out_of_call = options.ooc_scenario_name.empty() ? runtime::EngineConfig::OutOfCall::kDiscard
+                       : options.ooc_scenario_name == "ooc_dummy"
+                           ? runtime::EngineConfig::OutOfCall::kAbsorb
+                           : runtime::EngineConfig::OutOfCall::kAnswer;
   config.dynamic_start = options.dynamic_start;
   config.dynamic_step = options.dynamic_step;
   config.dynamic_max = options.dynamic_max;

@@ -57,7 +57,10 @@ struct EngineConfig {
   std::string auth_password = "password";  // -ap
   std::string auth_uri;              // -auth_uri; empty = the Request-URI
   bool auto_answer = false;          // -aa
-  bool ooc_reply = true;             // -oocsn ooc_default (SIPp's default): 200 to out-of-call requests
+  // -oocsn: SIPp 3.6.1 discards out-of-call requests unless an out-of-call
+  // scenario is named; ooc_default answers 200, ooc_dummy absorbs them.
+  enum class OutOfCall : uint8_t { kDiscard, kAnswer, kAbsorb };
+  OutOfCall out_of_call = OutOfCall::kDiscard;
   bool allow_exec = true;            // <exec command=> allowed (an agent opts in)
   uint64_t users = 0;                // -users (closed loop, issue 5); [users]
   int64_t dynamic_start = 0;         // -dynamicStart

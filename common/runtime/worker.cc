@@ -177,16 +177,21 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
     admit = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) < config_.max_calls;
   }
   if (!admit) {
-    stats_.Increment(Counter::kOutOfCallMsgs);
-    // SIPp runs its out-of-call scenario (ooc_default: answer 200) for a
-    // request no call owns; responses and ACKs are only counted.
-    if (config_.ooc_reply && scenario_.mode == scenario::Mode::kClient &&
+    using OutOfCall = EngineConfig::OutOfCall;
+    // With -oocsn, SIPp hands a request no call owns to its out-of-call
+    // scenario and counts it as AutoAnswered; without, it discards it.
+    if (config_.out_of_call != OutOfCall::kDiscard && scenario_.mode == scenario::Mode::kClient &&
         message->is_request() && message->method() != "ACK") {
-      Call stray;
-      stray.peer = from;
-      BuildOkResponse(*message, stray, run_values_, &scratch_);
-      send_.Queue(scratch_, from);
+      stats_.Increment(Counter::kAutoAnswered);
+      if (config_.out_of_call == OutOfCall::kAnswer) {
+        Call stray;
+        stray.peer = from;
+        BuildOkResponse(*message, stray, run_values_, &scratch_);
+        send_.Queue(scratch_, from);
+      }
+      return;
     }
+    stats_.Increment(Counter::kOutOfCallMsgs);
     return;
   }
   uint32_t slot = StartServerCall(call_id, from);
@@ -401,7 +406,9 @@ void Worker::Advance(Call& call) {
           break;
         }
         call.state = Call::State::kPaused;
-        call.pause_until_ms = clock_.NowMillis() + std::max<int64_t>(duration, 0);
+        // Rounded up to the next millisecond so a pause never ends early
+        // (an RTD spanning it is at least `duration`).
+        call.pause_until_ms = (clock_.NowMicros() + duration * 1000 + 999) / 1000;
         RearmTimer(call, call.slot);
         return;
       }

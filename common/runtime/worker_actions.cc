@@ -96,15 +96,18 @@ bool HeaderText(const sip::Message& message, const Action& action, std::string* 
                                      sip::ExpandCompactName(header.name) == name);
     if (!same) continue;
     ++seen;
+    // SIPp hands the regex everything after the colon, leading blanks
+    // included ("From: <sip:...>" gives " <sip:...>").
+    std::string_view raw = header.line.substr(header.line.find(':') + 1);
     if (action.occurrence > 1) {
       if (seen == action.occurrence) {
-        out->assign(header.value);
+        out->assign(raw);
         return true;
       }
       continue;
     }
-    if (found) out->append(", ");
-    out->append(header.value);
+    if (found) out->append(",");
+    out->append(raw);
     found = true;
   }
   return found;
