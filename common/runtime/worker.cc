@@ -209,6 +209,12 @@ void Worker::HandleCallMessage(uint32_t slot, const sip::Message& message, uint6
     if (call.last_send_index > call.last_recv_index) Resend(call, call.last_send_index);
     return;
   }
+  if (!message.is_request() && message.FindHeader("To") == nullptr) {
+    // RFC 3261 §8.1.1.2 makes To mandatory; SIPp treats a response without
+    // one as unexpected (regress #0152) and the call fails.
+    HandleUnexpected(call, message);
+    return;
+  }
   bool old_message = false;
   int index = FindMatch(call, message, &old_message);
   if (index < 0) {

@@ -306,5 +306,18 @@ TEST_F(ScenarioRunTest, UnexpectedMessageJumpsToUnexpMain) {
   EXPECT_EQ(Count(Counter::kFailedUnexpectedMessage), 0u);
 }
 
+TEST_F(ScenarioRunTest, ResponseWithoutToIsUnexpected) {
+  Start(Send("INVITE", "", " retrans=\"500\"") + R"xml(<recv response="200"/>)xml" + Send("ACK"));
+  Run(100, [](const std::string& request) -> std::optional<std::string> {
+    if (!request.starts_with("INVITE")) return std::nullopt;
+    std::string response = Response(request, 200);
+    size_t to = response.find("To:");
+    response.erase(to, response.find("\r\n", to) + 2 - to);
+    return response;
+  });
+  EXPECT_EQ(Count(Counter::kFailedUnexpectedMessage), 1u);
+  EXPECT_EQ(Count(Counter::kFailedCall), 1u);
+}
+
 }  // namespace
 }  // namespace sipfleet::runtime

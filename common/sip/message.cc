@@ -166,6 +166,13 @@ absl::Status ParseStartLine(std::string_view line, StartLine* out) {
   std::string_view method = TakeWord(&rest);
   if (!IsToken(method)) return absl::InvalidArgumentError("malformed start line");
   std::string_view uri = TakeWord(&rest);
+  if (TrimTrailingBlanks(rest).empty() && EqualsIgnoreCase(uri, kSipVersion)) {
+    // "ACK  SIP/2.0": SIPp sends this when [next_url] expands to nothing,
+    // and accepts it; so do we (the method still identifies the request).
+    out->request_uri = {};
+    out->method = method;
+    return absl::OkStatus();
+  }
   if (uri.empty()) return absl::InvalidArgumentError("request line without Request-URI");
   for (char c : uri) {
     if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {

@@ -81,6 +81,15 @@ TEST(MessageParseTest, ParsesRequestStartLineAndShortcuts) {
   EXPECT_TRUE(message->header_section().ends_with("Content-Length: 4"));
 }
 
+TEST(MessageParseTest, AcceptsEmptyRequestUriAsSippSendsIt) {
+  // SIPp's "[next_url] SIP/2.0" with no stored route set (regress #0458).
+  absl::StatusOr<Message> message =
+      Message::Parse("ACK  SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 ACK\r\n\r\n");
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_EQ(message->method(), "ACK");
+  EXPECT_EQ(message->request_uri(), "");
+}
+
 TEST(MessageParseTest, ParsesResponseStatusLine) {
   absl::StatusOr<Message> message = Message::Parse(kOkResponse);
   ASSERT_TRUE(message.ok()) << message.status();

@@ -10,7 +10,8 @@
 #       Fails on any mismatch, on an XML without an expectation line, and on an
 #       expectation line whose file no longer exists. When real SIPp is
 #       installed, `load` files must load in SIPp too and `invalid` files must
-#       be rejected by SIPp (the reference).
+#       be rejected by SIPp (the reference). docs/conformance.md must name
+#       every refused file (it is the list the README links to).
 #   conformance_test.sh pair NAME BASE_PORT
 #       Runs one client/server pair three ways at once, on loopback:
 #         ref: sipp client     vs sipp server      (the reference)
@@ -22,7 +23,8 @@
 #
 # Environment: SIPFLEET (required: the sipfleet binary), SIPP_DATA (the
 # shared/sipp folder), SIPP (real SIPp, default `sipp`), CONFORMANCE_JOBS
-# (parallel loads, default 8), KEEP_WORKDIR=1 keeps the temporary folder.
+# (parallel loads, default 8), CONFORMANCE_EXPECTATIONS / CONFORMANCE_DOC
+# (other expectation / doc files), KEEP_WORKDIR=1 keeps the temporary folder.
 # Exit codes: 0 pass, 1 fail, 77 skipped (SIPp data, or for pairs real SIPp,
 # not available).
 set -uo pipefail
@@ -66,7 +68,7 @@ extra_args() {
 
 # ---------------------------------------------------------------------------
 # load: one file (run by xargs). Prints "FILE<TAB>OUTCOME<TAB>DETAIL" where
-# OUTCOME is load | refuse | invalid | crash | hang | noline, and, when
+# OUTCOME is load | refuse | invalid | crash | hang | noline | noexec, and, when
 # real SIPp ran too, a fourth field sipp=load|reject.
 probe_one() {
   local rel=$1 check_sipp=$2
@@ -86,6 +88,8 @@ probe_one() {
     if grep -q "not supported yet" "$err"; then outcome=refuse; else outcome=invalid; fi
     # A scenario refusal must name the file and line (file:line: ...).
     grep -qF "$abs:" "$err" || outcome=noline
+  elif ((rc == 126 || rc == 127)); then
+    outcome=noexec; detail="could not run $SIPFLEET"
   elif ((rc == 137 || rc == 124)); then
     outcome=hang; detail="killed after 20 s"
   elif ((rc > 128)); then
@@ -94,13 +98,17 @@ probe_one() {
     outcome=load; detail="exit $rc"
   fi
   if [[ $check_sipp == 1 ]]; then
-    # SIPp prints "Resolving remote host" only once the scenario has loaded.
-    (cd "$dir" && timeout -sKILL 20 "$SIPP" -sf "$abs" "127.0.0.1:$DEAD_PORT" -i 127.0.0.1 -p 0 \
-       -m 1 -r 1 -timeout 1 -nr -recv_timeout 200 -nostdin "${extra[@]}" >"$out.sipp" 2>"$out.sipperr" </dev/null)
+    # SIPp loads the scenario while parsing its command line and prints
+    # "Resolving remote host" only after that. An impossible remote host then
+    # stops it at once, before it binds any socket (SIPp would otherwise take
+    # 5060, 6000 and 8888 whatever -p says).
+    (cd "$dir" && timeout -sKILL 10 "$SIPP" -sf "$abs" 999.999.999.999 -i 127.0.0.1 \
+       -m 1 -nostdin "${extra[@]}" >"$out.sipp" 2>"$out.sipperr" </dev/null)
     if grep -q "Resolving remote host" "$out.sipperr"; then
       sipp_result="sipp=load"
     else
-      sipp_result="sipp=reject: $(grep -v -e '^$' -e '^Resolving' "$out.sipperr" | head -n 1 | cut -f3- | tr '\t' ' ')"
+      sipp_result="sipp=reject: $(grep -v -e '^$' "$out.sipperr" | head -n 1 |
+        sed 's/^[^\t]*\t[^\t]*\t[0-9.]*: //' | tr '\t' ' ')"
     fi
   fi
   printf '%s\t%s\t%s\t%s\n' "$rel" "$outcome" "$detail" "$sipp_result"
@@ -191,6 +199,15 @@ run_load() {
     fi
   done < <(LC_ALL=C sort "$results")
   ((n == ${#files[@]})) || { echo "only $n of ${#files[@]} files were probed"; bad=1; }
+  # docs/conformance.md is the list of refusals the README links to: it must
+  # name every refused (or invalid) file.
+  local doc=${CONFORMANCE_DOC:-$HERE/../../docs/conformance.md}
+  if [[ -f $doc ]]; then
+    for f in "${!expect[@]}"; do
+      [[ ${expect[$f]} == load ]] && continue
+      grep -qF "\`$f\`" "$doc" || { echo "DOC $doc does not list refused file $f"; bad=1; }
+    done
+  fi
   echo "$n files: $nload load, $nrefuse refuse, $ninvalid invalid"
   ((bad == 0)) || fail "conformance outcomes differ from $EXPECTATIONS"
   echo "PASS: load ($n files)"
@@ -309,6 +326,9 @@ run_pair() {
   if ((run_ref)); then
     read -r ref_c ref_s <"ref.rc"
     echo "  ref (sipp client, sipp server):         client $ref_c, server $ref_s"
+    [[ $ref_c != none ]] || fail "the reference SIPp server did not start: $(tail -n 3 ref.server.out)"
+    ((ref_c < 128 && ref_s < 128)) ||
+      fail "the reference SIPp run did not end by itself (killed after ${P_TIMEOUT}+10 s)"
   else
     IFS=, read -r ref_c ref_s <<<"$ref_fixed"
     echo "  expected (SIPp's regress suite):        client $ref_c, server $ref_s"
@@ -332,9 +352,6 @@ run_pair() {
       echo "--- $tag server output:"; tail -n 5 "$tag.server.out" 2>/dev/null
     fi
   done
-  if ((run_ref)) && [[ $ref_s == none ]]; then
-    fail "the reference run did not start: $(tail -n 3 ref.server.out)"
-  fi
   ((bad == 0)) || fail "pair $name: exit codes differ from the reference"
   echo "PASS: pair $name"
 }
