@@ -209,7 +209,7 @@ void Worker::HandleCallMessage(uint32_t slot, const sip::Message& message, uint6
     if (call.last_send_index > call.last_recv_index) Resend(call, call.last_send_index);
     return;
   }
-  if (!message.is_request() && message.FindHeader("To") == nullptr) {
+  if (!message.is_request() && !message.has_to()) {
     // RFC 3261 §8.1.1.2 makes To mandatory; SIPp treats a response without
     // one as unexpected (regress #0152) and the call fails.
     HandleUnexpected(call, message);
@@ -466,7 +466,7 @@ void Worker::ExpandElement(Call& call, int index, std::string* out) {
 }
 
 void Worker::ExpandTemplate(Call& call, const scenario::MessageTemplate& tmpl, int index,
-                            std::string* out) {
+                            std::string* out, bool as_text) {
   ExpandInputs inputs;
   inputs.msg_index = index;
   inputs.clock_ms = clock_.NowMillis();
@@ -477,31 +477,27 @@ void Worker::ExpandTemplate(Call& call, const scenario::MessageTemplate& tmpl, i
     last.emplace(sip::Message::Parse(call.last_message));
     if (last->ok()) inputs.last_message = &**last;
   }
-  Expand(tmpl, run_values_, call, inputs, out);
+  if (as_text) {
+    runtime::ExpandText(tmpl, run_values_, call, inputs, out);
+  } else {
+    Expand(tmpl, run_values_, call, inputs, out);
+  }
 }
 
-void Worker::ExpandInvite(Call& call, std::string* out) {
-  const std::string* copy =
-      call.extras != nullptr ? call.extras->SentCopy(call.invite_index) : nullptr;
+void Worker::ExpandSent(Call& call, int index, std::string* out) {
+  // Calls with extras may hold values that change on every expansion
+  // ([authentication]'s nonce count, [dynamic_id], variables): use the bytes
+  // sent.
+  const std::string* copy = call.extras != nullptr ? call.extras->SentCopy(index) : nullptr;
   if (copy != nullptr) {
     out->assign(*copy);
   } else {
-    ExpandElement(call, call.invite_index, out);
+    ExpandElement(call, index, out);
   }
 }
 
 void Worker::Resend(Call& call, int index) {
-  if (call.extras != nullptr) {
-    // Calls with extras may hold values that change on every expansion
-    // ([authentication]'s nonce count, [dynamic_id], variables): resend
-    // the bytes sent.
-    const std::string* copy = call.extras->SentCopy(index);
-    if (copy != nullptr) {
-      SendBytes(call, *copy);
-      return;
-    }
-  }
-  ExpandElement(call, index, &scratch_);
+  ExpandSent(call, index, &scratch_);
   SendBytes(call, scratch_);
 }
 
@@ -707,7 +703,7 @@ void Worker::AbortCall(Call& call, Counter reason) {
 
 void Worker::SendDefaultAbortMessage(Call& call) {
   if (call.invite_index < 0) return;  // we did not start an INVITE dialog
-  ExpandInvite(call, &scratch_extra_);
+  ExpandSent(call, call.invite_index, &scratch_extra_);
   absl::StatusOr<sip::Message> invite = sip::Message::Parse(scratch_extra_);
   if (!invite.ok()) return;
   using scenario::DefaultMessageId;
@@ -732,7 +728,7 @@ void Worker::ReplyOk(Call& call, const sip::Message& request) {
 
 void Worker::AckFinalResponse(Call& call, const sip::Message& response) {
   if (call.invite_index < 0) return;
-  ExpandInvite(call, &scratch_extra_);
+  ExpandSent(call, call.invite_index, &scratch_extra_);
   absl::StatusOr<sip::Message> invite = sip::Message::Parse(scratch_extra_);
   if (!invite.ok()) return;
   BuildNon2xxAck(*invite, response, &scratch_);

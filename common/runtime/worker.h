@@ -132,13 +132,15 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   int NextIndex(Call& call, const Element& element, int index);
   int64_t PauseMillis(Call& call, const Element& element);
   void ExpandElement(Call& call, int index, std::string* out);
+  // Expands a message template, or, with `as_text`, an attribute template
+  // (no [len], no line dropping).
   void ExpandTemplate(Call& call, const scenario::MessageTemplate& tmpl, int index,
-                      std::string* out);
-  // Re-sends the copy of message `index` kept for calls with extras, or
-  // re-expands it.
+                      std::string* out, bool as_text = false);
+  // The bytes of <send> `index` as sent: the copy kept for calls with
+  // extras, else a re-expansion (retransmissions, CANCEL/BYE/ACK built
+  // from the INVITE).
+  void ExpandSent(Call& call, int index, std::string* out);
   void Resend(Call& call, int index);
-  // The INVITE we sent (for CANCEL, BYE and non-2xx ACK construction).
-  void ExpandInvite(Call& call, std::string* out);
   void SendBytes(Call& call, std::string_view bytes);
 
   // Actions and variables (worker_actions.cc). RunActions returns false
@@ -158,7 +160,9 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
     return ref.valid() && GetVar(call, ref).IsSet();
   }
   void InitCallExtras(Call& call);
-  void ExpandText(Call& call, const scenario::MessageTemplate& tmpl, int index, std::string* out);
+  void ExpandText(Call& call, const scenario::MessageTemplate& tmpl, int index, std::string* out) {
+    ExpandTemplate(call, tmpl, index, out, /*as_text=*/true);
+  }
   void StoreRecvState(Call& call, const Element& element, const sip::Message& message);
   void RequestExit(int code, std::string message);
   void Warn(const Call& call, std::string_view text);

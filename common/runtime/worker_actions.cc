@@ -199,21 +199,6 @@ void Worker::StoreRecvState(Call& call, const Element& element, const sip::Messa
   }
 }
 
-void Worker::ExpandText(Call& call, const scenario::MessageTemplate& tmpl, int index,
-                        std::string* out) {
-  ExpandInputs inputs;
-  inputs.msg_index = index;
-  inputs.clock_ms = clock_.NowMillis();
-  inputs.wall_micros = tmpl.uses_wall_clock() ? clock_.WallMicros() : 0;
-  inputs.resolver = this;
-  std::optional<absl::StatusOr<sip::Message>> last;
-  if (tmpl.uses_last_message() && !call.last_message.empty()) {
-    last.emplace(sip::Message::Parse(call.last_message));
-    if (last->ok()) inputs.last_message = &**last;
-  }
-  runtime::ExpandText(tmpl, run_values_, call, inputs, out);
-}
-
 bool Worker::RunActions(Call& call, const Element& element, int index,
                         const sip::Message* message) {
   const uint32_t generation = call.generation;

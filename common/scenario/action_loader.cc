@@ -265,12 +265,7 @@ absl::Status ActionLoader::LoadStrcmp() {
 absl::Status ActionLoader::LoadSample() {
   if (absl::Status status = AssignTo(true); !status.ok()) return status;
   absl::StatusOr<distribution::Distribution> parsed = distribution::Distribution::FromAttributes(
-      [this](std::string_view name) -> std::optional<std::string> {
-        pugi::xml_attribute attr = node_.attribute(std::string(name).c_str());
-        if (!attr) return std::nullopt;
-        return std::string(attr.value());
-      },
-      distribution::Usage::kSample);
+      Loader::AttributesOf(node_), distribution::Usage::kSample);
   if (!parsed.ok()) return loader_.Locate(node_, parsed.status());
   action_.distribution = std::make_shared<const distribution::Distribution>(*std::move(parsed));
   return absl::OkStatus();

@@ -236,6 +236,14 @@ absl::StatusOr<bool> Loader::ReadBool(const pugi::xml_node& node, const char* na
                                "' (true or false expected)"));
 }
 
+distribution::AttributeGetter Loader::AttributesOf(const pugi::xml_node& node) {
+  return [node](std::string_view name) -> std::optional<std::string> {
+    pugi::xml_attribute attr = node.attribute(std::string(name).c_str());
+    if (!attr) return std::nullopt;
+    return std::string(attr.value());
+  };
+}
+
 absl::Status Loader::LoadTopLevel(const pugi::xml_node& node) {
   std::string_view name = node.name();
   if (name == "Global" || name == "User" || name == "Reference") return absl::OkStatus();
@@ -549,12 +557,8 @@ absl::Status Loader::LoadPause(const pugi::xml_node& node, Element* element) {
     pause.variable = *ref;
     return absl::OkStatus();
   }
-  absl::StatusOr<distribution::Distribution> parsed = distribution::Distribution::FromAttributes(
-      [&node](std::string_view name) -> std::optional<std::string> {
-        pugi::xml_attribute attr = node.attribute(std::string(name).c_str());
-        if (!attr) return std::nullopt;
-        return std::string(attr.value());
-      });
+  absl::StatusOr<distribution::Distribution> parsed =
+      distribution::Distribution::FromAttributes(AttributesOf(node));
   if (parsed.ok()) {
     pause.source = PauseSpec::Source::kDistribution;
     pause.distribution = std::make_shared<const distribution::Distribution>(*std::move(parsed));

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/base/strings.h"
+#include "common/distribution/distribution.h"
 #include "common/scenario/loader.h"
 #include "common/scenario/scenario.h"
 #include "pugixml.hpp"
@@ -83,6 +84,8 @@ class Loader {
   }
   absl::StatusOr<bool> ReadBool(const pugi::xml_node& node, const char* name,
                                 bool default_value) const;
+  // The node's attributes as a distribution::AttributeGetter.
+  static distribution::AttributeGetter AttributesOf(const pugi::xml_node& node);
 
   // action_loader.cc
   absl::Status LoadActions(const pugi::xml_node& action_node, int element_index,

@@ -414,6 +414,7 @@ absl::StatusOr<Message> Message::Parse(std::string_view buffer) {
   message.cseq_number_ = shortcuts.cseq_number;
   message.cseq_method_ = shortcuts.cseq_method;
   message.to_tag_ = shortcuts.to_tag;
+  message.has_to_ = shortcuts.seen_to;
   message.top_via_branch_ = shortcuts.top_via_branch;
   return message;
 }

@@ -56,6 +56,8 @@ class Message {
   std::string_view cseq_method() const { return cseq_method_; }
   // The tag parameter of the To header, or empty.
   std::string_view to_tag() const { return to_tag_; }
+  // True if the message has a To header (RFC 3261 §8.1.1.2 makes it mandatory).
+  bool has_to() const { return has_to_; }
   // The branch parameter of the topmost Via, or empty.
   std::string_view top_via_branch() const { return top_via_branch_; }
 
@@ -74,6 +76,7 @@ class Message {
   std::string_view call_id_, cseq_method_, to_tag_, top_via_branch_;
   int status_code_ = 0;
   uint32_t cseq_number_ = 0;
+  bool has_to_ = false;
   std::vector<HeaderField> headers_;
 };
 

@@ -73,6 +73,7 @@ TEST(MessageParseTest, ParsesRequestStartLineAndShortcuts) {
   EXPECT_EQ(message->cseq_number(), 314159u);
   EXPECT_EQ(message->cseq_method(), "INVITE");
   EXPECT_EQ(message->to_tag(), "");
+  EXPECT_TRUE(message->has_to());
   EXPECT_EQ(message->top_via_branch(), "z9hG4bK776asdhds");
   EXPECT_EQ(message->body(), "v=0\n");
   EXPECT_EQ(message->raw(), kInvite);
@@ -88,6 +89,7 @@ TEST(MessageParseTest, AcceptsEmptyRequestUriAsSippSendsIt) {
   ASSERT_TRUE(message.ok()) << message.status();
   EXPECT_EQ(message->method(), "ACK");
   EXPECT_EQ(message->request_uri(), "");
+  EXPECT_FALSE(message->has_to());
 }
 
 TEST(MessageParseTest, ParsesResponseStatusLine) {
