@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -25,6 +26,7 @@
 #include "common/scenario/embedded.h"
 #include "common/scenario/loader.h"
 #include "common/stats/stat_csv.h"
+#include "common/tls/tls_context.h"
 
 namespace sipfleet {
 namespace {
@@ -52,6 +54,13 @@ absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
   for (const auto& [name, value] : options.set_variables) {
     load_options.global_variables.push_back(name);
   }
+  // Media files: the scenario's folder (added by the loader), the working
+  // folder, $SIPFLEET_DATA_DIR, then the installed data folder.
+  load_options.rtp_payload = options.rtp_payload;
+  if (const char* data_dir = std::getenv("SIPFLEET_DATA_DIR"); data_dir != nullptr && *data_dir) {
+    load_options.media_search_dirs.push_back(data_dir);
+  }
+  load_options.media_search_dirs.push_back(SIPFLEET_INSTALL_DATA_DIR);
   if (!options.scenario_file.empty()) {
     return scenario::LoadScenarioFile(options.scenario_file, load_options);
   }
@@ -85,6 +94,34 @@ std::string RoutedSourceIp(const transport::SocketAddress& remote) {
   return ip;
 }
 
+// -t and its companions. The TLS context is attached by the caller.
+void ApplyTransport(const cli::Options& options, runtime::EngineConfig* config) {
+  using Transport = runtime::EngineConfig::Transport;
+  const char kind = options.transport[0];
+  config->transport = kind == 't' ? Transport::kTcp : kind == 'l' ? Transport::kTls : Transport::kUdp;
+  config->socket_per_call = options.transport[1] == 'n';
+  config->max_socket = options.max_socket;
+  config->max_reconnect = options.max_reconnect;
+  config->reconnect_close = options.reconnect_close;
+  config->reconnect_sleep_ms = options.reconnect_sleep_ms;
+  config->bind_source = !options.local_ip.empty();
+  config->bind_to_device = options.bind_to_device;
+  config->max_message_bytes = static_cast<size_t>(options.max_message_bytes);
+}
+
+absl::StatusOr<std::unique_ptr<tls::TlsContext>> MakeTlsContext(const cli::Options& options,
+                                                                const scenario::Scenario& scenario) {
+  tls::TlsOptions tls;
+  tls.cert_file = options.tls_cert;
+  tls.key_file = options.tls_key;
+  tls.cert_given = options.tls_cert_given;
+  tls.ca_file = options.tls_ca;
+  tls.crl_file = options.tls_crl;
+  tls.version = options.tls_version;
+  return tls::TlsContext::Create(
+      tls, scenario.mode == scenario::Mode::kServer ? tls::Role::kServer : tls::Role::kClient);
+}
+
 absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
                                                   const scenario::Scenario& scenario) {
   runtime::EngineConfig config;
@@ -113,6 +150,11 @@ absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
   config.media_ip = options.media_ip.empty() ? local->ip() : options.media_ip;
   config.media_ipv6 = config.media_ip.find(':') != std::string::npos;
   config.media_port = options.media_port;
+  config.max_rtp_port = options.max_rtp_port;
+  config.rtp_echo = options.rtp_echo;
+  config.rtp_echo_buffer = options.rtp_echo_buffer;
+  config.rtp_payload = options.rtp_payload;
+  ApplyTransport(options, &config);
   config.service = options.service;
   config.pid = static_cast<int>(getpid());
 
@@ -309,6 +351,38 @@ int ExitCode(const stats::Snapshot& totals, const RunOutcome& outcome,
   return failed > 0 ? kExitCallsFailed : kExitOk;
 }
 
+// What the media plane did, when it did anything.
+void PrintMedia(const runtime::MediaReport& media) {
+  if (media.packets_sent > 0) {
+    std::printf(
+        "sipfleet: media: %llu RTP packets sent (%llu bytes), %llu send errors, lateness "
+        "p50 %llu us, p99 %llu us, max %llu us\n",
+        static_cast<unsigned long long>(media.packets_sent),
+        static_cast<unsigned long long>(media.bytes_sent),
+        static_cast<unsigned long long>(media.send_errors),
+        static_cast<unsigned long long>(media.lateness_us.ValueAtPercentile(50)),
+        static_cast<unsigned long long>(media.lateness_us.ValueAtPercentile(99)),
+        static_cast<unsigned long long>(media.lateness_us.max()));
+  }
+  if (media.echoed_packets > 0 || media.echo_truncated > 0) {
+    std::printf("sipfleet: rtp echo: %llu packets echoed, %llu over -mb dropped\n",
+                static_cast<unsigned long long>(media.echoed_packets),
+                static_cast<unsigned long long>(media.echo_truncated));
+  }
+}
+
+// Our own transport counters (no SIPp CSV column), printed when non-zero.
+void PrintTransportCounters(const stats::Snapshot& totals) {
+  using stats::Counter;
+  std::string line;
+  for (Counter c : {Counter::kOversizedDatagrams, Counter::kConnectFailures,
+                    Counter::kConnectionResets, Counter::kTlsHandshakeFailures,
+                    Counter::kTlsVerifyFailures, Counter::kFramingErrors}) {
+    if (uint64_t n = totals.Get(c); n > 0) base::Append(&line, " ", stats::CounterName(c), "=", n);
+  }
+  if (!line.empty()) std::printf("sipfleet: transport:%s\n", line.c_str());
+}
+
 int Run(const std::vector<std::string>& args) {
   absl::StatusOr<cli::Options> parsed = cli::ParseCommandLine(args);
   if (!parsed.ok()) return Fail(parsed.status().message());
@@ -332,6 +406,13 @@ int Run(const std::vector<std::string>& args) {
   if (!scenario.ok()) return Fail(scenario.status().message());
   absl::StatusOr<runtime::EngineConfig> config = BuildConfig(options, **scenario);
   if (!config.ok()) return Fail(config.status().message());
+  std::unique_ptr<tls::TlsContext> tls_context;
+  if (config->transport == runtime::EngineConfig::Transport::kTls) {
+    absl::StatusOr<std::unique_ptr<tls::TlsContext>> made = MakeTlsContext(options, **scenario);
+    if (!made.ok()) return Fail(made.status().message());
+    tls_context = *std::move(made);
+    config->tls = tls_context.get();
+  }
 
   std::unique_ptr<runtime::TraceSink> error_trace;
   if (options.trace_err) {
@@ -369,6 +450,9 @@ int Run(const std::vector<std::string>& args) {
   sigemptyset(&signals);
   for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer closing a TCP/TLS connection must not kill the run (OpenSSL
+  // writes with plain send()); the write error is handled where it occurs.
+  signal(SIGPIPE, SIG_IGN);
 
   base::SystemClock clock;
   runtime::EngineResources resources;
@@ -410,6 +494,9 @@ int Run(const std::vector<std::string>& args) {
   if (outcome.forced_exit.has_value()) {
     std::cerr << "sipfleet: " << outcome.forced_exit->message << "\n";
   }
+  if (std::string error = (*engine)->FirstTransportError(); !error.empty()) {
+    std::cerr << "sipfleet: first transport error: " << error << "\n";
+  }
   double seconds = static_cast<double>(clock.NowMicros() - start_us) / 1e6;
   uint64_t created = totals.TotalCallsCreated();
   std::printf(
@@ -423,6 +510,8 @@ int Run(const std::vector<std::string>& args) {
                                       totals.Get(stats::Counter::kMalformedMessages)),
       seconds, seconds > 0 ? static_cast<double>(created) / seconds : 0.0,
       (*engine)->worker_count(), code);
+  PrintTransportCounters(totals);
+  PrintMedia((*engine)->Media());
   std::fflush(stdout);
   return code;
 }

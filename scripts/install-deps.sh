@@ -8,8 +8,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev libpcap-dev libpugixml-dev libgsl-dev
   libgtest-dev libgmock-dev googletest libncurses-dev
-  sip-tester tmux iproute2 procps
-  kamailio
+  sip-tester tmux iproute2 procps python3-minimal
+  kamailio kamailio-tls-modules tshark openssl
 )
 
 missing=()

@@ -164,7 +164,7 @@ const std::vector<std::string_view> kSippOptions = {
 };
 
 // sipfleet's own options.
-const std::vector<std::string_view> kOwnOptions = {"workers", "seed"};
+const std::vector<std::string_view> kOwnOptions = {"workers", "seed", "max_msg_size"};
 
 using Setter = std::function<absl::Status(Options&, const std::vector<std::string>&)>;
 
@@ -263,18 +263,56 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
              }}},
       {"bind_local", Flag(&Options::bind_local)},
       {"t", {1, [](Options& o, const std::vector<std::string>& v) {
-               if (v[0] == "u1") {
+               static const std::vector<std::string_view> kSupported = {"u1", "un", "t1",
+                                                                        "tn", "l1", "ln"};
+               if (std::find(kSupported.begin(), kSupported.end(), v[0]) != kSupported.end()) {
                  o.transport = v[0];
                  return absl::OkStatus();
                }
-               static const std::vector<std::string_view> kKnown = {"un", "ui", "t1", "tn",
-                                                                     "l1", "ln", "s1", "sn"};
+               static const std::vector<std::string_view> kKnown = {"ui", "s1", "sn", "c1", "cn"};
                if (std::find(kKnown.begin(), kKnown.end(), v[0]) != kKnown.end()) {
-                 return absl::UnimplementedError(
-                     base::Cat("transport -t ", v[0], " is not supported yet (only u1)"));
+                 return absl::UnimplementedError(base::Cat(
+                     "transport -t ", v[0], " is not supported yet (u1 un t1 tn l1 ln are)"));
                }
-               return BadValue("t", v[0], "u1, un, ui, t1, tn, l1, ln expected");
+               return BadValue("t", v[0], "u1, un, t1, tn, l1, ln expected");
              }}},
+      {"max_socket", Integer(&Options::max_socket, 1)},
+      {"max_reconnect", Integer(&Options::max_reconnect, 0)},
+      {"reconnect_close", {1, [](Options& o, const std::vector<std::string>& v) {
+                             if (v[0] != "true" && v[0] != "false" && v[0] != "1" && v[0] != "0") {
+                               return BadValue("reconnect_close", v[0], "true or false expected");
+                             }
+                             o.reconnect_close = v[0] == "true" || v[0] == "1";
+                             return absl::OkStatus();
+                           }}},
+      {"reconnect_sleep", Time(&Options::reconnect_sleep_ms, TimeUnit::kMilliseconds)},
+      {"bind_to_device", String(&Options::bind_to_device)},
+      {"tls_cert", {1, [](Options& o, const std::vector<std::string>& v) {
+                      o.tls_cert = v[0];
+                      o.tls_cert_given = true;
+                      return absl::OkStatus();
+                    }}},
+      {"tls_key", {1, [](Options& o, const std::vector<std::string>& v) {
+                     o.tls_key = v[0];
+                     o.tls_cert_given = true;
+                     return absl::OkStatus();
+                   }}},
+      {"tls_ca", String(&Options::tls_ca)},
+      {"tls_crl", String(&Options::tls_crl)},
+      {"tls_version", {1, [](Options& o, const std::vector<std::string>& v) {
+                         static const std::vector<std::string_view> kVersions = {"1.0", "1.1",
+                                                                                 "1.2", "1.3"};
+                         if (std::find(kVersions.begin(), kVersions.end(), v[0]) ==
+                             kVersions.end()) {
+                           return BadValue("tls_version", v[0], "1.0, 1.1, 1.2 or 1.3 expected");
+                         }
+                         o.tls_version = v[0];
+                         return absl::OkStatus();
+                       }}},
+      {"rtp_echo", Flag(&Options::rtp_echo)},
+      {"mb", Integer(&Options::rtp_echo_buffer, 64)},
+      {"max_rtp_port", Integer(&Options::max_rtp_port, 1)},
+      {"rtp_payload", Integer(&Options::rtp_payload, 0)},
       {"mi", String(&Options::media_ip)},
       {"mp", Integer(&Options::media_port, 1)},
       {"min_rtp_port", Integer(&Options::media_port, 1)},
@@ -374,6 +412,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                      return absl::OkStatus();
                    }}},
       {"workers", Integer(&Options::workers, 1)},
+      {"max_msg_size", Integer(&Options::max_message_bytes, 512)},
       {"seed", Integer(&Options::seed, uint64_t{0})},
       {"max_recv_loops", AcceptedTuning(1)},
       {"max_sched_loops", AcceptedTuning(1)},
@@ -473,8 +512,13 @@ std::string HelpText(std::string_view program) {
       "  -sn name        built-in scenario (uac, uas)       -sf file   XML scenario file\n"
       "  -sd name        print a built-in scenario          -s user    [service] (service)\n"
       "  -i ip           local IP for headers and binding   -p port    local port\n"
-      "  -bind_local     bind the -i address, not any       -t u1      UDP, one socket\n"
+      "  -bind_local     bind the -i address, not any       -t mode    u1 un t1 tn l1 ln (u1)\n"
+      "  -max_socket n, -max_reconnect n, -reconnect_close true|false, -reconnect_sleep ms\n"
+      "  -tls_cert f (cacert.pem), -tls_key f (cakey.pem), -tls_ca f, -tls_crl f,\n"
+      "  -tls_version 1.0|1.1|1.2|1.3, -bind_to_device dev\n"
       "  -mi ip          media IP                           -mp port   media port (6000)\n"
+      "  -rtp_echo       echo RTP on -mp and -mp+2 (-mb n)  -rtp_payload pt  rtp_stream (8)\n"
+      "  -min_rtp_port p, -max_rtp_port p: [auto_media_port] range\n"
       "  -r rate         calls per -rp period (10)          -rp time   rate period (1000 ms)\n"
       "  -m calls        stop after this many calls         -l calls   max simultaneous calls\n"
       "  -d time         default pause (ms)                 -timeout t global timeout (s)\n"
@@ -488,6 +532,7 @@ std::string HelpText(std::string_view program) {
       "  -f period       screen report period (1 s)         -nostdin   no keyboard\n"
       "  -workers n      worker threads (default: one per core)  -seed n  RNG seed\n"
       "  -timer_resol t  batching tick of a loaded worker (1 ms)\n"
+      "  -max_msg_size n largest SIP message taken, datagram or stream (65536)\n"
       "  -max_recv_loops, -max_sched_loops, -skip_rlimit: accepted; sipfleet's loop\n"
       "                  batches and schedules on its own.\n"
       "  -inf file       CSV injection file (repeatable)    -infindex file field  index for lookup\n"

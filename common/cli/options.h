@@ -28,6 +28,21 @@ struct Options {
   std::string transport = "u1";  // -t
   std::string media_ip;          // -mi
   int media_port = 6000;         // -mp / -min_rtp_port
+  int max_rtp_port = 65535;      // -max_rtp_port
+  bool rtp_echo = false;         // -rtp_echo
+  int rtp_echo_buffer = 2048;    // -mb
+  int rtp_payload = 8;           // -rtp_payload
+  int max_socket = 50000;        // -max_socket
+  int max_reconnect = 0;         // -max_reconnect
+  bool reconnect_close = true;   // -reconnect_close
+  int64_t reconnect_sleep_ms = 1000;  // -reconnect_sleep
+  std::string bind_to_device;    // -bind_to_device
+  std::string tls_cert = "cacert.pem";  // -tls_cert
+  std::string tls_key = "cakey.pem";    // -tls_key
+  bool tls_cert_given = false;
+  std::string tls_ca;            // -tls_ca
+  std::string tls_crl;           // -tls_crl
+  std::string tls_version;       // -tls_version
 
   double rate = 10.0;             // -r
   int64_t rate_period_ms = 1000;  // -rp
@@ -78,6 +93,7 @@ struct Options {
   int rtt_freq = 200;                       // -rtt_freq
   bool periodic_rtd = false;                // -periodic_rtd
   int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
+  int max_message_bytes = 65536;  // -max_msg_size (ours)
   int workers = 0;                                        // -workers, 0 = one per core
   uint64_t seed = 0;                                      // -seed
 };

@@ -29,6 +29,12 @@ struct CallExtras {
   std::string routes;    // [routes]: the Route header value, "" = none
   std::string next_url;  // [next_url]: the remote target
   int64_t jump_to = -1;  // set by a jump action, consumed after the actions
+  // The peer's media from the last SDP it sent (scenarios with media actions).
+  transport::SocketAddress peer_media;  // address; port unused
+  uint16_t peer_audio_port = 0;
+  uint16_t peer_video_port = 0;
+  uint16_t peer_image_port = 0;
+  uint8_t peer_dtmf_payload_type = 96;  // a=rtpmap:N telephone-event (SIPp's 96 if none)
 
   // Copies of sent messages, for retransmissions, answers to retransmitted
   // requests and default CANCEL/BYE/ACK: with extras a re-expansion may
@@ -82,6 +88,7 @@ struct Call {
   uint32_t cseq = 0;
   uint32_t rtd_recorded = 0;  // bit per RTD already recorded in this call
   uint16_t local_port = 0;
+  uint32_t endpoint = 0;  // Worker endpoint the call's messages use (0 = main UDP socket)
 
   int64_t start_us = 0;
   int64_t timer_ms = kNever;  // earliest live timer-wheel entry

@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/transport/secure_channel.h"
 #include "common/transport/socket_address.h"
 
 namespace sipfleet::runtime {
@@ -69,7 +71,38 @@ struct EngineConfig {
   std::vector<std::pair<std::string, std::string>> set_variables;  // -set name value
   int rtt_freq = 200;  // -rtt_freq: -trace_rtt rows are written in batches of this many
 
-  // Transport and threads.
+  // Transport (-t): u1 un t1 tn l1 ln. Stream transports frame messages
+  // by Content-Length and never retransmit (RFC 3261 §17.1.1.1: timers A
+  // and E run over UDP only).
+  enum class Transport : uint8_t { kUdp, kTcp, kTls };
+  Transport transport = Transport::kUdp;
+  bool socket_per_call = false;      // un, tn, ln
+  int max_socket = 50000;            // -max_socket: past it, calls share sockets
+  int max_reconnect = 0;             // -max_reconnect (t1/l1 client connection)
+  bool reconnect_close = true;       // -reconnect_close: calls end when it drops
+  int64_t reconnect_sleep_ms = 1000;  // -reconnect_sleep
+  bool bind_source = false;          // -i given: stream connections bind it as source
+  std::string bind_to_device;        // -bind_to_device
+  // TLS sessions for l1/ln (not owned; outlives the engine). Required when
+  // transport is kTls.
+  transport::SecureChannelFactory* tls = nullptr;
+  // -max_msg_size (ours): the largest SIP message taken, a UDP datagram or a
+  // framed stream message. Longer datagrams count as OversizedDatagrams,
+  // longer stream messages close the connection (FramingErrors).
+  size_t max_message_bytes = 65536;
+
+  // Media (-mi/-mp/-rtp_echo).
+  bool rtp_echo = false;       // -rtp_echo: echo on media_port and media_port + 2
+  int rtp_echo_buffer = 2048;  // -mb
+  int max_rtp_port = 65535;    // -max_rtp_port
+  int rtp_payload = 8;         // -rtp_payload: rtp_stream's default payload type
+
+  bool stream() const { return transport != Transport::kUdp; }
+  std::string_view transport_name() const {
+    return transport == Transport::kUdp ? "UDP" : transport == Transport::kTcp ? "TCP" : "TLS";
+  }
+
+  // Threads.
   int buffer_bytes = 65536;  // -buff_size
   int workers = 1;           // -workers
   int64_t tick_micros = 1000;  // -timer_resol

@@ -1,5 +1,7 @@
 #include "common/runtime/engine.h"
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "common/base/strings.h"
 
@@ -41,9 +43,27 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->shared_.rtt_trace = resources.rtt_trace;
   engine->shared_.injection_files = std::move(resources.injection_files);
   if (absl::Status status = engine->InitVariables(); !status.ok()) return status;
+  std::optional<rtp::RtpEcho::BoundPair> echo;
+  if (config.rtp_echo) {
+    // SIPp moves on to the next port pair while one is in use; [media_port]
+    // is the port bound.
+    absl::StatusOr<rtp::RtpEcho::BoundPair> pair = rtp::RtpEcho::BindEchoPair(
+        config.media_ip.empty() ? (config.media_ipv6 ? "::" : "0.0.0.0") : config.media_ip,
+        static_cast<uint16_t>(config.media_port), 100, config.buffer_bytes);
+    if (!pair.ok()) return pair.status();
+    engine->shared_.config.media_port = pair->port;
+    echo = *std::move(pair);
+  }
 
-  std::vector<std::shared_ptr<transport::UdpSocket>> sockets;
-  if (absl::Status status = engine->BindSockets(&sockets); !status.ok()) return status;
+  if (config.transport == EngineConfig::Transport::kTls && config.tls == nullptr) {
+    return absl::InvalidArgumentError("TLS transport without a TLS context");
+  }
+  // Stream transports have no UDP socket: clients connect, servers listen.
+  std::vector<std::shared_ptr<transport::UdpSocket>> sockets(config.workers);
+  if (!config.stream()) {
+    sockets.clear();
+    if (absl::Status status = engine->BindSockets(&sockets); !status.ok()) return status;
+  }
 
   const int count = config.workers;
   const bool server = engine->shared_.scenario->mode == scenario::Mode::kServer;
@@ -62,6 +82,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   }
   for (auto& worker : engine->workers_) {
     if (absl::Status status = worker->Init(); !status.ok()) return status;
+  }
+  if (config.stream() && server) {
+    if (absl::Status status = engine->Listen(); !status.ok()) return status;
+  }
+  if (echo.has_value()) {
+    if (absl::Status status = engine->workers_[0]->StartRtpEcho(*std::move(echo)); !status.ok()) {
+      return status;
+    }
   }
   engine->workers_[0]->RunInit();
   return engine;
@@ -107,6 +135,47 @@ absl::Status Engine::BindSockets(std::vector<std::shared_ptr<transport::UdpSocke
     sockets->push_back(*socket);
   }
   return absl::OkStatus();
+}
+
+absl::Status Engine::Listen() {
+  const EngineConfig& config = shared_.config;
+  transport::SocketAddress address = config.local;
+  // As for UDP: 5060 unless -p, any free port if 5060 is taken.
+  address.set_port(config.local_port_given ? config.local.port() : kSipDefaultPort);
+  absl::Status status = workers_[0]->Listen(address);
+  if (!status.ok() && !config.local_port_given) {
+    address.set_port(0);
+    status = workers_[0]->Listen(address);
+  }
+  if (!status.ok()) return status;
+  // Every worker listens on the same port; the kernel spreads connections.
+  address.set_port(workers_[0]->local_address().port());
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    if (status = workers_[i]->Listen(address); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+MediaReport Engine::Media() const {
+  MediaReport report;
+  for (const auto& worker : workers_) {
+    if (const rtp::MediaPlayer* player = worker->media_player(); player != nullptr) {
+      report.packets_sent += player->packets_sent();
+      report.bytes_sent += player->bytes_sent();
+      report.send_errors += player->send_errors();
+      report.lateness_us.Merge(player->lateness());
+    }
+    if (const rtp::RtpEcho* echo = worker->rtp_echo(); echo != nullptr) {
+      report.echoed_packets += echo->echoed_packets();
+      report.echo_truncated += echo->truncated();
+    }
+  }
+  return report;
+}
+
+std::string Engine::FirstTransportError() const {
+  std::lock_guard<std::mutex> lock(shared_.forced_exit_mutex);
+  return shared_.first_transport_error;
 }
 
 Engine::~Engine() { Join(); }

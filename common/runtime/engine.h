@@ -13,6 +13,7 @@
 #include "common/runtime/trace_sink.h"
 #include "common/runtime/worker.h"
 #include "common/scenario/scenario.h"
+#include "common/stats/histogram.h"
 #include "common/stats/shard.h"
 
 namespace sipfleet::runtime {
@@ -27,6 +28,16 @@ struct EngineResources {
   TraceSink* log_trace = nullptr;    // -trace_logs
   TraceSink* rtt_trace = nullptr;    // -trace_rtt
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
+};
+
+// What the media plane did (all workers), read after Join().
+struct MediaReport {
+  uint64_t packets_sent = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t send_errors = 0;
+  stats::Histogram lateness_us;  // how late each packet left
+  uint64_t echoed_packets = 0;   // -rtp_echo
+  uint64_t echo_truncated = 0;   // datagrams over -mb, not echoed
 };
 
 // A run-ending request from inside the scenario (<error>, int_cmd=stop_now).
@@ -68,6 +79,10 @@ class Engine {
   // calls drain or the caller aborts).
   std::optional<ForcedExit> forced_exit() const;
   uint64_t SendErrors() const;
+  // Media counters; only after Join().
+  MediaReport Media() const;
+  // The first TCP/TLS failure seen ("" if none), for the end-of-run report.
+  std::string FirstTransportError() const;
   const transport::SocketAddress& local_address() const;
   const scenario::Scenario& scenario() const { return *shared_.scenario; }
   int worker_count() const { return static_cast<int>(workers_.size()); }
@@ -75,6 +90,7 @@ class Engine {
  private:
   Engine() = default;
   absl::Status InitVariables();
+  absl::Status Listen();
   absl::Status BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets);
 
   WorkerShared shared_;

@@ -9,6 +9,7 @@
 #include "absl/hash/hash.h"
 #include "common/base/strings.h"
 #include "common/runtime/default_messages.h"
+#include "common/runtime/worker_endpoint.h"
 
 namespace sipfleet::runtime {
 namespace {
@@ -49,14 +50,17 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
       loop_(*shared->clock),
       socket_(std::move(socket)),
       shared_socket_(shared_socket),
-      send_(socket_->fd()),
+      receive_(static_cast<int>(std::min<size_t>(shared->config.max_message_bytes,
+                                                  transport::ReceiveBatch::kMaxDatagramBytes))),
+      send_(socket_ != nullptr ? socket_->fd() : -1),
       stats_(StatsLayoutFor(*shared->scenario)),
       rng_(shared->config.rng_seed * 7919 + static_cast<uint64_t>(index)),
       sampler_(shared->config.rng_seed * 104729 + static_cast<uint64_t>(index)),
       next_call_number_(first_call_number),
       stride_(stride),
       call_limit_(call_limit) {
-  const transport::SocketAddress& local = socket_->local_address();
+  const transport::SocketAddress& local = socket_ != nullptr ? socket_->local_address() : config_.local;
+  run_values_.transport = std::string(config_.transport_name());
   run_values_.service = config_.service;
   run_values_.remote_ip = config_.remote.ip_for_uri();
   run_values_.remote_host = config_.remote_host;
@@ -73,7 +77,12 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
   user_variables_.resize(scenario_.user_variables.size());
 }
 
-Worker::~Worker() { FlushRttRows(); }
+Worker::~Worker() {
+  FlushRttRows();
+  for (auto& endpoint : endpoints_) {
+    if (endpoint && endpoint->udp_handler) loop_.Unwatch(endpoint->udp->fd());
+  }
+}
 
 void Worker::FlushRttRows() {
   if (shared_->rtt_trace != nullptr && !rtt_rows_.empty()) shared_->rtt_trace->Write(rtt_rows_);
@@ -83,9 +92,8 @@ void Worker::FlushRttRows() {
 
 absl::Status Worker::Init() {
   if (absl::Status status = loop_.Init(); !status.ok()) return status;
-  // With a shared server socket, EPOLLEXCLUSIVE wakes one worker per burst.
-  uint32_t events = EPOLLIN | (shared_socket_ ? uint32_t{EPOLLEXCLUSIVE} : 0u);
-  if (absl::Status status = loop_.Watch(socket_->fd(), events, this); !status.ok()) return status;
+  if (absl::Status status = InitTransport(); !status.ok()) return status;
+  if (absl::Status status = InitMedia(); !status.ok()) return status;
   loop_.set_timer_handler([this](uint64_t token) { OnTimer(token); });
   loop_.set_iteration_end_handler([this] { FlushOutgoing(); });
   loop_.set_tick_micros(config_.tick_micros);
@@ -133,7 +141,7 @@ void Worker::OnEvents(uint32_t events) {
     if (n <= 0) break;
     for (int i = 0; i < n; ++i) {
       if (receive_.truncated(i)) {
-        stats_.Increment(Counter::kMalformedMessages);
+        stats_.Increment(Counter::kOversizedDatagrams);
         continue;
       }
       HandleDatagram(receive_.datagram(i), receive_.source(i), /*forwarded=*/false);
@@ -143,7 +151,7 @@ void Worker::OnEvents(uint32_t events) {
 }
 
 void Worker::HandleDatagram(std::string_view data, const transport::SocketAddress& from,
-                            bool forwarded) {
+                            bool forwarded, uint32_t endpoint) {
   // Keep-alive CRLFs (RFC 5626 §3.5.1) are not messages.
   if (data.find_first_not_of("\r\n") == std::string_view::npos) return;
   if (!forwarded && shared_socket_ && shared_->workers.size() > 1) {
@@ -186,15 +194,16 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
       if (config_.out_of_call == OutOfCall::kAnswer) {
         Call stray;
         stray.peer = from;
+        stray.local_port = EndpointLocalPort(endpoint);
         BuildOkResponse(*message, stray, run_values_, &scratch_);
-        send_.Queue(scratch_, from);
+        SendVia(endpoint, scratch_, from);
       }
       return;
     }
     stats_.Increment(Counter::kOutOfCallMsgs);
     return;
   }
-  uint32_t slot = StartServerCall(call_id, from);
+  uint32_t slot = StartServerCall(call_id, from, endpoint);
   HandleCallMessage(slot, *message, hash);
   UpdateFinished();
 }
@@ -501,7 +510,9 @@ void Worker::Resend(Call& call, int index) {
   SendBytes(call, scratch_);
 }
 
-void Worker::SendBytes(Call& call, std::string_view bytes) { send_.Queue(bytes, call.peer); }
+void Worker::SendBytes(Call& call, std::string_view bytes) {
+  SendVia(call.endpoint, bytes, call.peer);
+}
 
 bool Worker::SendElement(Call& call, int index) {
   const Element& element = scenario_.elements[index];
@@ -526,7 +537,7 @@ bool Worker::SendElement(Call& call, int index) {
     call.last_ack_index = index;
   }
   call.last_send_index = index;
-  if (element.retrans_ms > 0 && config_.retransmissions) {
+  if (element.retrans_ms > 0 && config_.retransmissions && !config_.stream()) {
     call.retrans_index = index;
     call.retrans_count = 0;
     call.retrans_interval_ms = static_cast<uint32_t>(element.retrans_ms);
@@ -578,6 +589,10 @@ void Worker::OnTimer(uint64_t token) {
   if (token == kPacerToken) {
     pacer_armed_ = false;
     PlaceDueCalls();
+    return;
+  }
+  if (token == kReconnectToken) {
+    ConnectPrimary();
     return;
   }
   uint32_t slot = static_cast<uint32_t>(token >> 32);
@@ -663,7 +678,6 @@ uint32_t Worker::AllocateCall() {
   call.start_us = clock_.NowMicros();
   call.rtd_start_us.assign(scenario_.rtd_names.size(), call.start_us);
   call.cseq = static_cast<uint32_t>(config_.base_cseq - 1);
-  call.local_port = socket_->local_address().port();
   open_calls_.fetch_add(1, std::memory_order_relaxed);
   return slot;
 }
@@ -678,16 +692,30 @@ void Worker::StartClientCall(uint64_t call_number) {
   by_call_id_.emplace(call.call_id, slot);
   if (scenario_.needs_call_extras) InitCallExtras(call);
   stats_.Increment(Counter::kOutgoingCall);
+  call.endpoint = EndpointForNewCall();
+  if (call.endpoint == kNoEndpoint) {
+    call.failed = true;
+    stats_.Increment(config_.stream() ? Counter::kFailedTcpConnect
+                                      : Counter::kFailedCannotSendMessage);
+    EndCall(call);
+    return;
+  }
+  AcquireEndpoint(call.endpoint);
+  call.local_port = EndpointLocalPort(call.endpoint);
   Advance(call);
 }
 
-uint32_t Worker::StartServerCall(std::string_view call_id, const transport::SocketAddress& from) {
+uint32_t Worker::StartServerCall(std::string_view call_id, const transport::SocketAddress& from,
+                                 uint32_t endpoint) {
   uint32_t slot = AllocateCall();
   Call& call = calls_[slot];
   uint64_t number = shared_->incoming_admitted.load(std::memory_order_relaxed);
   call.call_number = static_cast<uint32_t>(number == 0 ? slot + 1 : number);
   call.call_id.assign(call_id);
   call.peer = from;
+  call.endpoint = endpoint;
+  AcquireEndpoint(endpoint);
+  call.local_port = EndpointLocalPort(endpoint);
   by_call_id_.emplace(call.call_id, slot);
   if (scenario_.needs_call_extras) InitCallExtras(call);
   stats_.Increment(Counter::kIncomingCall);
@@ -748,10 +776,13 @@ void Worker::EndCall(Call& call, bool counted) {
   const uint32_t slot = call.slot;
   by_call_id_.erase(it);
   if (config_.deadcall_wait_ms > 0) RememberDeadCall(call.call_id);
+  if (media_ != nullptr) media_->Stop(Token(slot, call.generation));
   call.state = Call::State::kDone;
   ++call.generation;
   std::string().swap(call.last_message);
   call.extras.reset();
+  ReleaseEndpoint(call.endpoint);
+  call.endpoint = kMainSocket;
   free_slots_.push_back(slot);
   open_calls_.fetch_sub(1, std::memory_order_relaxed);
   if (scenario_.mode == scenario::Mode::kClient && call_limit_ > 0 && !pacer_armed_) {
@@ -822,7 +853,10 @@ void Worker::TraceUnexpected(const Call& call, const sip::Message& message) {
 void Worker::FlushOutgoing() {
   // Refused datagrams are retransmitted by the scenario's timers like lost
   // ones; SIPp shows them as "UDP errors (send)" rather than failed calls.
-  send_errors_.fetch_add(static_cast<uint64_t>(send_.Flush()), std::memory_order_relaxed);
+  if (!send_.empty()) {
+    send_errors_.fetch_add(static_cast<uint64_t>(send_.Flush()), std::memory_order_relaxed);
+  }
+  closing_.clear();  // endpoints closed during this iteration
   for (size_t owner = 0; owner < forward_.size(); ++owner) {
     if (forward_[owner].empty()) continue;
     shared_->workers[owner]->PostDatagrams(std::move(forward_[owner]));

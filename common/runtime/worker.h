@@ -17,6 +17,8 @@
 #include "common/base/strings.h"
 #include "common/distribution/distribution.h"
 #include "common/injection/injection_file.h"
+#include "common/rtp/media_player.h"
+#include "common/rtp/rtp_echo.h"
 #include "common/runtime/call.h"
 #include "common/runtime/config.h"
 #include "common/runtime/expander.h"
@@ -26,6 +28,7 @@
 #include "common/sip/message.h"
 #include "common/stats/shard.h"
 #include "common/transport/event_loop.h"
+#include "common/transport/stream_connection.h"
 #include "common/transport/udp_socket.h"
 
 namespace sipfleet::runtime {
@@ -56,19 +59,34 @@ struct WorkerShared {
   std::atomic<int> forced_exit_code{-1};
   mutable std::mutex forced_exit_mutex;
   std::string forced_exit_message;  // guarded by forced_exit_mutex
+  // The first transport failure of the run ("TLS connection with
+  // 127.0.0.1:5061: tls verify: certificate verify failed: ..."), shown
+  // once at the end instead of once per call.
+  void RecordTransportError(std::string_view text) {
+    std::lock_guard<std::mutex> lock(forced_exit_mutex);
+    if (first_transport_error.empty()) first_transport_error.assign(text);
+  }
+  std::string first_transport_error;  // guarded by forced_exit_mutex
 };
 
 // A shared-nothing worker: one thread, one event loop, its own socket (or a
 // share of the server socket), calls, timers, RNG and statistics shard.
 // Calls never migrate. Other threads talk to it only through Post*().
-class Worker final : public transport::FdHandler, public KeywordResolver {
+class Worker final : public transport::FdHandler,
+                     public transport::StreamEvents,
+                     public KeywordResolver {
  public:
   // `socket` is this worker's own (client mode) or the engine's shared
-  // server socket. `index` is 0-based; calls get numbers index+1,
+  // server socket; null for stream transports (see Listen()). `index` is
+  // 0-based; calls get numbers index+1,
   // index+1+stride, ... so numbering is unique across workers (and agents,
   // by choosing first_call_number/stride).
   Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSocket> socket,
          bool shared_socket, uint64_t first_call_number, uint64_t stride, uint64_t call_limit);
+
+  // Stream transports, server mode: listens on `address` (port 0 = any).
+  // Called after Init(), before the thread starts. Errors: FailedPrecondition when in use.
+  absl::Status Listen(const transport::SocketAddress& address);
   ~Worker() override;
 
   absl::Status Init();
@@ -86,6 +104,13 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   // Thread-safe: hand over datagrams another worker received for our calls.
   void PostDatagrams(std::vector<std::pair<std::string, transport::SocketAddress>> datagrams);
 
+  // -rtp_echo: this worker echoes on `pair` (the engine gives it to one
+  // worker). Called after Init(), before the thread starts.
+  absl::Status StartRtpEcho(rtp::RtpEcho::BoundPair pair);
+  // Media counters; read only after the thread has stopped.
+  const rtp::MediaPlayer* media_player() const { return media_.get(); }
+  const rtp::RtpEcho* rtp_echo() const { return rtp_echo_.get(); }
+
   // Runs the scenario's <init> block once, before any call (the engine calls
   // it on one worker before the threads start).
   void RunInit();
@@ -97,10 +122,16 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   uint64_t open_calls() const { return open_calls_.load(std::memory_order_relaxed); }
   uint64_t send_errors() const { return send_errors_.load(std::memory_order_relaxed); }
-  const transport::SocketAddress& local_address() const { return socket_->local_address(); }
+  const transport::SocketAddress& local_address() const { return local_address_; }
 
   // transport::FdHandler
   void OnEvents(uint32_t events) override;
+
+  // transport::StreamEvents (worker thread).
+  void OnStreamReady(transport::StreamConnection& connection) override;
+  void OnStreamMessage(transport::StreamConnection& connection, std::string_view message) override;
+  void OnStreamClosed(transport::StreamConnection& connection, transport::CloseReason reason,
+                      std::string_view detail) override;
 
   // KeywordResolver (worker thread only).
   void AppendVariable(const Call& call, scenario::VariableRef ref, std::string* out) override;
@@ -116,8 +147,10 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
  private:
   using Element = scenario::Element;
 
-  // Receiving.
-  void HandleDatagram(std::string_view data, const transport::SocketAddress& from, bool forwarded);
+  // Receiving. `endpoint` is where the message came in (kMainSocket or a
+  // stream/per-call socket); new server calls answer through it.
+  void HandleDatagram(std::string_view data, const transport::SocketAddress& from, bool forwarded,
+                      uint32_t endpoint = kMainSocket);
   void HandleCallMessage(uint32_t slot, const sip::Message& message, uint64_t hash);
   int FindMatch(const Call& call, const sip::Message& message, bool* old_message) const;
   bool Matches(const Call& call, int index, const sip::Message& message) const;
@@ -143,6 +176,31 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   void Resend(Call& call, int index);
   void SendBytes(Call& call, std::string_view bytes);
 
+  // Endpoints (worker_transport.cc): how a call's messages leave. Index 0
+  // is the worker's UDP socket; kPrimary is a client's t1/l1 connection;
+  // others are per-call sockets (un/tn/ln) or accepted connections.
+  static constexpr uint32_t kMainSocket = 0;
+  static constexpr uint32_t kPrimary = ~uint32_t{0};
+  static constexpr uint32_t kNoEndpoint = ~uint32_t{0} - 1;
+  struct Endpoint;
+  class UdpEndpointHandler;
+  absl::Status InitTransport();
+  void SendVia(uint32_t endpoint, std::string_view bytes, const transport::SocketAddress& to);
+  uint32_t EndpointForNewCall();
+  transport::StreamConnection::Options StreamOptions() const;
+  uint32_t OpenStreamEndpoint();
+  uint32_t OpenUdpEndpoint();
+  uint32_t AllocateEndpoint();
+  void AcquireEndpoint(uint32_t endpoint);
+  void ReleaseEndpoint(uint32_t endpoint);
+  void OnUdpEndpointReadable(uint32_t endpoint);
+  void OnAccept(int fd, const transport::SocketAddress& peer);
+  void FailCallsOn(uint32_t endpoint, stats::Counter reason);
+  void ConnectPrimary();
+  void TraceTransportError(const transport::StreamConnection& connection,
+                           transport::CloseReason reason, std::string_view detail);
+  uint16_t EndpointLocalPort(uint32_t endpoint) const;
+
   // Actions and variables (worker_actions.cc). RunActions returns false
   // when an action ended the call.
   bool RunActions(Call& call, const Element& element, int index, const sip::Message* message);
@@ -154,6 +212,13 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   void RunInjectionAction(Call& call, const scenario::Action& action, int index);
   void RunExecCommand(Call& call, const scenario::Action& action, int index);
   void RunSetDest(Call& call, const scenario::Action& action, int index);
+
+  // Media (worker_media.cc).
+  absl::Status InitMedia();
+  void NotePeerMedia(Call& call, const sip::Message& message);
+  void RunMediaAction(Call& call, const scenario::Action& action, int index);
+  bool PeerMediaAddress(const Call& call, scenario::MediaSlot slot,
+                        transport::SocketAddress* out) const;
   VarValue GetVar(const Call& call, scenario::VariableRef ref) const;
   void SetVar(Call& call, scenario::VariableRef ref, VarValue value);
   bool VarIsSet(const Call& call, scenario::VariableRef ref) const {
@@ -179,7 +244,8 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   // Call life cycle.
   uint32_t AllocateCall();
   void StartClientCall(uint64_t call_number);
-  uint32_t StartServerCall(std::string_view call_id, const transport::SocketAddress& from);
+  uint32_t StartServerCall(std::string_view call_id, const transport::SocketAddress& from,
+                           uint32_t endpoint);
   void AbortCall(Call& call, stats::Counter reason);
   // `counted` false: the call is cut by a quit and, as in SIPp, is neither a
   // success nor a failure.
@@ -241,6 +307,27 @@ class Worker final : public transport::FdHandler, public KeywordResolver {
   double interval_us_ = 0;
   bool pacer_armed_ = false;
   static constexpr uint64_t kPacerToken = ~uint64_t{0};
+  static constexpr uint64_t kReconnectToken = ~uint64_t{0} - 1;
+
+  // Media state (worker_media.cc): sockets to send from, the player that
+  // runs every playback of this worker's calls on the loop's precise timer,
+  // and, on one worker, the -rtp_echo sockets.
+  std::unique_ptr<transport::UdpSocket> media_v4_;
+  std::unique_ptr<transport::UdpSocket> media_v6_;
+  std::unique_ptr<rtp::MediaPlayer> media_;
+  std::unique_ptr<rtp::RtpEcho> rtp_echo_;
+
+  // Transport state (worker_transport.cc).
+  transport::SocketAddress local_address_;
+  std::vector<std::unique_ptr<Endpoint>> endpoints_;  // [0] = the main UDP socket
+  std::vector<uint32_t> free_endpoints_;
+  std::vector<std::unique_ptr<Endpoint>> closing_;  // freed at iteration end
+  std::string primary_backlog_;  // sent while the t1 connection is re-established
+  std::unique_ptr<transport::StreamListener> listener_;
+  uint32_t primary_ = 0;         // t1/l1 client: the endpoint of the shared connection
+  int reconnects_left_ = 0;
+  uint32_t open_sockets_ = 0;    // per-call endpoints open, for -max_socket
+  uint32_t share_cursor_ = 1;    // round robin once -max_socket is reached
 
   std::atomic<uint64_t> open_calls_{0};
   std::atomic<bool> finished_{false};

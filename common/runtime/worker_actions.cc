@@ -170,6 +170,7 @@ void Worker::InitCallExtras(Call& call) {
 
 void Worker::StoreRecvState(Call& call, const Element& element, const sip::Message& message) {
   CallExtras& extras = *call.extras;
+  if (scenario_.uses_media) NotePeerMedia(call, message);
   if (element.auth && !message.is_request()) {
     // RFC 3261 §22.2/§22.3: 401 carries WWW-Authenticate, 407
     // Proxy-Authenticate; several are joined, the parser picks a usable one.
@@ -411,6 +412,11 @@ bool Worker::RunAction(Call& call, const Action& action, int index, const sip::M
     }
     case ActionKind::kExecCommand:
       RunExecCommand(call, action, index);
+      return true;
+    case ActionKind::kPlayPcap:
+    case ActionKind::kPlayDtmf:
+    case ActionKind::kRtpStream:
+      RunMediaAction(call, action, index);
       return true;
     case ActionKind::kExecIntCmd:
       switch (action.int_cmd) {

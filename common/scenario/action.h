@@ -8,13 +8,15 @@
 
 #include "common/base/regex.h"
 #include "common/distribution/distribution.h"
+#include "common/rtp/audio_file.h"
+#include "common/rtp/pcap_media.h"
 #include "common/scenario/message_template.h"
 #include "common/scenario/variables.h"
 
 namespace sipfleet::scenario {
 
-// The actions of SIPP_NOTES §3.4 (children of <action>). Media actions and
-// rtpcheck belong to the media issue and are refused by the loader.
+// The actions of SIPP_NOTES §3.4 (children of <action>). SIPp 3.7's rtpcheck
+// forms (rtp_echo=..., rtp_stream="apattern...") are refused by the loader.
 enum class ActionKind : uint8_t {
   kEreg,
   kLog,
@@ -45,7 +47,13 @@ enum class ActionKind : uint8_t {
   kUrlDecode,
   kExecCommand,
   kExecIntCmd,
+  kPlayPcap,   // exec play_pcap_audio / play_pcap_video / play_pcap_image
+  kPlayDtmf,   // exec play_dtmf="digits[,ms]"
+  kRtpStream,  // exec rtp_stream="file[,loops[,pt[,name]]]" | pause | resume
 };
+
+// Which media slot a play_pcap_* fills (rtp::MediaKind's values).
+enum class MediaSlot : uint8_t { kAudio = 0, kVideo = 1, kImage = 2 };
 
 enum class SearchIn : uint8_t { kMessage, kHeader, kBody, kVariable };
 
@@ -94,6 +102,12 @@ struct Action {
   int file = -1;  // lookup/insert/replace: -inf file index
   IntCmd int_cmd = IntCmd::kStopCall;
   std::string protocol;  // setdest
+
+  // Media, loaded once at scenario load and shared by every call.
+  std::shared_ptr<const rtp::PcapMedia> pcap;  // play_pcap_*
+  MediaSlot media_slot = MediaSlot::kAudio;
+  rtp::RtpStreamCommand stream;                // rtp_stream
+  std::shared_ptr<const rtp::AudioFile> audio;  // rtp_stream play
 };
 
 }  // namespace sipfleet::scenario

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "common/base/strings.h"
+#include "common/rtp/dtmf.h"
 #include "common/distribution/distribution.h"
 #include "common/scenario/loader_internal.h"
 
@@ -47,9 +48,13 @@ constexpr ActionName kActionNames[] = {
     {"exec", ActionKind::kExecCommand},
 };
 
-// Media actions and exec forms that the media issue brings.
-constexpr std::string_view kMediaExecAttributes[] = {
-    "play_pcap_audio", "play_pcap_video", "play_pcap_image", "play_dtmf", "rtp_stream", "rtp_echo"};
+struct PcapAttribute {
+  std::string_view name;
+  MediaSlot slot;
+};
+constexpr PcapAttribute kPcapAttributes[] = {{"play_pcap_audio", MediaSlot::kAudio},
+                                             {"play_pcap_video", MediaSlot::kVideo},
+                                             {"play_pcap_image", MediaSlot::kImage}};
 
 struct CompareName {
   std::string_view name;
@@ -92,6 +97,7 @@ class ActionLoader {
   absl::Status LoadSample();
   absl::Status LoadJump();
   absl::Status LoadExec();
+  absl::Status LoadMediaExec(bool* handled);
 
   Loader& loader_;
   const pugi::xml_node& node_;
@@ -283,12 +289,60 @@ absl::Status ActionLoader::LoadJump() {
   return absl::OkStatus();
 }
 
-absl::Status ActionLoader::LoadExec() {
-  for (std::string_view media : kMediaExecAttributes) {
-    if (node_.attribute(std::string(media).c_str())) {
-      return loader_.Unsupported(node_, base::Cat("<exec ", media, "=...>"));
-    }
+absl::Status ActionLoader::LoadMediaExec(bool* handled) {
+  *handled = true;
+  for (const PcapAttribute& attribute : kPcapAttributes) {
+    pugi::xml_attribute value = node_.attribute(std::string(attribute.name).c_str());
+    if (!value) continue;
+    action_.kind = ActionKind::kPlayPcap;
+    action_.media_slot = attribute.slot;
+    absl::StatusOr<std::shared_ptr<const rtp::PcapMedia>> pcap =
+        loader_.LoadPcap(node_, value.value(), attribute.slot != MediaSlot::kImage);
+    if (!pcap.ok()) return pcap.status();
+    action_.pcap = *std::move(pcap);
+    return absl::OkStatus();
   }
+  if (node_.attribute("play_dtmf")) {
+    action_.kind = ActionKind::kPlayDtmf;
+    loader_.MarkUsesMedia();
+    std::string_view value = node_.attribute("play_dtmf").value();
+    // Literal digits are checked now; ones built from keywords at run time.
+    if (value.find('[') == std::string_view::npos) {
+      if (absl::Status status = rtp::ParseDtmfAttribute(value).status(); !status.ok()) {
+        return loader_.Error(node_, base::Cat("play_dtmf: ", status.message()));
+      }
+    }
+    return Text("play_dtmf", &action_.text, true);
+  }
+  if (node_.attribute("rtp_stream")) {
+    action_.kind = ActionKind::kRtpStream;
+    absl::StatusOr<rtp::RtpStreamCommand> command = rtp::ParseRtpStreamAttribute(
+        node_.attribute("rtp_stream").value(), loader_.options().rtp_payload);
+    if (!command.ok()) {
+      if (absl::IsUnimplemented(command.status())) {
+        return loader_.Unsupported(node_, "<exec rtp_stream=\"...pattern...\"> (RTP check)");
+      }
+      return loader_.Error(node_, base::Cat("rtp_stream: ", command.status().message()));
+    }
+    action_.stream = *std::move(command);
+    if (action_.stream.op == rtp::RtpStreamCommand::Op::kPlay) {
+      absl::StatusOr<std::shared_ptr<const rtp::AudioFile>> audio =
+          loader_.LoadAudio(node_, action_.stream);
+      if (!audio.ok()) return audio.status();
+      action_.audio = *std::move(audio);
+    }
+    return absl::OkStatus();
+  }
+  if (node_.attribute("rtp_echo")) {
+    return loader_.Unsupported(node_, "<exec rtp_echo=...> (SIPp 3.7's per-call RTP check echo)");
+  }
+  *handled = false;
+  return absl::OkStatus();
+}
+
+absl::Status ActionLoader::LoadExec() {
+  bool handled = false;
+  if (absl::Status status = LoadMediaExec(&handled); handled || !status.ok()) return status;
   if (node_.attribute("command")) {
     action_.kind = ActionKind::kExecCommand;
     return Text("command", &action_.text, true);
@@ -398,6 +452,9 @@ absl::StatusOr<Action> ActionLoader::Load(ActionKind kind) {
       break;
     case ActionKind::kExecCommand:
     case ActionKind::kExecIntCmd:
+    case ActionKind::kPlayPcap:
+    case ActionKind::kPlayDtmf:
+    case ActionKind::kRtpStream:
       status = LoadExec();
       break;
   }

@@ -701,7 +701,12 @@ absl::StatusOr<std::shared_ptr<const Scenario>> LoadScenarioFile(const std::stri
   if (!in) return absl::NotFoundError(base::Cat(path, ": cannot open scenario file"));
   std::ostringstream text;
   text << in.rdbuf();
-  return LoadScenario(text.str(), path, options);
+  // Media files are looked up next to the scenario first (SIPp).
+  LoadOptions with_dir = options;
+  size_t slash = path.rfind('/');
+  with_dir.media_search_dirs.insert(with_dir.media_search_dirs.begin(),
+                                    slash == std::string::npos ? "" : path.substr(0, slash));
+  return LoadScenario(text.str(), path, with_dir);
 }
 
 }  // namespace sipfleet::scenario

@@ -20,6 +20,11 @@ struct LoadOptions {
   std::vector<std::string> injection_files;
   // -set names: global variables declared from the command line.
   std::vector<std::string> global_variables;
+  // Where relative media paths (play_pcap_*, rtp_stream) are looked up, in
+  // order; "" is the working folder. The loader puts the scenario file's
+  // folder first, as SIPp does.
+  std::vector<std::string> media_search_dirs = {""};
+  int rtp_payload = 8;  // -rtp_payload: rtp_stream's default payload type
 };
 
 // Loads a SIPp XML scenario from text. `file_name` is used in errors, which

@@ -53,6 +53,19 @@ class Loader {
 
   // Errors, located "file:line: what".
   absl::Status Error(const pugi::xml_node& node, std::string_view what) const;
+  // Finds and loads a media file once per path (located errors).
+  absl::StatusOr<std::shared_ptr<const rtp::PcapMedia>> LoadPcap(const pugi::xml_node& node,
+                                                                 std::string_view path,
+                                                                 bool rtp_only);
+  absl::StatusOr<std::shared_ptr<const rtp::AudioFile>> LoadAudio(
+      const pugi::xml_node& node, const rtp::RtpStreamCommand& command);
+  absl::StatusOr<std::string> FindMediaFile(const pugi::xml_node& node, std::string_view path);
+  const LoadOptions& options() const { return options_; }
+  void MarkUsesMedia() {
+    scenario_->uses_media = true;
+    scenario_->needs_call_extras = true;
+  }
+
   absl::Status Unsupported(const pugi::xml_node& node, std::string_view what) const;
   // Re-locates an error from a helper (template compiler, distribution).
   absl::Status Locate(const pugi::xml_node& node, const absl::Status& status) const;
@@ -114,6 +127,8 @@ class Loader {
 
   std::string_view text_;
   std::string file_name_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const rtp::PcapMedia>> pcaps_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const rtp::AudioFile>> audios_;
   const LoadOptions& options_;
   LineIndex lines_;
   std::shared_ptr<Scenario> scenario_ = std::make_shared<Scenario>();

@@ -1,5 +1,7 @@
 #include "common/scenario/loader.h"
 
+#include "common/base/strings.h"
+
 #include "common/scenario/embedded.h"
 #include "gtest/gtest.h"
 
@@ -81,11 +83,61 @@ TEST(LoaderTest, LaterIssueFeaturesAreRefusedByName) {
   EXPECT_NE(std::string(loaded.status().message()).find("t.xml:2: element <sendCmd>"),
             std::string::npos);
   loaded = LoadScenario(
-      "<scenario><recv request=\"A\"><action>\n<exec play_pcap_audio=\"x.pcap\"/>"
+      "<scenario><recv request=\"A\"><action>\n<exec rtp_echo=\"startaudio,0,PCMU/8000\"/>"
       "</action></recv></scenario>",
       "t.xml", {});
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_NE(std::string(loaded.status().message()).find("t.xml:2:"), std::string::npos);
+}
+
+// A scenario whose one <nop> runs `exec`.
+std::string NopExec(std::string_view exec) {
+  return base::Cat("<scenario><recv request=\"INVITE\"/>\n<nop><action>", exec,
+                   "</action></nop></scenario>");
+}
+
+TEST(LoaderTest, MediaFilesAreLoadedOnceFromTheSearchPath) {
+  LoadOptions options;
+  options.media_search_dirs = {"/nonexistent", SIPFLEET_SHARED_DIR "/sipp"};
+  auto loaded = LoadScenario(NopExec("<exec play_pcap_audio=\"pcap/g711a.pcap\"/>"
+                                     "<exec play_pcap_video=\"pcap/g711a.pcap\"/>"
+                                     "<exec play_dtmf=\"12#,100\"/>"
+                                     "<exec rtp_stream=\"media/beep_1sec_50x160b.alaw,2,8\"/>"
+                                     "<exec rtp_stream=\"pause\"/>"),
+                             "t.xml", options);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE((*loaded)->uses_media);
+  EXPECT_TRUE((*loaded)->needs_call_extras);
+  const auto& actions = (*loaded)->elements[1].actions;
+  ASSERT_EQ(actions.size(), 5u);
+  EXPECT_EQ(actions[0].kind, ActionKind::kPlayPcap);
+  EXPECT_EQ(actions[1].media_slot, MediaSlot::kVideo);
+  EXPECT_EQ(actions[0].pcap, actions[1].pcap);  // one load, shared
+  EXPECT_GT(actions[0].pcap->Packets().size(), 100u);
+  EXPECT_EQ(actions[2].kind, ActionKind::kPlayDtmf);
+  EXPECT_EQ(actions[3].kind, ActionKind::kRtpStream);
+  EXPECT_EQ(actions[3].stream.loops, 2);
+  EXPECT_EQ(actions[3].audio->frame_count(), 50u);
+  EXPECT_EQ(actions[4].stream.op, rtp::RtpStreamCommand::Op::kPause);
+}
+
+TEST(LoaderTest, BadMediaIsALocatedError) {
+  LoadOptions options;
+  options.media_search_dirs = {SIPFLEET_SHARED_DIR "/sipp"};
+  auto missing = LoadScenario(NopExec("<exec play_pcap_audio=\"pcap/none.pcap\"/>"), "t.xml",
+                              options);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(missing.status().message()).find("t.xml:2: pcap/none.pcap: media file not found"),
+            std::string::npos)
+      << missing.status();
+  // Not a capture at all: the scenario file itself.
+  auto not_pcap = LoadScenario(NopExec("<exec play_pcap_audio=\"README.md\"/>"), "t.xml", options);
+  EXPECT_EQ(not_pcap.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(not_pcap.status().message()).find("t.xml:2: "), std::string::npos);
+  auto bad_digits = LoadScenario(NopExec("<exec play_dtmf=\"12x\"/>"), "t.xml", options);
+  EXPECT_EQ(bad_digits.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(bad_digits.status().message()).find("t.xml:2: play_dtmf"),
+            std::string::npos);
 }
 
 TEST(LoaderTest, LabelsAndRtdsResolveToIndices) {

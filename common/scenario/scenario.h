@@ -132,7 +132,8 @@ struct Scenario {
   // True if calls need the per-call extras (variables, auth, routes, CSV
   // lines, transactions): plain uac/uas calls stay compact without them.
   bool needs_call_extras = false;
-  bool uses_injection = false;  // some [field] / lookup / insert / replace
+  bool uses_injection = false;
+  bool uses_media = false;  // play_pcap_*, play_dtmf or rtp_stream: calls track the peer's SDP  // some [field] / lookup / insert / replace
 };
 
 }  // namespace sipfleet::scenario

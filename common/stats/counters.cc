@@ -37,6 +37,12 @@ constexpr std::array<std::string_view, kNumCounters> kCounterNames = {
     "WatchdogMajor",
     "WatchdogMinor",
     "MalformedMessages",
+    "OversizedDatagrams",
+    "ConnectFailures",
+    "ConnectionResets",
+    "TlsHandshakeFailures",
+    "TlsVerifyFailures",
+    "FramingErrors",
     "CallsEnded",
 };
 

@@ -43,6 +43,15 @@ enum class Counter : uint8_t {
   kWatchdogMinor,
   // Ours: received datagrams that failed to parse as SIP. Not a SIPp column.
   kMalformedMessages,
+  // Ours: datagrams larger than the receive buffer (dropped, never parsed).
+  kOversizedDatagrams,
+  // Ours: stream connections (TCP/TLS) that ended badly, by cause. The
+  // calls on them fail as FailedTcpConnect / FailedTcpClosed.
+  kConnectFailures,
+  kConnectionResets,
+  kTlsHandshakeFailures,
+  kTlsVerifyFailures,
+  kFramingErrors,
   // Ours: calls destroyed, successful or failed. Not a SIPp column; SIPp's
   // CurrentCall is kIncomingCall + kOutgoingCall - kCallsEnded.
   kCallsEnded,

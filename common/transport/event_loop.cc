@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -47,6 +48,16 @@ absl::Status EventLoop::Watch(int fd, uint32_t events, FdHandler* handler) {
   return absl::OkStatus();
 }
 
+absl::Status EventLoop::Modify(int fd, uint32_t events, FdHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
+    return absl::InternalError(base::Cat("epoll_ctl mod fd ", fd, ": ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 void EventLoop::Unwatch(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
 
 void EventLoop::Post(absl::AnyInvocable<void() &&> task) {
@@ -79,26 +90,46 @@ void EventLoop::DrainPosted() {
 
 void EventLoop::SleepToNextTick() {
   // Real time on purpose: this paces the thread, whatever clock the loop's
-  // timers read.
+  // timers read. A precise deadline before the tick boundary wakes us early.
   timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   int64_t now_us = static_cast<int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
   int64_t wake_us = (now_us / tick_micros_ + 1) * tick_micros_;
+  if (precise_ != nullptr) {
+    int64_t due = precise_->NextDueMicros();
+    if (due != PreciseTimer::kNone) {
+      wake_us = std::min(wake_us, now_us + std::max<int64_t>(due - clock_.NowMicros(), 0));
+    }
+  }
   timespec wake{static_cast<time_t>(wake_us / 1'000'000),
                 static_cast<long>((wake_us % 1'000'000) * 1000)};
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &wake, nullptr) == EINTR) {
   }
 }
 
+int EventLoop::Wait(epoll_event* events, int max_events, int64_t timeout_us) {
+  if (timeout_us < 0) return epoll_wait(epoll_fd_, events, max_events, -1);
+  timespec timeout{static_cast<time_t>(timeout_us / 1'000'000),
+                   static_cast<long>((timeout_us % 1'000'000) * 1000)};
+  // epoll_pwait2 (Linux 5.11) takes a nanosecond timeout.
+  return epoll_pwait2(epoll_fd_, events, max_events, &timeout, nullptr);
+}
+
 void EventLoop::RunOnce(int max_wait_ms) {
-  int timeout = 0;
+  int64_t timeout_us = 0;
   if (max_wait_ms > 0 && busy_ && tick_micros_ > 0) {
     SleepToNextTick();
   } else if (!has_posted_.load(std::memory_order_acquire)) {
-    timeout = static_cast<int>(timers_.MillisUntilNext(clock_.NowMillis(), max_wait_ms));
+    timeout_us = timers_.MillisUntilNext(clock_.NowMillis(), max_wait_ms) * 1000;
+    if (precise_ != nullptr && timeout_us > 0) {
+      int64_t due = precise_->NextDueMicros();
+      if (due != PreciseTimer::kNone) {
+        timeout_us = std::min(timeout_us, std::max<int64_t>(due - clock_.NowMicros(), 0));
+      }
+    }
   }
   epoll_event events[kMaxEvents];
-  int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
+  int n = Wait(events, kMaxEvents, timeout_us);
   busy_ = n > 0;
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
@@ -109,6 +140,7 @@ void EventLoop::RunOnce(int max_wait_ms) {
     static_cast<FdHandler*>(events[i].data.ptr)->OnEvents(events[i].events);
   }
   DrainPosted();
+  if (precise_ != nullptr) precise_->RunDue(clock_.NowMicros());
   if (timer_handler_) {
     timers_.Advance(clock_.NowMillis(), [this](uint64_t token) { timer_handler_(token); });
   }

@@ -1,6 +1,8 @@
 #ifndef SIPFLEET_COMMON_TRANSPORT_EVENT_LOOP_H_
 #define SIPFLEET_COMMON_TRANSPORT_EVENT_LOOP_H_
 
+#include <sys/epoll.h>
+
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -20,6 +22,18 @@ class FdHandler {
   virtual void OnEvents(uint32_t epoll_events) = 0;
 };
 
+// A source of deadlines finer than the 1 ms wheel (media packets, RTP
+// timing within 1 ms of a recording). Times are the loop clock's micros.
+class PreciseTimer {
+ public:
+  static constexpr int64_t kNone = INT64_MAX;
+  virtual ~PreciseTimer() = default;
+  // Earliest pending deadline, kNone when idle.
+  virtual int64_t NextDueMicros() const = 0;
+  // Runs everything due at or before `now_us`.
+  virtual void RunDue(int64_t now_us) = 0;
+};
+
 // One worker's event loop: epoll for sockets, a 1 ms timer wheel, and a queue
 // of closures other threads post to it (the only cross-thread entry point).
 // Owned by its worker; every method but Post() and Stop() must be called on
@@ -36,6 +50,8 @@ class EventLoop {
   // Registers `fd` for `events` (EPOLLIN, EPOLLEXCLUSIVE...). The handler
   // must outlive the registration.
   absl::Status Watch(int fd, uint32_t events, FdHandler* handler);
+  // Changes the events watched for `fd` (EPOLLOUT while a write is pending).
+  absl::Status Modify(int fd, uint32_t events, FdHandler* handler);
   void Unwatch(int fd);
 
   // Thread-safe: runs `task` on the loop thread during its next iteration.
@@ -50,6 +66,11 @@ class EventLoop {
   void set_timer_handler(absl::AnyInvocable<void(uint64_t)> handler) {
     timer_handler_ = std::move(handler);
   }
+  // Registers the loop's one precise-deadline source (may be null). The
+  // loop wakes for its deadlines with microsecond resolution, even while the
+  // batching tick would otherwise sleep past them.
+  void set_precise_timer(PreciseTimer* timer) { precise_ = timer; }
+
   // Called once at the end of every iteration (flush batched sends).
   void set_iteration_end_handler(absl::AnyInvocable<void()> handler) {
     iteration_end_ = std::move(handler);
@@ -73,6 +94,8 @@ class EventLoop {
  private:
   void DrainPosted();
   void SleepToNextTick();
+  // Waits for sockets until `timeout_us` from now (-1 = forever).
+  int Wait(epoll_event* events, int max_events, int64_t timeout_us);
 
   const base::Clock& clock_;
   int epoll_fd_ = -1;
@@ -85,6 +108,7 @@ class EventLoop {
   std::atomic<bool> stop_{false};
   absl::AnyInvocable<void(uint64_t)> timer_handler_;
   absl::AnyInvocable<void()> iteration_end_;
+  PreciseTimer* precise_ = nullptr;
   int64_t tick_micros_ = 1000;
   bool busy_ = false;  // the previous iteration found work
 };

@@ -41,15 +41,16 @@ absl::StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& 
 
 UdpSocket::~UdpSocket() { close(fd_); }
 
-ReceiveBatch::ReceiveBatch()
-    : buffer_(static_cast<size_t>(kMaxDatagrams) * kMaxDatagramBytes),
+ReceiveBatch::ReceiveBatch(int datagram_bytes)
+    : slot_bytes_(static_cast<size_t>(datagram_bytes)),
+      buffer_(static_cast<size_t>(kMaxDatagrams) * slot_bytes_),
       headers_(kMaxDatagrams),
       iovecs_(kMaxDatagrams),
       sources_(kMaxDatagrams) {}
 
 int ReceiveBatch::Receive(int fd) {
   for (int i = 0; i < kMaxDatagrams; ++i) {
-    iovecs_[i] = {buffer_.data() + static_cast<size_t>(i) * kMaxDatagramBytes, kMaxDatagramBytes};
+    iovecs_[i] = {buffer_.data() + static_cast<size_t>(i) * slot_bytes_, slot_bytes_};
     msghdr& h = headers_[i].msg_hdr;
     h = {};
     h.msg_name = &sources_[i];
@@ -64,7 +65,7 @@ int ReceiveBatch::Receive(int fd) {
 
 std::string_view ReceiveBatch::datagram(int i) const {
   return std::string_view(static_cast<const char*>(iovecs_[i].iov_base),
-                          std::min<size_t>(headers_[i].msg_len, kMaxDatagramBytes));
+                          std::min<size_t>(headers_[i].msg_len, slot_bytes_));
 }
 
 SocketAddress ReceiveBatch::source(int i) const {

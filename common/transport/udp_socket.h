@@ -44,7 +44,9 @@ class ReceiveBatch {
   static constexpr int kMaxDatagrams = 64;
   static constexpr int kMaxDatagramBytes = 65536;
 
-  explicit ReceiveBatch();
+  // `datagram_bytes`: the largest datagram kept whole; longer ones are
+  // reported truncated.
+  explicit ReceiveBatch(int datagram_bytes = kMaxDatagramBytes);
   // Reads up to kMaxDatagrams. Returns the count (0 when nothing is ready);
   // errors other than EAGAIN are returned as -errno.
   int Receive(int fd);
@@ -54,6 +56,7 @@ class ReceiveBatch {
   bool truncated(int i) const;
 
  private:
+  size_t slot_bytes_;
   std::vector<char> buffer_;
   std::vector<mmsghdr> headers_;
   std::vector<iovec> iovecs_;

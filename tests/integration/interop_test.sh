@@ -51,15 +51,7 @@ run_client() {
   wait_exit "$cli_PID" 45
 }
 
-# Several checks per case are reported together, so one run shows them all.
-PROBLEMS=()
-check_eq() { [[ "$1" == "$2" ]] || PROBLEMS+=("$3: expected '$2', got '$1'"); }
 check_empty() { [[ -z "$1" ]] || PROBLEMS+=("$2: $1"); }
-finish_checks() {
-  ((${#PROBLEMS[@]} == 0)) && return 0
-  printf 'FAIL: %s\n' "${PROBLEMS[@]}" >&2
-  exit 1
-}
 
 # csv_sum PREFIX FILE: sum of the last-row cells whose column starts with PREFIX.
 csv_sum() {

@@ -69,3 +69,23 @@ csv_value() {
 expect_eq() {
   [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"
 }
+
+# wait_tcp_port PORT [IP]: until something listens on TCP PORT (at most 10 s).
+wait_tcp_port() {
+  local port=$1
+  for _ in $(seq 1 200); do
+    if ss -H -tln "sport = :$port" | grep -q .; then return 0; fi
+    sleep 0.05
+  done
+  fail "nothing listens on TCP port $port"
+}
+
+# Several checks per case are reported together, so one run shows them all.
+PROBLEMS=()
+check_eq() { [[ "$1" == "$2" ]] || PROBLEMS+=("$3: expected '$2', got '$1'"); }
+check_grep() { grep -q -- "$1" "$2" || PROBLEMS+=("$3: '$1' not in $2: $(tail -n 5 "$2")"); }
+finish_checks() {
+  ((${#PROBLEMS[@]} == 0)) && return 0
+  printf 'FAIL: %s\n' "${PROBLEMS[@]}" >&2
+  exit 1
+}

@@ -1,0 +1,317 @@
+// How a worker's calls reach the network: the shared UDP socket (u1),
+// per-call UDP sockets (un), one stream connection per worker (t1/l1) or per
+// call (tn/ln), and, in server mode, accepted connections. SIPp's semantics
+// (SIPP_NOTES §2.3), without its bind-before-connect (IP_BIND_ADDRESS_NO_PORT
+// is set by StreamConnection).
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/base/strings.h"
+#include "common/runtime/worker.h"
+#include "common/runtime/worker_endpoint.h"
+
+namespace sipfleet::runtime {
+namespace {
+
+using stats::Counter;
+using transport::CloseReason;
+
+Counter CounterFor(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kConnectFailed:
+      return Counter::kConnectFailures;
+    case CloseReason::kTlsHandshake:
+      return Counter::kTlsHandshakeFailures;
+    case CloseReason::kTlsVerify:
+      return Counter::kTlsVerifyFailures;
+    case CloseReason::kFraming:
+      return Counter::kFramingErrors;
+    default:
+      return Counter::kConnectionResets;
+  }
+}
+
+bool IsFailure(CloseReason reason) {
+  return reason != CloseReason::kPeerClosed && reason != CloseReason::kLocalClose;
+}
+
+}  // namespace
+
+absl::Status Worker::InitTransport() {
+  endpoints_.push_back(std::make_unique<Endpoint>());  // [0]: the main socket
+  endpoints_[0]->in_use = true;
+  reconnects_left_ = config_.max_reconnect;
+  if (socket_ != nullptr) {
+    local_address_ = socket_->local_address();
+    // With a shared server socket, EPOLLEXCLUSIVE wakes one worker per burst.
+    uint32_t events = EPOLLIN | (shared_socket_ ? uint32_t{EPOLLEXCLUSIVE} : 0u);
+    return loop_.Watch(socket_->fd(), events, this);
+  }
+  if (config_.stream() && scenario_.mode == scenario::Mode::kClient && !config_.socket_per_call) {
+    ConnectPrimary();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Worker::Listen(const transport::SocketAddress& address) {
+  absl::StatusOr<std::unique_ptr<transport::StreamListener>> listener =
+      transport::StreamListener::Listen(
+          loop_, address, /*reuse_port=*/true,
+          [this](int fd, const transport::SocketAddress& peer) { OnAccept(fd, peer); });
+  if (!listener.ok()) return listener.status();
+  listener_ = *std::move(listener);
+  local_address_ = listener_->local_address();
+  run_values_.local_port = base::Cat(local_address_.port());
+  return absl::OkStatus();
+}
+
+uint32_t Worker::AllocateEndpoint() {
+  uint32_t index;
+  if (!free_endpoints_.empty()) {
+    index = free_endpoints_.back();
+    free_endpoints_.pop_back();
+  } else {
+    index = static_cast<uint32_t>(endpoints_.size());
+    endpoints_.push_back(std::make_unique<Endpoint>());
+  }
+  endpoints_[index]->in_use = true;
+  return index;
+}
+
+transport::StreamConnection::Options Worker::StreamOptions() const {
+  transport::StreamConnection::Options options;
+  options.local = config_.bind_source ? &config_.local : nullptr;
+  options.bind_to_device = config_.bind_to_device;
+  options.secure = config_.transport == EngineConfig::Transport::kTls ? config_.tls : nullptr;
+  options.max_message_bytes = config_.max_message_bytes;
+  return options;
+}
+
+uint32_t Worker::OpenStreamEndpoint() {
+  absl::StatusOr<std::unique_ptr<transport::StreamConnection>> connection =
+      transport::StreamConnection::Connect(loop_, config_.remote, StreamOptions(), *this);
+  if (!connection.ok()) {
+    stats_.Increment(Counter::kConnectFailures);
+    shared_->RecordTransportError(base::Cat("cannot connect to ", config_.remote.ip_for_uri(), ":",
+                                            config_.remote.port(), ": ",
+                                            connection.status().message()));
+    return kNoEndpoint;
+  }
+  uint32_t index = AllocateEndpoint();
+  (*connection)->tag = index;
+  endpoints_[index]->stream = *std::move(connection);
+  return index;
+}
+
+uint32_t Worker::OpenUdpEndpoint() {
+  transport::SocketAddress local = config_.local;
+  local.set_port(0);
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
+      transport::UdpSocket::Bind(local, config_.buffer_bytes);
+  if (!socket.ok()) {
+    shared_->RecordTransportError(base::Cat("cannot open a UDP socket: ", socket.status().message()));
+    return kNoEndpoint;
+  }
+  uint32_t index = AllocateEndpoint();
+  Endpoint& endpoint = *endpoints_[index];
+  endpoint.udp = *std::move(socket);
+  endpoint.udp_handler = std::make_unique<UdpEndpointHandler>(this, index);
+  if (!loop_.Watch(endpoint.udp->fd(), EPOLLIN, endpoint.udp_handler.get()).ok()) {
+    endpoint.udp_handler->closed = true;
+    closing_.push_back(std::move(endpoints_[index]));
+    endpoints_[index] = std::make_unique<Endpoint>();
+    free_endpoints_.push_back(index);
+    return kNoEndpoint;
+  }
+  return index;
+}
+
+uint32_t Worker::EndpointForNewCall() {
+  if (!config_.stream() && !config_.socket_per_call) return kMainSocket;
+  if (config_.stream() && !config_.socket_per_call) return kPrimary;
+  if (open_sockets_ >= static_cast<uint32_t>(config_.max_socket)) {
+    // -max_socket reached: new calls share the sockets already open.
+    for (size_t tries = 0; tries < endpoints_.size(); ++tries) {
+      share_cursor_ = share_cursor_ + 1 < endpoints_.size() ? share_cursor_ + 1 : 1;
+      Endpoint& endpoint = *endpoints_[share_cursor_];
+      bool live = endpoint.in_use && ((endpoint.stream && !endpoint.stream->closed()) ||
+                                      endpoint.udp != nullptr);
+      if (live) return share_cursor_;
+    }
+  }
+  uint32_t index = config_.stream() ? OpenStreamEndpoint() : OpenUdpEndpoint();
+  if (index != kNoEndpoint) ++open_sockets_;
+  return index;
+}
+
+void Worker::AcquireEndpoint(uint32_t endpoint) {
+  if (endpoint == kMainSocket || endpoint == kPrimary || endpoint == kNoEndpoint) return;
+  ++endpoints_[endpoint]->refs;
+}
+
+void Worker::ReleaseEndpoint(uint32_t index) {
+  if (index == kMainSocket || index == kPrimary || index == kNoEndpoint) return;
+  Endpoint& endpoint = *endpoints_[index];
+  if (endpoint.refs > 0 && --endpoint.refs > 0) return;
+  if (endpoint.stream) endpoint.stream->Close();
+  if (endpoint.udp_handler) {
+    endpoint.udp_handler->closed = true;
+    loop_.Unwatch(endpoint.udp->fd());
+  }
+  if (index != primary_ && scenario_.mode == scenario::Mode::kClient && open_sockets_ > 0) {
+    --open_sockets_;
+  }
+  closing_.push_back(std::move(endpoints_[index]));
+  endpoints_[index] = std::make_unique<Endpoint>();
+  free_endpoints_.push_back(index);
+}
+
+uint16_t Worker::EndpointLocalPort(uint32_t index) const {
+  if (index == kPrimary) index = primary_;
+  if (index == kMainSocket || index == kNoEndpoint || index >= endpoints_.size()) {
+    return socket_ != nullptr ? socket_->local_address().port() : local_address_.port();
+  }
+  const Endpoint& endpoint = *endpoints_[index];
+  if (endpoint.stream) return endpoint.stream->local().port();
+  if (endpoint.udp) return endpoint.udp->local_address().port();
+  return local_address_.port();
+}
+
+void Worker::SendVia(uint32_t index, std::string_view bytes, const transport::SocketAddress& to) {
+  if (index == kMainSocket) {
+    send_.Queue(bytes, to);
+    return;
+  }
+  if (index == kPrimary) {
+    if (primary_ == 0) {  // reconnecting: sent once the new connection is up
+      primary_backlog_.append(bytes);
+      return;
+    }
+    index = primary_;
+  }
+  if (index == kNoEndpoint || index >= endpoints_.size()) {
+    send_errors_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  Endpoint& endpoint = *endpoints_[index];
+  if (endpoint.stream) {
+    if (!endpoint.stream->Send(bytes)) send_errors_.fetch_add(1, std::memory_order_relaxed);
+  } else if (endpoint.udp) {
+    if (sendto(endpoint.udp->fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL, to.sockaddr_ptr(),
+               to.length()) < 0) {
+      send_errors_.fetch_add(1, std::memory_order_relaxed);
+    }
+  } else {
+    send_errors_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void Worker::OnUdpEndpointReadable(uint32_t index) {
+  for (int round = 0; round < 4; ++round) {
+    if (index >= endpoints_.size() || !endpoints_[index]->udp) return;
+    int n = receive_.Receive(endpoints_[index]->udp->fd());
+    if (n <= 0) return;
+    for (int i = 0; i < n; ++i) {
+      if (receive_.truncated(i)) {
+        stats_.Increment(Counter::kOversizedDatagrams);
+        continue;
+      }
+      HandleDatagram(receive_.datagram(i), receive_.source(i), /*forwarded=*/true, index);
+    }
+    if (n < transport::ReceiveBatch::kMaxDatagrams) return;
+  }
+}
+
+void Worker::OnAccept(int fd, const transport::SocketAddress& peer) {
+  absl::StatusOr<std::unique_ptr<transport::StreamConnection>> connection =
+      transport::StreamConnection::Adopt(loop_, fd, peer, StreamOptions(), *this);
+  if (!connection.ok()) {
+    stats_.Increment(Counter::kConnectFailures);
+    return;
+  }
+  uint32_t index = AllocateEndpoint();
+  (*connection)->tag = index;
+  endpoints_[index]->stream = *std::move(connection);
+  endpoints_[index]->refs = 1;  // held until the peer closes it
+}
+
+void Worker::ConnectPrimary() {
+  primary_ = 0;
+  uint32_t index = OpenStreamEndpoint();
+  if (index == kNoEndpoint) {
+    RequestExit(255, "the TCP/TLS connection to the remote host cannot be opened");
+    return;
+  }
+  primary_ = index;
+  if (!primary_backlog_.empty()) {
+    endpoints_[index]->stream->Send(primary_backlog_);
+    primary_backlog_.clear();
+  }
+}
+
+void Worker::OnStreamReady(transport::StreamConnection& connection) {
+  endpoints_[connection.tag]->was_ready = true;
+}
+
+void Worker::OnStreamMessage(transport::StreamConnection& connection, std::string_view message) {
+  HandleDatagram(message, connection.peer(), /*forwarded=*/true,
+                 static_cast<uint32_t>(connection.tag));
+}
+
+void Worker::OnStreamClosed(transport::StreamConnection& connection, transport::CloseReason reason,
+                            std::string_view detail) {
+  const uint32_t index = static_cast<uint32_t>(connection.tag);
+  Endpoint* endpoint = endpoints_[index].get();
+  const bool was_ready = endpoint->was_ready;
+  if (IsFailure(reason)) {
+    stats_.Increment(CounterFor(reason));
+    TraceTransportError(connection, reason, detail);
+  }
+  const Counter call_failure = was_ready ? Counter::kFailedTcpClosed : Counter::kFailedTcpConnect;
+  if (index == primary_ && scenario_.mode == scenario::Mode::kClient) {
+    if (config_.reconnect_close || !was_ready) FailCallsOn(kPrimary, call_failure);
+    ReleaseEndpoint(index);
+    primary_ = 0;
+    if (reconnects_left_ > 0) {
+      --reconnects_left_;
+      loop_.timers().Schedule(clock_.NowMillis() + config_.reconnect_sleep_ms, kReconnectToken);
+    } else if (!shared_->stop_new_calls.load(std::memory_order_relaxed) ||
+               open_calls_.load(std::memory_order_relaxed) > 0) {
+      RequestExit(255, base::Cat("the ", config_.transport_name(), " connection to ",
+                                 config_.remote.ip_for_uri(), ":", config_.remote.port(),
+                                 " ended (", transport::CloseReasonName(reason),
+                                 detail.empty() ? "" : ": ", detail, ")"));
+    }
+    return;
+  }
+  FailCallsOn(index, call_failure);
+  // An accepted connection holds one reference of its own (a client's
+  // per-call endpoint was freed with its last call above).
+  if (endpoints_[index].get() == endpoint && endpoint->refs > 0) ReleaseEndpoint(index);
+}
+
+void Worker::FailCallsOn(uint32_t endpoint, Counter reason) {
+  for (Call& call : calls_) {
+    if (call.state == Call::State::kDone || call.endpoint != endpoint) continue;
+    // The connection is gone: nothing can be sent (no BYE/CANCEL).
+    call.failed = true;
+    stats_.Increment(reason);
+    EndCall(call);
+  }
+}
+
+void Worker::TraceTransportError(const transport::StreamConnection& connection,
+                                 transport::CloseReason reason, std::string_view detail) {
+  std::string text = base::Cat(config_.transport_name(), " connection with ",
+                               connection.peer().ip_for_uri(), ":", connection.peer().port(), ": ",
+                               transport::CloseReasonName(reason),
+                               detail.empty() ? "" : ": ", detail);
+  shared_->RecordTransportError(text);
+  if (shared_->error_trace != nullptr) shared_->error_trace->Write(base::Cat("sipfleet: ", text, "\n"));
+}
+
+}  // namespace sipfleet::runtime

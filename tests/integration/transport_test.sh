@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Transports over real sockets on loopback: TCP (t1/tn) against real SIPp both
+# ways, UDP per-call sockets (un), IPv6 on ::1, TLS (l1/ln) with a test CA the
+# test generates, and bad traffic (a peer resetting TCP mid-message, oversized
+# datagrams and stream messages).
+# Usage: transport_test.sh CASE BASE_PORT   (ports BASE_PORT and BASE_PORT+1)
+source "$(dirname "$0")/lib.sh"
+case_name=$1
+port=$2
+calls=${CALLS:-300}
+rate=${RATE:-150}
+host=127.0.0.1
+
+bin_of() { if [[ $1 == sipp ]]; then echo sipp; else echo "$SIPFLEET"; fi; }
+need_sipp() { command -v sipp >/dev/null || fail "real SIPp (sip-tester) is not installed"; }
+
+# server KIND TRANSPORT [args]: a uas on $host:$port, -m $calls.
+server() {
+  local kind=$1 t=$2; shift 2
+  start_bg srv "$(bin_of "$kind")" -sn uas -t "$t" -i "$host" -p "$port" -m "$calls" -nostdin \
+    -trace_stat -stf srv.csv "$@"
+  if [[ $t == u* ]]; then wait_udp_port "$port"; else wait_tcp_port "$port"; fi
+}
+
+# client KIND TRANSPORT [args]: a uac toward the server; sets EXIT_CODE.
+client() {
+  local kind=$1 t=$2 target=$host:$port; shift 2
+  [[ $host == *:* ]] && target="[$host]:$port"
+  start_bg cli "$(bin_of "$kind")" "$target" -sn uac -t "$t" -i "$host" -m "$calls" -r "$rate" \
+    -timeout 60 -nostdin -trace_stat -stf cli.csv "$@"
+  wait_exit "$cli_PID" 90
+}
+
+# expect_clean_run: both sides exited 0 with every call successful.
+expect_clean_run() {
+  check_eq "$EXIT_CODE" 0 "client exit code ($(tail -n 3 cli.out | tr '\n' ' '))"
+  check_eq "$(csv_value 'SuccessfulCall(C)' cli.csv)" "$calls" "client SuccessfulCall(C)"
+  check_eq "$(csv_value 'FailedCall(C)' cli.csv)" 0 "client FailedCall(C)"
+  wait_exit "$srv_PID" 30
+  check_eq "$EXIT_CODE" 0 "server exit code ($(tail -n 3 srv.out | tr '\n' ' '))"
+  check_eq "$(csv_value 'SuccessfulCall(C)' srv.csv)" "$calls" "server SuccessfulCall(C)"
+  finish_checks
+}
+
+# make_ca: a CA, an intermediate, server and client chains (sipfleet_test_ca).
+make_ca() {
+  "${SIPFLEET_TEST_CA:?path to sipfleet_test_ca}" pki >ca.out 2>&1 || fail "test CA: $(cat ca.out)"
+}
+tls_server_args() { echo -tls_cert pki/server.pem -tls_key pki/server-key.pem -tls_ca pki/ca.pem; }
+tls_client_args() { echo -tls_cert pki/client.pem -tls_key pki/client-key.pem -tls_ca "pki/${1:-ca}.pem"; }
+
+# ss_count STATE PORT: TCP sockets in STATE toward or from PORT.
+established_to() { ss -H -tn state established "( dport = :$1 or sport = :$1 )" | wc -l; }
+
+case $case_name in
+  sipfleet_uac_vs_sipp_uas_t1 | sipfleet_uac_vs_sipp_uas_tn)
+    need_sipp
+    t=${case_name##*_}
+    server sipp "$t"
+    client sipfleet "$t"
+    expect_clean_run
+    ;;
+  sipp_uac_vs_sipfleet_uas_t1 | sipp_uac_vs_sipfleet_uas_tn)
+    need_sipp
+    t=${case_name##*_}
+    server sipfleet "$t"
+    client sipp "$t"
+    expect_clean_run
+    ;;
+  sipfleet_tn_two_workers)
+    # Per-call connections on both sides with two workers each; afterwards
+    # no connection is left open (SIPp #770 leaks them).
+    server sipfleet tn -workers 2
+    client sipfleet tn -workers 2
+    expect_clean_run
+    check_eq "$(established_to "$port")" 0 "TCP connections left open"
+    finish_checks
+    ;;
+  sipfleet_un)
+    server sipfleet u1
+    client sipfleet un -workers 2
+    expect_clean_run
+    ;;
+  ipv6_udp_vs_sipp | ipv6_tcp_vs_sipp)
+    need_sipp
+    ip -6 addr show lo | grep -q '::1' || fail "::1 is not configured on lo"
+    host=::1
+    t=u1
+    [[ $case_name == ipv6_tcp_vs_sipp ]] && t=t1
+    server sipp "$t"
+    client sipfleet "$t"
+    expect_clean_run
+    ;;
+  ipv6_tcp_sipfleet_both)
+    host=::1
+    server sipfleet tn
+    client sipfleet tn
+    expect_clean_run
+    ;;
+  tls_l1 | tls_ln)
+    make_ca
+    t=${case_name#tls_}
+    # shellcheck disable=SC2046
+    server sipfleet "$t" $(tls_server_args)
+    # shellcheck disable=SC2046
+    client sipfleet "$t" $(tls_client_args)
+    expect_clean_run
+    ;;
+  tls_wrong_ca)
+    # The client trusts another CA: every call fails on the handshake,
+    # counted, with the reason named once; no crash, SIPp's exit code 1.
+    make_ca
+    calls=5
+    # shellcheck disable=SC2046
+    server sipfleet ln $(tls_server_args)
+    # shellcheck disable=SC2046
+    client sipfleet ln $(tls_client_args other-ca)
+    check_eq "$EXIT_CODE" 1 "client exit code"
+    check_eq "$(csv_value 'FailedCall(C)' cli.csv)" "$calls" "client FailedCall(C)"
+    check_eq "$(csv_value 'FailedTcpConnect(C)' cli.csv)" "$calls" "client FailedTcpConnect(C)"
+    check_grep "TlsVerifyFailures=$calls" cli.out "verify failures counted"
+    check_grep "certificate verify failed" cli.out "the reason is shown"
+    kill -0 "$srv_PID" 2>/dev/null || PROBLEMS+=("the server died: $(tail -n 5 srv.out)")
+    finish_checks
+    ;;
+  tls_missing_cert)
+    # SIPp's defaults (cacert.pem/cakey.pem) are missing from the folder.
+    "$SIPFLEET" -sn uas -t l1 -i "$host" -p "$port" -m 1 -nostdin >srv.out 2>&1 && code=0 || code=$?
+    check_eq "$code" 255 "exit code"
+    check_grep "cacert.pem" srv.out "the missing file is named"
+    finish_checks
+    ;;
+  tcp_reset_mid_message)
+    # A peer that answers half a response and resets the connection: each
+    # call fails as FailedTcpClosed, the resets are counted, no crash.
+    calls=3
+    start_bg peer python3 "$(dirname "$0")/reset_peer.py" "$host" "$port"
+    wait_tcp_port "$port"
+    client sipfleet tn -workers 1
+    check_eq "$EXIT_CODE" 1 "client exit code"
+    check_eq "$(csv_value 'FailedCall(C)' cli.csv)" "$calls" "client FailedCall(C)"
+    check_eq "$(csv_value 'FailedTcpClosed(C)' cli.csv)" "$calls" "client FailedTcpClosed(C)"
+    check_grep "ConnectionResets=$calls" cli.out "resets counted"
+    finish_checks
+    ;;
+  oversized_messages)
+    # A datagram over -max_msg_size is dropped and counted; so is a stream
+    # message over it (the connection closes with a framing error). The
+    # server still completes the calls that follow.
+    calls=5
+    server sipfleet u1 -max_msg_size 1024
+    head -c 2000 /dev/zero | tr '\0' 'x' >big.txt
+    cat big.txt >"/dev/udp/$host/$port"
+    client sipfleet u1
+    check_eq "$EXIT_CODE" 0 "client exit code"
+    wait_exit "$srv_PID" 30
+    check_eq "$EXIT_CODE" 0 "server exit code"
+    check_grep "OversizedDatagrams=1" srv.out "oversized datagram counted"
+    port=$((port + 1))
+    server sipfleet t1 -max_msg_size 1024
+    { printf 'OPTIONS sip:x SIP/2.0\r\nContent-Length: 5000\r\n\r\n'; cat big.txt; } \
+      >"/dev/tcp/$host/$port" || true
+    client sipfleet t1
+    check_eq "$EXIT_CODE" 0 "TCP client exit code after the framing error"
+    wait_exit "$srv_PID" 30
+    check_grep "FramingErrors=1" srv.out "framing error counted"
+    finish_checks
+    ;;
+  *)
+    fail "unknown case $case_name"
+    ;;
+esac
