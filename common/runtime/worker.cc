@@ -403,6 +403,10 @@ void Worker::Advance(Call& call) {
         call.msg_index = NextIndex(call, element, index);
         break;
       case ElementKind::kRecv: {
+        if (EndpointClosed(call.endpoint)) {
+          FailOnClosedEndpoint(call);
+          return;
+        }
         call.state = Call::State::kWaitingRecv;
         int64_t timeout = element.timeout_ms > 0 ? element.timeout_ms : config_.recv_timeout_ms;
         if (timeout > 0 && call.recv_deadline_ms == kNever) {
@@ -515,6 +519,10 @@ void Worker::SendBytes(Call& call, std::string_view bytes) {
 }
 
 bool Worker::SendElement(Call& call, int index) {
+  if (EndpointClosed(call.endpoint)) {
+    FailOnClosedEndpoint(call);
+    return false;
+  }
   const Element& element = scenario_.elements[index];
   std::string_view method = element.message->method();
   if (!method.empty() && method != "ACK" && method != "CANCEL") ++call.cseq;

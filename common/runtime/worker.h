@@ -196,6 +196,10 @@ class Worker final : public transport::FdHandler,
   void OnUdpEndpointReadable(uint32_t endpoint);
   void OnAccept(int fd, const transport::SocketAddress& peer);
   void FailCallsOn(uint32_t endpoint, stats::Counter reason);
+  // True when the call's stream connection has ended (a paused call finds
+  // out when it next sends or waits).
+  bool EndpointClosed(uint32_t endpoint) const;
+  void FailOnClosedEndpoint(Call& call);
   void ConnectPrimary();
   void TraceTransportError(const transport::StreamConnection& connection,
                            transport::CloseReason reason, std::string_view detail);

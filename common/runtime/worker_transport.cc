@@ -237,6 +237,7 @@ void Worker::OnAccept(int fd, const transport::SocketAddress& peer) {
   (*connection)->tag = index;
   endpoints_[index]->stream = *std::move(connection);
   endpoints_[index]->refs = 1;  // held until the peer closes it
+  endpoints_[index]->was_ready = endpoints_[index]->stream->ready();
 }
 
 void Worker::ConnectPrimary() {
@@ -294,9 +295,25 @@ void Worker::OnStreamClosed(transport::StreamConnection& connection, transport::
   if (endpoints_[index].get() == endpoint && endpoint->refs > 0) ReleaseEndpoint(index);
 }
 
+bool Worker::EndpointClosed(uint32_t index) const {
+  if (index == kPrimary) return false;  // reconnects, or the run ends
+  if (index == kMainSocket || index == kNoEndpoint || index >= endpoints_.size()) return false;
+  const Endpoint& endpoint = *endpoints_[index];
+  return endpoint.stream != nullptr && endpoint.stream->closed();
+}
+
+void Worker::FailOnClosedEndpoint(Call& call) {
+  call.failed = true;
+  stats_.Increment(Counter::kFailedTcpClosed);
+  EndCall(call);
+}
+
 void Worker::FailCallsOn(uint32_t endpoint, Counter reason) {
   for (Call& call : calls_) {
     if (call.state == Call::State::kDone || call.endpoint != endpoint) continue;
+    // A pausing call (a UAS in its timewait) may not need the connection
+    // again; it fails only if it sends or waits for a message.
+    if (call.state == Call::State::kPaused && endpoint != kPrimary) continue;
     // The connection is gone: nothing can be sent (no BYE/CANCEL).
     call.failed = true;
     stats_.Increment(reason);

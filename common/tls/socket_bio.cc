@@ -39,7 +39,15 @@ int SocketRead(BIO* bio, char* buffer, size_t capacity, size_t* read) {
 }
 
 long SocketCtrl(BIO* bio, int command, long number, void* pointer) {
-  return command == BIO_CTRL_FLUSH ? 1 : 0;
+  switch (command) {
+    case BIO_CTRL_FLUSH:
+      return 1;
+    case BIO_C_GET_FD:  // SSL_get_fd
+      if (pointer != nullptr) *static_cast<int*>(pointer) = FdOf(bio);
+      return FdOf(bio);
+    default:
+      return 0;
+  }
 }
 
 int SocketCreate(BIO* bio) { return 1; }
@@ -48,9 +56,8 @@ int SocketDestroy(BIO* bio) { return 1; }
 }  // namespace
 
 BioMethodPtr NewSocketBioMethod() {
-  BioMethodPtr method(
-      BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
-                   "sipfleet socket"));
+  BioMethodPtr method(BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+                                   "sipfleet socket"));
   if (method == nullptr) return nullptr;
   if (BIO_meth_set_write_ex(method.get(), SocketWrite) != 1 ||
       BIO_meth_set_read_ex(method.get(), SocketRead) != 1 ||

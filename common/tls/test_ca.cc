@@ -25,6 +25,7 @@ struct CertificateAuthority::Keys {
   X509Ptr cert;
   EvpPkeyPtr key;
   bool is_root = false;
+  uint64_t next_serial = 2;  // for what it issues; 1 is a root's own
 };
 
 namespace {
@@ -67,14 +68,12 @@ absl::Status AddExtensions(X509* cert, X509* issuer, bool is_ca) {
       {NID_subject_key_identifier, "hash"},
   };
   static constexpr Extension kLeaf[] = {
-      {NID_basic_constraints, "critical,CA:FALSE"},
-      {NID_key_usage, "critical,digitalSignature"},
-      {NID_ext_key_usage, "serverAuth,clientAuth"},
-      {NID_subject_alt_name, kLeafNames},
+      {NID_basic_constraints, "critical,CA:FALSE"}, {NID_key_usage, "critical,digitalSignature"},
+      {NID_ext_key_usage, "serverAuth,clientAuth"}, {NID_subject_alt_name, kLeafNames},
       {NID_subject_key_identifier, "hash"},
   };
-  for (const Extension& extension : is_ca ? std::span<const Extension>(kCa)
-                                                  : std::span<const Extension>(kLeaf)) {
+  for (const Extension& extension :
+       is_ca ? std::span<const Extension>(kCa) : std::span<const Extension>(kLeaf)) {
     absl::Status status = AddExtension(cert, issuer, extension.nid, extension.value);
     if (!status.ok()) return status;
   }
@@ -100,9 +99,9 @@ absl::StatusOr<X509Ptr> NewCertificate(const CertificateSpec& spec, EVP_PKEY* ke
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), kLifetimeSeconds);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* subject = X509_get_subject_name(cert.get());
-  if (X509_NAME_add_entry_by_txt(
-          subject, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(spec.common_name.data()),
-          static_cast<int>(spec.common_name.size()), -1, 0) != 1) {
+  if (X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(spec.common_name.data()),
+                                 static_cast<int>(spec.common_name.size()), -1, 0) != 1) {
     return Error("subject name");
   }
   if (issuer == nullptr) {
@@ -138,7 +137,8 @@ std::string KeyPem(EVP_PKEY* key) {
 absl::Status Revoke(X509_CRL* crl, uint64_t serial, const ASN1_TIME* when) {
   X509_REVOKED* revoked = X509_REVOKED_new();
   ASN1_INTEGER* number = ASN1_INTEGER_new();
-  bool ok = revoked != nullptr && number != nullptr && ASN1_INTEGER_set_uint64(number, serial) == 1 &&
+  bool ok = revoked != nullptr && number != nullptr &&
+            ASN1_INTEGER_set_uint64(number, serial) == 1 &&
             X509_REVOKED_set_serialNumber(revoked, number) == 1 &&
             X509_REVOKED_set_revocationDate(revoked, const_cast<ASN1_TIME*>(when)) == 1 &&
             X509_CRL_add0_revoked(crl, revoked) == 1;
@@ -173,7 +173,7 @@ absl::StatusOr<CertificateAuthority> CertificateAuthority::CreateIntermediate(
     std::string_view common_name) {
   absl::StatusOr<EvpPkeyPtr> key = NewKey();
   if (!key.ok()) return key.status();
-  absl::StatusOr<X509Ptr> cert = NewCertificate({common_name, next_serial_++, /*is_ca=*/true},
+  absl::StatusOr<X509Ptr> cert = NewCertificate({common_name, keys_->next_serial++, /*is_ca=*/true},
                                                 key->get(), keys_->cert.get(), keys_->key.get());
   if (!cert.ok()) return cert.status();
   std::string chain = CertificatePem(cert->get());
@@ -185,9 +185,9 @@ absl::StatusOr<CertificateAuthority> CertificateAuthority::CreateIntermediate(
 absl::StatusOr<Credential> CertificateAuthority::IssueLeaf(std::string_view common_name) {
   absl::StatusOr<EvpPkeyPtr> key = NewKey();
   if (!key.ok()) return key.status();
-  uint64_t serial = next_serial_++;
-  absl::StatusOr<X509Ptr> cert = NewCertificate({common_name, serial, /*is_ca=*/false},
-                                                key->get(), keys_->cert.get(), keys_->key.get());
+  uint64_t serial = keys_->next_serial++;
+  absl::StatusOr<X509Ptr> cert = NewCertificate({common_name, serial, /*is_ca=*/false}, key->get(),
+                                                keys_->cert.get(), keys_->key.get());
   if (!cert.ok()) return cert.status();
   Credential credential{CertificatePem(cert->get()), KeyPem(key->get()), serial};
   if (!keys_->is_root) credential.cert_pem += chain_pem_;
@@ -264,10 +264,11 @@ absl::StatusOr<Pki> MakePki() {
   }
   absl::StatusOr<std::string> crl = root->CrlPem({revoked->serial});
   if (!crl.ok()) return crl.status();
-  absl::StatusOr<CertificateAuthority> other = CertificateAuthority::CreateRoot("sipfleet other CA");
+  absl::StatusOr<CertificateAuthority> other =
+      CertificateAuthority::CreateRoot("sipfleet other CA");
   if (!other.ok()) return other.status();
-  return Pki{*std::move(root), *std::move(intermediate), *std::move(server), *std::move(client),
-             *std::move(revoked), *std::move(crl), *std::move(other)};
+  return Pki{*std::move(root),    *std::move(intermediate), *std::move(server), *std::move(client),
+             *std::move(revoked), *std::move(crl),          *std::move(other)};
 }
 
 }  // namespace

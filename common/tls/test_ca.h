@@ -24,7 +24,7 @@ struct Credential {
 };
 
 // A root or intermediate CA able to issue leaves, intermediates and CRLs.
-// Copies share the key. Not thread-safe (serial numbers are counted).
+// Copies share the key and the serial-number counter. Not thread-safe.
 class CertificateAuthority {
  public:
   // A self-signed root CA with subject CN=`common_name`.
@@ -48,12 +48,11 @@ class CertificateAuthority {
   std::string key_pem() const;
 
  private:
-  struct Keys;  // OpenSSL objects, shared by copies
+  struct Keys;  // OpenSSL objects and serial counter, shared by copies
   CertificateAuthority(std::shared_ptr<Keys> keys, std::string chain_pem);
 
   std::shared_ptr<Keys> keys_;
   std::string chain_pem_;  // this CA's certificate + its non-root issuers
-  uint64_t next_serial_ = 2;
 };
 
 // Paths of the standard file set written by WriteTestCaFiles.

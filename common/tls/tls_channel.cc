@@ -100,9 +100,9 @@ IoResult TlsChannel::ProtocolOutcome() {
       (ssl_library && ERR_GET_REASON(first) == SSL_R_CERTIFICATE_VERIFY_FAILED)) {
     ERR_clear_error();
     verify_failed_ = true;
-    error_ = verify == X509_V_OK ? std::string("certificate verify failed")
-                                 : base::Cat("certificate verify failed: ",
-                                             X509_verify_cert_error_string(verify));
+    error_ = verify == X509_V_OK
+                 ? std::string("certificate verify failed")
+                 : base::Cat("certificate verify failed: ", X509_verify_cert_error_string(verify));
     return IoResult::kError;
   }
   error_ = TakeErrorText("TLS protocol error");

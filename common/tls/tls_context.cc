@@ -56,7 +56,9 @@ class SharedState {
       SSL_SESSION_up_ref(latest_session_.get());
       latest.reset(latest_session_.get());
     }
-    return SslSessionPtr(SSL_SESSION_dup(latest.get()));  // immutable once stored
+    // No lock needed: OpenSSL never modifies a session handed to the
+    // new-session callback (it duplicates before changing one).
+    return SslSessionPtr(SSL_SESSION_dup(latest.get()));
   }
 
  private:
@@ -186,7 +188,7 @@ void ConfigureSessions(SharedState& state) {
 
 absl::Status Configure(SSL_CTX* ctx, const TlsOptions& options, Role role) {
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   if (absl::Status status = PinVersion(ctx, options.version); !status.ok()) return status;
   if (WantsCertificate(options, role)) {
     if (absl::Status status = LoadCertificate(ctx, options); !status.ok()) return status;

@@ -33,7 +33,9 @@ using transport::SecureChannel;
 constexpr auto kStepTimeout = std::chrono::seconds(10);
 constexpr int kMaxSteps = 100000;
 
-bool Finished(IoResult result) { return result != IoResult::kWantRead && result != IoResult::kWantWrite; }
+bool Finished(IoResult result) {
+  return result != IoResult::kWantRead && result != IoResult::kWantWrite;
+}
 
 // One end of a loopback connection: a non-blocking socket and its channel.
 struct Endpoint {
@@ -69,7 +71,8 @@ std::pair<int, int> LoopbackPair() {
   socklen_t length = sizeof(address);
   int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int server = -1;
-  if (bind(listener, reinterpret_cast<sockaddr*>(&address), length) == 0 && listen(listener, 1) == 0 &&
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), length) == 0 &&
+      listen(listener, 1) == 0 &&
       getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
       connect(client, reinterpret_cast<sockaddr*>(&address), length) == 0) {
     server = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -256,6 +259,7 @@ TEST_F(TlsContextTest, WrongCaFailsVerification) {
               HasSubstr("certificate verify failed: unable to get local issuer certificate"));
   EXPECT_EQ(connection->server.last, IoResult::kError);
   EXPECT_FALSE(connection->server.channel->VerifyFailed());
+  EXPECT_THAT(connection->server.channel->ErrorText(), HasSubstr("unknown ca"));
 }
 
 TEST_F(TlsContextTest, NoVerificationWithoutCaFile) {
@@ -394,8 +398,7 @@ struct VersionCase {
   const char* negotiated;
 };
 
-class TlsVersionTest : public TlsContextTest,
-                       public ::testing::WithParamInterface<VersionCase> {};
+class TlsVersionTest : public TlsContextTest, public ::testing::WithParamInterface<VersionCase> {};
 
 TEST_P(TlsVersionTest, PinnedVersionOnBothEnds) {
   TlsOptions client_options = ClientOptions();
@@ -420,8 +423,9 @@ INSTANTIATE_TEST_SUITE_P(Versions, TlsVersionTest,
                                            VersionCase{"1.1", "TLSv1.1"},
                                            VersionCase{"1.2", "TLSv1.2"},
                                            VersionCase{"1.3", "TLSv1.3"}),
-                         [](const auto& info) { return std::string("V") + info.param.option[0] +
-                                                       info.param.option[2]; });
+                         [](const auto& info) {
+                           return std::string("V") + info.param.option[0] + info.param.option[2];
+                         });
 
 TEST_F(TlsContextTest, Tls13ClientFailsAgainstTls12Server) {
   TlsOptions client_options = ClientOptions();
@@ -437,7 +441,8 @@ TEST_F(TlsContextTest, Tls13ClientFailsAgainstTls12Server) {
   EXPECT_EQ(connection->client.last, IoResult::kError);
   EXPECT_EQ(connection->server.last, IoResult::kError);
   EXPECT_FALSE(connection->client.channel->VerifyFailed());
-  EXPECT_FALSE(connection->client.channel->ErrorText().empty());
+  EXPECT_THAT(connection->client.channel->ErrorText(), HasSubstr("protocol version"));
+  EXPECT_THAT(connection->server.channel->ErrorText(), HasSubstr("unsupported protocol"));
 }
 
 class TlsResumptionTest : public TlsContextTest,
