@@ -25,7 +25,29 @@ Call-ID: [call_id]
 Content-Length: 0
 ]]></send>'
 
+PLAY='<nop><action><exec play_pcap_audio="media.pcap"/></action></nop>'
+
 case $case_name in
+  unreadable_pcap)
+    echo "not a capture" >media.pcap
+    scenario_with bad.xml "$SEND
+$PLAY"
+    expect_fails 255 '^sipfleet: bad\.xml:8: media\.pcap' "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  non_rtp_pcap)
+    # One UDP packet whose payload is not RTP version 2 (text2pcap builds it).
+    printf '0000  48 65 6c 6c 6f 20 77 6f 72 6c 64\n' >hex.txt
+    text2pcap -q -u 4000,5000 hex.txt media.pcap
+    scenario_with bad.xml "$SEND
+$PLAY"
+    expect_fails 255 '^sipfleet: bad\.xml:8: media\.pcap.*no RTP packets' "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1
+    ;;
+  missing_pcap)
+    scenario_with bad.xml "$SEND
+$PLAY"
+    expect_fails 255 '^sipfleet: bad\.xml:8: media\.pcap: media file not found' "$SIPFLEET" -sf bad.xml \
+      127.0.0.1 -m 1
+    ;;
   syntax_error)
     printf '<?xml version="1.0"?>\n<scenario>\n<send>\n</scenario>\n' >bad.xml
     expect_fails 255 '^sipfleet: bad\.xml:4: XML syntax error' "$SIPFLEET" -sf bad.xml 127.0.0.1 -m 1

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The media plane over real loopback sockets, checked from the outside with
+# tshark: play_pcap_audio sends the recording's payloads with its timing (each
+# inter-packet gap within 1 ms of the recorded one), play_dtmf's RFC 4733
+# events decode to the digits sent, and -rtp_echo returns what it receives.
+# Usage: media_test.sh CASE BASE_PORT   (SIP on BASE_PORT, RTP echo on BASE_PORT+100)
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+case_name=$1
+port=$2
+media_port=$((port + 100))
+SHARED=${SIPFLEET_SHARED_DIR:?path to ../shared}
+export SIPFLEET_DATA_DIR=$SHARED/sipp   # pcap/g711a.pcap, pcap/dtmf_2833_1.pcap
+command -v tshark >/dev/null || fail "tshark is not installed (scripts/install-deps.sh)"
+
+# A UAS that answers with [media_port] = media_port and echoes the RTP.
+start_bg srv "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -m 1 -nostdin -rtp_echo -mp "$media_port"
+wait_udp_port "$port"
+wait_udp_port "$media_port"
+
+# capture SECONDS: RTP to and from the echo port, until the call is over.
+capture() {
+  start_bg cap tshark -i lo -f "udp port $media_port" -a "duration:$1" -w cap.pcapng
+  # tshark says "Capturing on 'Loopback: lo'" once it listens.
+  for _ in $(seq 1 200); do grep -q "Capturing on" cap.out && return 0; sleep 0.05; done
+  fail "tshark did not start: $(cat cap.out)"
+}
+
+# fields FILE FILTER: "epoch-seconds payload-hex" per UDP packet matching FILTER.
+fields() { tshark -r "$1" -Y "$2" -T fields -e frame.time_epoch -e udp.payload 2>/dev/null; }
+
+# Compares the first N captured packets with a recording: payloads equal, and
+# every inter-packet gap within 1 ms of the recorded gap. Prints problems.
+compare_with_recording() {
+  local recording=$1 captured=$2
+  awk 'NR == FNR { t[NR] = $1; p[NR] = $2; n = NR; next }
+       { ct[FNR] = $1; cp[FNR] = $2; m = FNR }
+       END {
+         if (m < n) { print "captured " m " packets, the recording has " n; exit }
+         worst = 0
+         for (i = 1; i <= n; i++) {
+           if (cp[i] != p[i]) { print "payload " i " differs"; bad++ }
+           if (i > 1) {
+             err = (ct[i] - ct[i-1]) - (t[i] - t[i-1]); if (err < 0) err = -err
+             if (err > worst) worst = err
+           }
+         }
+         printf "worst gap error %.6f s over %d packets\n", worst, n > "/dev/stderr"
+         if (worst >= 0.001) print "a gap is off by " worst " s (limit 0.001)"
+       }' "$recording" "$captured"
+}
+
+# dtmf_digits FILE FILTER: digits of the RFC 4733 events (payload type
+# checked), one per event end, repeated end packets counted once.
+dtmf_digits() {
+  fields "$1" "$2" | awk '
+    function hex(s,   i, n) {
+      n = 0
+      for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+      return n
+    }
+    { pt = hex(substr($2, 3, 2)) % 128
+      ts = substr($2, 9, 8); ev = hex(substr($2, 25, 2)); e = hex(substr($2, 27, 2)) >= 128
+      if (e && !(ts in done)) { done[ts] = 1; d = ev < 10 ? ev : (ev == 10 ? "*" : (ev == 11 ? "#" : "?")); out = out d }
+      pts[pt] = 1 }
+    END { for (p in pts) printf "pt%s ", p; print out }'
+}
+
+case $case_name in
+  pcap_timing)
+    capture 20
+    start_bg cli "$SIPFLEET" "127.0.0.1:$port" -sn uac_pcap -i 127.0.0.1 -m 1 -nostdin -timeout 30
+    wait_exit "$cli_PID" 40
+    check_eq "$EXIT_CODE" 0 "uac_pcap exit code ($(tail -n 2 cli.out | tr '\n' ' '))"
+    check_grep "media: 246 RTP packets sent" cli.out "236 G.711 and 10 DTMF packets sent"
+    wait_exit "$cap_PID" 30
+    fields "$SHARED/sipp/pcap/g711a.pcap" udp >rec.txt
+    fields cap.pcapng "udp.dstport == $media_port" >sent.txt
+    check_eq "$(compare_with_recording rec.txt sent.txt)" "" "pcap replay"
+    # The DTMF capture follows the G.711 recording: the same bytes, digit 1.
+    fields "$SHARED/sipp/pcap/dtmf_2833_1.pcap" udp >rec_dtmf.txt
+    tail -n +237 sent.txt >sent_dtmf.txt
+    check_eq "$(compare_with_recording rec_dtmf.txt sent_dtmf.txt)" "" "DTMF pcap replay"
+    finish_checks
+    ;;
+  dtmf)
+    capture 10
+    start_bg cli "$SIPFLEET" "127.0.0.1:$port" -sf "$here/media/play_dtmf.xml" \
+      -i 127.0.0.1 -m 1 -nostdin -timeout 20
+    wait_exit "$cli_PID" 30
+    check_eq "$EXIT_CODE" 0 "play_dtmf exit code ($(tail -n 2 cli.out | tr '\n' ' '))"
+    wait_exit "$cap_PID" 20
+    # Our uas's answer has no telephone-event: SIPp's default 96 is used.
+    check_eq "$(dtmf_digits cap.pcapng "udp.dstport == $media_port")" "pt96 159#" "DTMF digits"
+    finish_checks
+    ;;
+  rtp_echo)
+    capture 20
+    start_bg cli "$SIPFLEET" "127.0.0.1:$port" -sn uac_pcap -i 127.0.0.1 -m 1 -nostdin -timeout 30
+    wait_exit "$cli_PID" 40
+    check_eq "$EXIT_CODE" 0 "uac_pcap exit code"
+    wait_exit "$cap_PID" 30
+    fields cap.pcapng "udp.dstport == $media_port" | cut -f2 >to_echo.txt
+    fields cap.pcapng "udp.srcport == $media_port" | cut -f2 >from_echo.txt
+    check_eq "$(wc -l <from_echo.txt)" 246 "packets echoed"
+    cmp -s to_echo.txt from_echo.txt || PROBLEMS+=("echoed payloads differ from those received")
+    wait_exit "$srv_PID" 30
+    check_grep "rtp echo: 246 packets echoed" srv.out "echo counter"
+    finish_checks
+    ;;
+  *) fail "unknown case $case_name" ;;
+esac
