@@ -91,6 +91,10 @@ bool ExpandKeyword(const Segment& s, const RunValues& run, Call& call, const Exp
     case Keyword::kAutoMediaPort:
       AppendNumber(run.media_port + (4 * (int64_t{call.call_number} - 1)) % 10000 + s.offset, out);
       break;
+    case Keyword::kRtpstreamAudioPort:
+    case Keyword::kRtpstreamVideoPort:
+      AppendNumber(run.rtpstream_port + s.offset, out);
+      break;
     case Keyword::kCallNumber:
       AppendNumber(int64_t{call.call_number} + s.offset, out);
       break;

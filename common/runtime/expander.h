@@ -23,6 +23,9 @@ struct RunValues {
   std::string media_ip;  // no brackets
   std::string media_ip_type;
   int media_port = 6000;
+  // [rtpstream_audio_port]/[rtpstream_video_port]: the worker's media socket
+  // (rtp_stream and play_* send from it); the -mp port when there is none.
+  int rtpstream_port = 6000;
   std::string pid;
   std::string version;
 };

@@ -71,6 +71,7 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
   run_values_.media_ip = config_.media_ip;
   run_values_.media_ip_type = config_.media_ipv6 ? "6" : "4";
   run_values_.media_port = config_.media_port;
+  run_values_.rtpstream_port = config_.media_port;
   run_values_.pid = base::Cat(config_.pid);
   run_values_.version = "sipfleet-0.1.0";
   forward_.resize(shared->workers.size());

@@ -52,6 +52,7 @@ absl::Status Worker::InitMedia() {
     media_v4_ = *std::move(socket);
     options.ipv4_fd = media_v4_->fd();
   }
+  run_values_.rtpstream_port = (v6 ? media_v6_ : media_v4_)->local_address().port();
   media_ = std::make_unique<rtp::MediaPlayer>(clock_, options);
   loop_.set_precise_timer(media_.get());
   return absl::OkStatus();

@@ -31,6 +31,8 @@ constexpr SimpleKeyword kSimpleKeywords[] = {
     {"media_ip_type", Keyword::kMediaIpType},
     {"media_port", Keyword::kMediaPort},
     {"auto_media_port", Keyword::kAutoMediaPort},
+    {"rtpstream_audio_port", Keyword::kRtpstreamAudioPort},
+    {"rtpstream_video_port", Keyword::kRtpstreamVideoPort},
     {"call_number", Keyword::kCallNumber},
     {"call_id", Keyword::kCallId},
     {"cseq", Keyword::kCseq},
@@ -56,8 +58,6 @@ constexpr SimpleKeyword kSimpleKeywords[] = {
 // Keywords SIPp has that a later issue brings; refused by name until then.
 constexpr std::string_view kNotYetSupported[] = {
     "tdmmap",
-    "rtpstream_audio_port",
-    "rtpstream_video_port",
     "crypto",
     "uecrypto",
 };

@@ -31,6 +31,8 @@ enum class Keyword : uint8_t {
   kMediaIpType,
   kMediaPort,
   kAutoMediaPort,
+  kRtpstreamAudioPort,  // the port rtp_stream sends from
+  kRtpstreamVideoPort,
   kCallNumber,
   kCallId,
   kCseq,

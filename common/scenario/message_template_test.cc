@@ -87,7 +87,7 @@ TEST(MessageTemplateTest, RejectsUnknownKeywordAndKeywordFirstLine) {
 }
 
 TEST(MessageTemplateTest, LaterIssueKeywordsAreRefusedAsNotSupportedYet) {
-  auto t = MessageTemplate::Compile("OPTIONS sip:a SIP/2.0\nX: [rtpstream_audio_port]\n", {});
+  auto t = MessageTemplate::Compile("OPTIONS sip:a SIP/2.0\nX: [tdmmap]\n", {});
   EXPECT_EQ(t.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_NE(std::string(t.status().message()).find("not supported yet"), std::string::npos);
 }

@@ -185,7 +185,7 @@ check_kamailio_relayed() {
 # tls_connections: the distinct client TLS connections (source ports) kamailio
 # relayed requests from.
 tls_connections() {
-  grep -o -E "RELAY [A-Z]+ over tls from $host:[0-9]+ " kamailio.out | sort -u | wc -l
+  grep -o -E "RELAY [A-Z]+ over tls from $host:[0-9]+ " kamailio.out | cut -d' ' -f3- | sort -u | wc -l
 }
 
 case $case_name in
