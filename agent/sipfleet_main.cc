@@ -100,6 +100,8 @@ void ApplyTransport(const cli::Options& options, runtime::EngineConfig* config) 
   const char kind = options.transport[0];
   config->transport = kind == 't' ? Transport::kTcp : kind == 'l' ? Transport::kTls : Transport::kUdp;
   config->socket_per_call = options.transport[1] == 'n';
+  config->socket_per_ip = options.transport[1] == 'i';
+  config->ip_field = options.ip_field;
   config->max_socket = options.max_socket;
   config->max_reconnect = options.max_reconnect;
   config->reconnect_close = options.reconnect_close;

@@ -263,20 +263,21 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
              }}},
       {"bind_local", Flag(&Options::bind_local)},
       {"t", {1, [](Options& o, const std::vector<std::string>& v) {
-               static const std::vector<std::string_view> kSupported = {"u1", "un", "t1",
+               static const std::vector<std::string_view> kSupported = {"u1", "un", "ui", "t1",
                                                                         "tn", "l1", "ln"};
                if (std::find(kSupported.begin(), kSupported.end(), v[0]) != kSupported.end()) {
                  o.transport = v[0];
                  return absl::OkStatus();
                }
-               static const std::vector<std::string_view> kKnown = {"ui", "s1", "sn", "c1", "cn"};
+               static const std::vector<std::string_view> kKnown = {"s1", "sn", "c1", "cn"};
                if (std::find(kKnown.begin(), kKnown.end(), v[0]) != kKnown.end()) {
                  return absl::UnimplementedError(base::Cat(
-                     "transport -t ", v[0], " is not supported yet (u1 un t1 tn l1 ln are)"));
+                     "transport -t ", v[0], " is not supported yet (u1 un ui t1 tn l1 ln are)"));
                }
-               return BadValue("t", v[0], "u1, un, t1, tn, l1, ln expected");
+               return BadValue("t", v[0], "u1, un, ui, t1, tn, l1, ln expected");
              }}},
       {"max_socket", Integer(&Options::max_socket, 1)},
+      {"ip_field", Integer(&Options::ip_field, 0)},
       {"max_reconnect", Integer(&Options::max_reconnect, 0)},
       {"reconnect_close", {1, [](Options& o, const std::vector<std::string>& v) {
                              if (v[0] != "true" && v[0] != "false" && v[0] != "1" && v[0] != "0") {
@@ -512,7 +513,8 @@ std::string HelpText(std::string_view program) {
       "  -sn name        built-in scenario (uac, uas)       -sf file   XML scenario file\n"
       "  -sd name        print a built-in scenario          -s user    [service] (service)\n"
       "  -i ip           local IP for headers and binding   -p port    local port\n"
-      "  -bind_local     bind the -i address, not any       -t mode    u1 un t1 tn l1 ln (u1)\n"
+      "  -bind_local     bind the -i address, not any       -t mode    u1 un ui t1 tn l1 ln (u1)\n"
+      "  -ip_field n     -t ui: the -inf field with the local IP (0)\n"
       "  -max_socket n, -max_reconnect n, -reconnect_close true|false, -reconnect_sleep ms\n"
       "  -tls_cert f (cacert.pem), -tls_key f (cakey.pem), -tls_ca f, -tls_crl f,\n"
       "  -tls_version 1.0|1.1|1.2|1.3, -bind_to_device dev\n"

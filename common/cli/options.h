@@ -33,6 +33,7 @@ struct Options {
   int rtp_echo_buffer = 2048;    // -mb
   int rtp_payload = 8;           // -rtp_payload
   int max_socket = 50000;        // -max_socket
+  int ip_field = 0;              // -ip_field (-t ui)
   int max_reconnect = 0;         // -max_reconnect
   bool reconnect_close = true;   // -reconnect_close
   int64_t reconnect_sleep_ms = 1000;  // -reconnect_sleep

@@ -47,7 +47,6 @@ TEST(OptionsTest, UnsupportedSippOptionIsRefusedByName) {
   auto o = Parse({"-rsa", "1.2.3.4:5"});
   EXPECT_EQ(o.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(o.status().message(), "option -rsa is not supported yet");
-  EXPECT_EQ(Parse({"-t", "ui"}).status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(Parse({"-t", "sn"}).status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(Parse({"-t", "x9"}).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Parse({"-t", "tn"})->transport, "tn");

@@ -77,6 +77,10 @@ struct EngineConfig {
   enum class Transport : uint8_t { kUdp, kTcp, kTls };
   Transport transport = Transport::kUdp;
   bool socket_per_call = false;      // un, tn, ln
+  // ui: one UDP socket per local IP, the IP taken from field -ip_field of
+  // the first -inf file (client: the call's line; server: every line).
+  bool socket_per_ip = false;
+  int ip_field = 0;
   int max_socket = 50000;            // -max_socket: past it, calls share sockets
   int max_reconnect = 0;             // -max_reconnect (t1/l1 client connection)
   bool reconnect_close = true;       // -reconnect_close: calls end when it drops

@@ -1,5 +1,6 @@
 #include "common/runtime/engine.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -58,15 +59,21 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   if (config.transport == EngineConfig::Transport::kTls && config.tls == nullptr) {
     return absl::InvalidArgumentError("TLS transport without a TLS context");
   }
+  const bool server = engine->shared_.scenario->mode == scenario::Mode::kServer;
   // Stream transports have no UDP socket: clients connect, servers listen.
   std::vector<std::shared_ptr<transport::UdpSocket>> sockets(config.workers);
-  if (!config.stream()) {
+  std::vector<std::shared_ptr<transport::UdpSocket>> per_ip;
+  if (config.socket_per_ip && server) {
+    absl::StatusOr<std::vector<std::shared_ptr<transport::UdpSocket>>> bound =
+        engine->BindPerIpSockets();
+    if (!bound.ok()) return bound.status();
+    per_ip = *std::move(bound);
+  } else if (!config.stream()) {
     sockets.clear();
     if (absl::Status status = engine->BindSockets(&sockets); !status.ok()) return status;
   }
 
   const int count = config.workers;
-  const bool server = engine->shared_.scenario->mode == scenario::Mode::kServer;
   engine->shared_.workers.resize(count);
   for (int i = 0; i < count; ++i) {
     // -l is shared out so the per-worker limits add up to the total.
@@ -78,6 +85,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
     auto worker = std::make_unique<Worker>(i, &engine->shared_, sockets[server ? 0 : i], server,
                                            static_cast<uint64_t>(i) + 1, count, limit);
     engine->shared_.workers[i] = worker.get();
+    worker->AddSharedUdpSockets(per_ip);
     engine->workers_.push_back(std::move(worker));
   }
   for (auto& worker : engine->workers_) {
@@ -135,6 +143,38 @@ absl::Status Engine::BindSockets(std::vector<std::shared_ptr<transport::UdpSocke
     sockets->push_back(*socket);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<transport::UdpSocket>>> Engine::BindPerIpSockets() {
+  // -t ui server: one socket per distinct IP of the first -inf file's
+  // -ip_field, all on the -p port (SIPp binds them instead of 0.0.0.0).
+  const EngineConfig& config = shared_.config;
+  if (shared_.injection_files.empty()) {
+    return absl::InvalidArgumentError("-t ui needs an -inf file whose -ip_field holds the IPs");
+  }
+  const injection::InjectionFile& file = *shared_.injection_files[0];
+  std::vector<std::string> ips;
+  for (size_t line = 0; line < file.line_count(); ++line) {
+    std::string ip;
+    if (!file.AppendField(line, config.ip_field, &ip) || ip.empty()) {
+      return absl::InvalidArgumentError(base::Cat(file.path(), ":", line + 1, ": no IP in field ",
+                                                  config.ip_field, " (-ip_field)"));
+    }
+    if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
+  }
+  std::vector<std::shared_ptr<transport::UdpSocket>> sockets;
+  uint16_t port = config.local_port_given ? config.local.port() : kSipDefaultPort;
+  for (const std::string& ip : ips) {
+    absl::StatusOr<transport::SocketAddress> address = transport::SocketAddress::Resolve(ip, port);
+    if (!address.ok()) return address.status();
+    absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
+        transport::UdpSocket::Bind(*address, config.buffer_bytes);
+    if (!socket.ok()) return socket.status();
+    // Every IP shares the first one's port when -p was not given.
+    if (port == 0) port = (*socket)->local_address().port();
+    sockets.push_back(std::move(*socket));
+  }
+  return sockets;
 }
 
 absl::Status Engine::Listen() {

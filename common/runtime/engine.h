@@ -91,6 +91,7 @@ class Engine {
   Engine() = default;
   absl::Status InitVariables();
   absl::Status Listen();
+  absl::StatusOr<std::vector<std::shared_ptr<transport::UdpSocket>>> BindPerIpSockets();
   absl::Status BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets);
 
   WorkerShared shared_;

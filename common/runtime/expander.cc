@@ -66,8 +66,16 @@ bool ExpandKeyword(const Segment& s, const RunValues& run, Call& call, const Exp
     case Keyword::kRemotePort:
       out->append(run.remote_port);
       break;
-    case Keyword::kLocalIp:
     case Keyword::kServerIp:
+      if (in.resolver != nullptr) {
+        if (std::string_view ip = in.resolver->ServerIp(call); !ip.empty()) {
+          out->append(ip);
+          break;
+        }
+      }
+      out->append(run.local_ip);
+      break;
+    case Keyword::kLocalIp:
       out->append(run.local_ip);
       break;
     case Keyword::kLocalIpType:

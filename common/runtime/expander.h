@@ -51,6 +51,9 @@ class KeywordResolver {
   // [users] / [userid].
   virtual int64_t Users() const = 0;
   virtual int64_t UserId(const Call& call) const = 0;
+  // [server_ip]: the address of the socket the call uses (-t ui); empty =
+  // [local_ip].
+  virtual std::string_view ServerIp(const Call& call) const { return {}; }
 };
 
 // Per-expansion inputs besides the call.

@@ -128,10 +128,9 @@ void Worker::PostAbortAll() {
   });
 }
 
-void Worker::PostDatagrams(
-    std::vector<std::pair<std::string, transport::SocketAddress>> datagrams) {
+void Worker::PostDatagrams(std::vector<Forwarded> datagrams) {
   loop_.Post([this, datagrams = std::move(datagrams)] {
-    for (const auto& [bytes, from] : datagrams) HandleDatagram(bytes, from, /*forwarded=*/true);
+    for (const Forwarded& d : datagrams) HandleDatagram(d.bytes, d.from, /*forwarded=*/true, d.endpoint);
   });
 }
 
@@ -159,7 +158,7 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
     std::string_view peek = StripCallIdPrefix(sip::PeekCallId(data));
     size_t owner = ViewHash()(peek) % shared_->workers.size();
     if (owner != static_cast<size_t>(index_)) {
-      forward_[owner].emplace_back(std::string(data), from);
+      forward_[owner].push_back(Forwarded{std::string(data), from, endpoint});
       return;
     }
   }
@@ -699,9 +698,9 @@ void Worker::StartClientCall(uint64_t call_number) {
   base::Append(&call.call_id, call_number, "-", config_.pid, "@", config_.local_ip_for_uri);
   call.peer = config_.remote;
   by_call_id_.emplace(call.call_id, slot);
-  if (scenario_.needs_call_extras) InitCallExtras(call);
+  if (scenario_.needs_call_extras || config_.socket_per_ip) InitCallExtras(call);
   stats_.Increment(Counter::kOutgoingCall);
-  call.endpoint = EndpointForNewCall();
+  call.endpoint = EndpointForNewCall(call);
   if (call.endpoint == kNoEndpoint) {
     call.failed = true;
     stats_.Increment(config_.stream() ? Counter::kFailedTcpConnect

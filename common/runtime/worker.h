@@ -102,7 +102,18 @@ class Worker final : public transport::FdHandler,
   // Thread-safe: abort every call now (SIPp's Q / -timeout).
   void PostAbortAll();
   // Thread-safe: hand over datagrams another worker received for our calls.
-  void PostDatagrams(std::vector<std::pair<std::string, transport::SocketAddress>> datagrams);
+  struct Forwarded {
+    std::string bytes;
+    transport::SocketAddress from;
+    uint32_t endpoint;  // the shared socket it came in on
+  };
+  void PostDatagrams(std::vector<Forwarded> datagrams);
+
+  // -t ui server: sockets every worker watches (one per IP), added before
+  // Init() in the same order on every worker so their endpoint indices agree.
+  void AddSharedUdpSockets(std::vector<std::shared_ptr<transport::UdpSocket>> sockets) {
+    shared_udp_ = std::move(sockets);
+  }
 
   // -rtp_echo: this worker echoes on `pair` (the engine gives it to one
   // worker). Called after Init(), before the thread starts.
@@ -143,6 +154,7 @@ class Worker final : public transport::FdHandler,
   int64_t NextDynamicId() override;
   int64_t Users() const override { return static_cast<int64_t>(config_.users); }
   int64_t UserId(const Call& call) const override { return 0; }
+  std::string_view ServerIp(const Call& call) const override;
 
  private:
   using Element = scenario::Element;
@@ -186,7 +198,8 @@ class Worker final : public transport::FdHandler,
   class UdpEndpointHandler;
   absl::Status InitTransport();
   void SendVia(uint32_t endpoint, std::string_view bytes, const transport::SocketAddress& to);
-  uint32_t EndpointForNewCall();
+  uint32_t EndpointForNewCall(Call& call);
+  uint32_t EndpointForIp(const std::string& ip);
   transport::StreamConnection::Options StreamOptions() const;
   uint32_t OpenStreamEndpoint();
   uint32_t OpenUdpEndpoint();
@@ -331,6 +344,8 @@ class Worker final : public transport::FdHandler,
   uint32_t primary_ = 0;         // t1/l1 client: the endpoint of the shared connection
   int reconnects_left_ = 0;
   uint32_t open_sockets_ = 0;    // per-call endpoints open, for -max_socket
+  std::vector<std::shared_ptr<transport::UdpSocket>> shared_udp_;  // ui server
+  absl::flat_hash_map<std::string, uint32_t> ip_endpoints_;        // ui client
   uint32_t share_cursor_ = 1;    // round robin once -max_socket is reached
 
   std::atomic<uint64_t> open_calls_{0};
@@ -338,7 +353,7 @@ class Worker final : public transport::FdHandler,
   std::atomic<uint64_t> send_errors_{0};
   std::string scratch_;
   std::string scratch_extra_;
-  std::vector<std::vector<std::pair<std::string, transport::SocketAddress>>> forward_;
+  std::vector<std::vector<Forwarded>> forward_;
 };
 
 }  // namespace sipfleet::runtime

@@ -29,7 +29,9 @@ class Worker::UdpEndpointHandler final : public transport::FdHandler {
 // the loop dispatches its events.
 struct Worker::Endpoint {
   std::unique_ptr<transport::StreamConnection> stream;
-  std::unique_ptr<transport::UdpSocket> udp;
+  std::shared_ptr<transport::UdpSocket> udp;
+  std::string ip;        // the socket's address for [server_ip] (ui)
+  bool shared = false;   // every worker reads it (ui server): forward by Call-ID
   std::unique_ptr<UdpEndpointHandler> udp_handler;
   uint32_t refs = 0;      // calls using it, plus one for an accepted connection
   bool in_use = false;

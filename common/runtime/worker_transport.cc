@@ -45,11 +45,29 @@ absl::Status Worker::InitTransport() {
   endpoints_.push_back(std::make_unique<Endpoint>());  // [0]: the main socket
   endpoints_[0]->in_use = true;
   reconnects_left_ = config_.max_reconnect;
+  for (auto& socket : shared_udp_) {  // ui server: endpoints 1..n on every worker
+    uint32_t index = AllocateEndpoint();
+    Endpoint& endpoint = *endpoints_[index];
+    endpoint.udp = socket;
+    endpoint.ip = socket->local_address().ip_for_uri();
+    endpoint.shared = true;
+    endpoint.refs = 1;  // for the whole run
+    endpoint.udp_handler = std::make_unique<UdpEndpointHandler>(this, index);
+    if (absl::Status status = loop_.Watch(socket->fd(), EPOLLIN | EPOLLEXCLUSIVE,
+                                          endpoint.udp_handler.get());
+        !status.ok()) {
+      return status;
+    }
+  }
   if (socket_ != nullptr) {
     local_address_ = socket_->local_address();
     // With a shared server socket, EPOLLEXCLUSIVE wakes one worker per burst.
     uint32_t events = EPOLLIN | (shared_socket_ ? uint32_t{EPOLLEXCLUSIVE} : 0u);
     return loop_.Watch(socket_->fd(), events, this);
+  }
+  if (!shared_udp_.empty()) {
+    local_address_ = shared_udp_[0]->local_address();
+    run_values_.local_port = base::Cat(local_address_.port());
   }
   if (config_.stream() && scenario_.mode == scenario::Mode::kClient && !config_.socket_per_call) {
     ConnectPrimary();
@@ -130,7 +148,51 @@ uint32_t Worker::OpenUdpEndpoint() {
   return index;
 }
 
-uint32_t Worker::EndpointForNewCall() {
+uint32_t Worker::EndpointForIp(const std::string& ip) {
+  if (auto it = ip_endpoints_.find(ip); it != ip_endpoints_.end()) return it->second;
+  absl::StatusOr<transport::SocketAddress> local = transport::SocketAddress::Resolve(ip, 0);
+  if (!local.ok()) {
+    shared_->RecordTransportError(base::Cat("-t ui: bad local IP '", ip, "' in the -inf file"));
+    return kNoEndpoint;
+  }
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
+      transport::UdpSocket::Bind(*local, config_.buffer_bytes);
+  if (!socket.ok()) {
+    shared_->RecordTransportError(
+        base::Cat("-t ui: cannot bind ", ip, ": ", socket.status().message()));
+    return kNoEndpoint;
+  }
+  uint32_t index = AllocateEndpoint();
+  Endpoint& endpoint = *endpoints_[index];
+  endpoint.udp = *std::move(socket);
+  endpoint.ip = endpoint.udp->local_address().ip_for_uri();
+  endpoint.refs = 1;  // kept for the run: later calls from this IP reuse it
+  endpoint.udp_handler = std::make_unique<UdpEndpointHandler>(this, index);
+  if (!loop_.Watch(endpoint.udp->fd(), EPOLLIN, endpoint.udp_handler.get()).ok()) {
+    return kNoEndpoint;
+  }
+  ip_endpoints_.emplace(ip, index);
+  return index;
+}
+
+std::string_view Worker::ServerIp(const Call& call) const {
+  if (call.endpoint == kMainSocket || call.endpoint >= endpoints_.size()) return {};
+  return endpoints_[call.endpoint]->ip;
+}
+
+uint32_t Worker::EndpointForNewCall(Call& call) {
+  if (config_.socket_per_ip) {
+    std::string ip;
+    if (call.extras == nullptr || call.extras->injection_lines.empty() ||
+        !shared_->injection_files[0]->AppendField(call.extras->injection_lines[0],
+                                                  config_.ip_field, &ip) ||
+        ip.empty()) {
+      shared_->RecordTransportError(
+          base::Cat("-t ui: no IP in field ", config_.ip_field, " of the -inf file"));
+      return kNoEndpoint;
+    }
+    return EndpointForIp(ip);
+  }
   if (!config_.stream() && !config_.socket_per_call) return kMainSocket;
   if (config_.stream() && !config_.socket_per_call) return kPrimary;
   if (open_sockets_ >= static_cast<uint32_t>(config_.max_socket)) {
@@ -220,7 +282,10 @@ void Worker::OnUdpEndpointReadable(uint32_t index) {
         stats_.Increment(Counter::kOversizedDatagrams);
         continue;
       }
-      HandleDatagram(receive_.datagram(i), receive_.source(i), /*forwarded=*/true, index);
+      // A shared (ui server) socket is read by every worker: the owner of
+      // the Call-ID gets it, as on the main socket.
+      HandleDatagram(receive_.datagram(i), receive_.source(i),
+                     /*forwarded=*/!endpoints_[index]->shared, index);
     }
     if (n < transport::ReceiveBatch::kMaxDatagrams) return;
   }

@@ -188,6 +188,30 @@ case $case_name in
     check_grep "FramingErrors=1" srv.out "framing error counted"
     finish_checks
     ;;
+  ui_both)
+    # -t ui: the client sends each call from the IP of its -inf line
+    # (127.0.0.4, .5 in turn); the server binds every IP of its -inf file
+    # and answers from the one a request reached. Checked on the wire.
+    command -v tshark >/dev/null || fail "tshark is not installed"
+    calls=20
+    printf 'SEQUENTIAL\n127.0.0.2;\n127.0.0.3;\n' >srv_ips.csv
+    printf 'SEQUENTIAL\n127.0.0.4;\n127.0.0.5;\n' >cli_ips.csv
+    start_bg cap tshark -i lo -f "udp port $port" -a duration:30 -w ui.pcapng
+    for _ in $(seq 1 200); do grep -q "Capturing on" cap.out && break; sleep 0.05; done
+    start_bg srv "$SIPFLEET" -sn uas -t ui -inf srv_ips.csv -ip_field 0 -p "$port" -m "$calls" \
+      -nostdin -trace_stat -stf srv.csv
+    wait_udp_port "$port"
+    host=127.0.0.3
+    client sipfleet ui -inf cli_ips.csv -ip_field 0 -workers 1
+    expect_clean_run
+    kill "$cap_PID" 2>/dev/null || true
+    wait_exit "$cap_PID" 20
+    flows=$(tshark -r ui.pcapng -Y "sip.Method == INVITE || sip.CSeq.method == INVITE && sip.Status-Code == 200" \
+      -T fields -e ip.src -e ip.dst 2>/dev/null | sort | uniq -c | awk '{print $2 ">" $3 ":" $1}' | tr '\n' ' ')
+    check_eq "$flows" "127.0.0.3>127.0.0.4:10 127.0.0.3>127.0.0.5:10 127.0.0.4>127.0.0.3:10 127.0.0.5>127.0.0.3:10 " \
+      "INVITE and 200 sources and destinations"
+    finish_checks
+    ;;
   *)
     fail "unknown case $case_name"
     ;;
