@@ -18,6 +18,11 @@ absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig
   absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
       transport::UdpSocket::Bind(local, config.buffer_bytes);
   if (!socket.ok()) return socket.status();
+  if (!config.bind_to_device.empty()) {
+    if (absl::Status status = (*socket)->BindToDevice(config.bind_to_device); !status.ok()) {
+      return status;
+    }
+  }
   return std::shared_ptr<transport::UdpSocket>(std::move(*socket));
 }
 

@@ -41,6 +41,15 @@ absl::StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& 
 
 UdpSocket::~UdpSocket() { close(fd_); }
 
+absl::Status UdpSocket::BindToDevice(const std::string& device) {
+  if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(),
+                 static_cast<socklen_t>(device.size())) != 0) {
+    return absl::InvalidArgumentError(
+        base::Cat("-bind_to_device ", device, ": ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 ReceiveBatch::ReceiveBatch(int datagram_bytes)
     : slot_bytes_(static_cast<size_t>(datagram_bytes)),
       buffer_(static_cast<size_t>(kMaxDatagrams) * slot_bytes_),

@@ -28,6 +28,9 @@ class UdpSocket {
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
 
+  // SO_BINDTODEVICE (-bind_to_device; needs CAP_NET_RAW).
+  absl::Status BindToDevice(const std::string& device);
+
   int fd() const { return fd_; }
   const SocketAddress& local_address() const { return local_; }
 
