@@ -13,8 +13,11 @@ SHARED=${SIPFLEET_SHARED_DIR:?path to ../shared}
 export SIPFLEET_DATA_DIR=$SHARED/sipp   # pcap/g711a.pcap, pcap/dtmf_2833_1.pcap
 command -v tshark >/dev/null || fail "tshark is not installed (scripts/install-deps.sh)"
 
+host=127.0.0.1
+target=127.0.0.1:$port
+if [[ $case_name == ipv6_media ]]; then host=::1; target="[::1]:$port"; fi
 # A UAS that answers with [media_port] = media_port and echoes the RTP.
-start_bg srv "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -m 1 -nostdin -rtp_echo -mp "$media_port"
+start_bg srv "$SIPFLEET" -sn uas -i "$host" -p "$port" -m 1 -nostdin -rtp_echo -mp "$media_port"
 wait_udp_port "$port"
 wait_udp_port "$media_port"
 
@@ -106,6 +109,16 @@ case $case_name in
     cmp -s to_echo.txt from_echo.txt || PROBLEMS+=("echoed payloads differ from those received")
     wait_exit "$srv_PID" 30
     check_grep "rtp echo: 246 packets echoed" srv.out "echo counter"
+    finish_checks
+    ;;
+  ipv6_media)
+    # uac_pcap over IPv6 (SIP, SDP "IN IP6 ::1", RTP and the echo).
+    start_bg cli "$SIPFLEET" "$target" -sn uac_pcap -i ::1 -m 1 -nostdin -timeout 30
+    wait_exit "$cli_PID" 40
+    check_eq "$EXIT_CODE" 0 "uac_pcap exit code ($(tail -n 2 cli.out | tr '\n' ' '))"
+    check_grep "media: 246 RTP packets sent (59632 bytes), 0 send errors" cli.out "RTP sent over IPv6"
+    wait_exit "$srv_PID" 30
+    check_grep "rtp echo: 246 packets echoed" srv.out "RTP echoed over IPv6"
     finish_checks
     ;;
   *) fail "unknown case $case_name" ;;
