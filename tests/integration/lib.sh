@@ -25,15 +25,17 @@ start_bg() {
   eval "${name}_PID=$pid"
 }
 
-# wait_udp_port PORT: until something listens on UDP PORT (at most 10 s).
-wait_udp_port() {
-  local port=$1
+# wait_port u|t PORT: until something listens on UDP/TCP PORT (at most 10 s).
+wait_port() {
+  local proto=$1 port=$2
   for _ in $(seq 1 200); do
-    if ss -H -uln "sport = :$port" | grep -q .; then return 0; fi
+    if ss -H "-${proto}ln" "sport = :$port" | grep -q .; then return 0; fi
     sleep 0.05
   done
-  fail "nothing listens on UDP port $port"
+  fail "nothing listens on $([[ $proto == u ]] && echo UDP || echo TCP) port $port"
 }
+wait_udp_port() { wait_port u "$1"; }
+wait_tcp_port() { wait_port t "$1"; }
 
 # wait_exit PID SECONDS: waits for a started PID; sets EXIT_CODE. (Not for
 # use inside $(...): only the shell that started a process can wait for it.)
@@ -68,16 +70,6 @@ csv_value() {
 
 expect_eq() {
   [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"
-}
-
-# wait_tcp_port PORT [IP]: until something listens on TCP PORT (at most 10 s).
-wait_tcp_port() {
-  local port=$1
-  for _ in $(seq 1 200); do
-    if ss -H -tln "sport = :$port" | grep -q .; then return 0; fi
-    sleep 0.05
-  done
-  fail "nothing listens on TCP port $port"
 }
 
 # Several checks per case are reported together, so one run shows them all.
