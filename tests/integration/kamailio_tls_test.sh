@@ -185,7 +185,17 @@ check_kamailio_relayed() {
 # tls_connections: the distinct client TLS connections (source ports) kamailio
 # relayed requests from.
 tls_connections() {
-  grep -o -E "RELAY [A-Z]+ over tls from $host:[0-9]+ " kamailio.out | cut -d' ' -f3- | sort -u | wc -l
+  { grep -o -E "RELAY [A-Z]+ over tls from $host:[0-9]+ " kamailio.out || true; } |
+    cut -d' ' -f3- | sort -u | wc -l
+}
+
+# check_kamailio_healthy: running, and no memory-corruption report or dead
+# worker in its log (see tcp_children in tls_kamailio.cfg).
+check_kamailio_healthy() {
+  kill -0 "$kamailio_PID" 2>/dev/null || PROBLEMS+=("kamailio died: $(tail -n 5 kamailio.out)")
+  if grep -q -E 'BUG:|exited by a signal' kamailio.out; then
+    PROBLEMS+=("kamailio reports: $(grep -m 3 -E 'BUG:|exited by a signal' kamailio.out)")
+  fi
 }
 
 case $case_name in
@@ -208,7 +218,7 @@ case $case_name in
     elif [[ -z $workers ]] || ((connections < 1 || connections > workers)); then
       PROBLEMS+=("TLS connections for -t l1: $connections, expected 1..${workers:-?} (one per worker)")
     fi
-    kill -0 "$kamailio_PID" 2>/dev/null || PROBLEMS+=("kamailio died")
+    check_kamailio_healthy
     finish_checks
     ;;
   wrong_ca)
@@ -229,7 +239,7 @@ case $case_name in
     run_uac uac_right l1 1 ca
     check_uac_passed uac_right 1
     check_uas_passed 1
-    kill -0 "$kamailio_PID" 2>/dev/null || PROBLEMS+=("kamailio died: $(tail -n 5 kamailio.out)")
+    check_kamailio_healthy
     # kamailio's side: the client aborted each handshake with an alert.
     check_eq "$(grep -c -E 'TLS accept:.*alert unknown ca' kamailio.out || true)" \
       "$wrong_calls" "kamailio's 'alert unknown ca' handshake errors"
