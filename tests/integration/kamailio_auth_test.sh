@@ -54,36 +54,8 @@ calls=5
 KAMAILIO=${KAMAILIO_BIN:-kamailio}
 command -v "$KAMAILIO" >/dev/null || fail "kamailio is not installed (scripts/install-deps.sh installs it)"
 
-find_modules() {
-  if [[ -n ${KAMAILIO_MODULES:-} ]]; then echo "$KAMAILIO_MODULES"; return; fi
-  local d
-  for d in /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/local/lib*/kamailio/modules; do
-    if [[ -f $d/auth.so ]]; then echo "$d"; return; fi
-  done
-  fail "kamailio modules directory not found; set KAMAILIO_MODULES"
-}
+source "$HERE/kamailio_lib.sh"
 MODULES=$(find_modules)
-
-# Runs on every exit: stop kamailio by its PID (SIGTERM, then SIGKILL for it and
-# the children it forked), show the logs if the test failed, then lib.sh's cleanup.
-kamailio_PID=
-stop_kamailio() {
-  [[ -n $kamailio_PID ]] || return 0
-  local pid=$kamailio_PID children
-  kamailio_PID=
-  children=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' | tr '\n' ' ' || true)
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "kamailio $pid ignored SIGTERM; killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  for c in $children; do kill -KILL "$c" 2>/dev/null || true; done
-}
 on_exit() {
   local rc=$?
   stop_kamailio
