@@ -4,7 +4,8 @@
 # test generates, and bad traffic (a peer resetting TCP mid-message, oversized
 # datagrams and stream messages).
 # Usage: transport_test.sh CASE BASE_PORT   (ports BASE_PORT and BASE_PORT+1)
-source "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 case_name=$1
 port=$2
 calls=${CALLS:-300}
@@ -156,13 +157,30 @@ case $case_name in
     # A peer that answers half a response and resets the connection: each
     # call fails as FailedTcpClosed, the resets are counted, no crash.
     calls=3
-    start_bg peer python3 "$(dirname "$0")/reset_peer.py" "$host" "$port"
+    start_bg peer python3 "$here/reset_peer.py" "$host" "$port"
     wait_tcp_port "$port"
     client sipfleet tn -workers 1
     check_eq "$EXIT_CODE" 1 "client exit code"
     check_eq "$(csv_value 'FailedCall(C)' cli.csv)" "$calls" "client FailedCall(C)"
     check_eq "$(csv_value 'FailedTcpClosed(C)' cli.csv)" "$calls" "client FailedTcpClosed(C)"
     check_grep "ConnectionResets=$calls" cli.out "resets counted"
+    finish_checks
+    ;;
+  reconnect)
+    # -t t1 with -max_reconnect 2: each time the peer resets the connection
+    # the calls on it fail and, after -reconnect_sleep, a new connection is
+    # made; once the reconnections are used up the run ends (exit 255) with
+    # the reason. Three connections in all.
+    calls=50
+    rate=20
+    start_bg peer python3 "$here/reset_peer.py" "$host" "$port"
+    wait_tcp_port "$port"
+    client sipfleet t1 -workers 1 -max_reconnect 2 -reconnect_sleep 100
+    check_eq "$EXIT_CODE" 255 "client exit code"
+    check_grep "ConnectionResets=3" cli.out "one reset per connection"
+    check_grep "connection to 127.0.0.1:$port ended (reset" cli.out "the reason is given"
+    check_eq "$(csv_value 'FailedTcpClosed(C)' cli.csv)" "$(csv_value 'FailedCall(C)' cli.csv)" \
+      "every failed call failed on the closed connection"
     finish_checks
     ;;
   oversized_messages)
