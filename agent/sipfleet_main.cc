@@ -367,9 +367,12 @@ void PrintMedia(const runtime::MediaReport& media) {
         static_cast<unsigned long long>(media.lateness_us.max()));
   }
   if (media.echoed_packets > 0 || media.echo_truncated > 0) {
-    std::printf("sipfleet: rtp echo: %llu packets echoed, %llu over -mb dropped\n",
-                static_cast<unsigned long long>(media.echoed_packets),
-                static_cast<unsigned long long>(media.echo_truncated));
+    std::printf(
+        "sipfleet: rtp echo: %llu packets echoed, %llu over -mb dropped, %llu muted by "
+        "<rtp_echo>\n",
+        static_cast<unsigned long long>(media.echoed_packets),
+        static_cast<unsigned long long>(media.echo_truncated),
+        static_cast<unsigned long long>(media.echo_muted));
   }
 }
 

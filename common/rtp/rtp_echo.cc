@@ -66,6 +66,17 @@ RtpEcho::RtpEcho(BoundPair pair, size_t buffer_bytes)
           }(),
           buffer_bytes) {}
 
+void RtpEcho::Mute(const transport::SocketAddress& source) {
+  if (std::find(muted_sources_.begin(), muted_sources_.end(), source) == muted_sources_.end()) {
+    muted_sources_.push_back(source);
+  }
+}
+
+void RtpEcho::Unmute(const transport::SocketAddress& source) {
+  muted_sources_.erase(std::remove(muted_sources_.begin(), muted_sources_.end(), source),
+                       muted_sources_.end());
+}
+
 std::vector<int> RtpEcho::fds() const {
   std::vector<int> fds;
   for (const auto& socket : sockets_) fds.push_back(socket->fd());
@@ -101,6 +112,14 @@ int RtpEcho::EchoBatch(int fd) {
     const msghdr& h = in_[i].msg_hdr;
     if ((h.msg_flags & MSG_TRUNC) != 0) {
       ++truncated_;
+      continue;
+    }
+    if (!muted_sources_.empty() &&
+        std::find(muted_sources_.begin(), muted_sources_.end(),
+                  transport::SocketAddress::FromSockaddr(
+                      reinterpret_cast<const sockaddr*>(&sources_[i]), h.msg_namelen)) !=
+            muted_sources_.end()) {
+      ++muted_;
       continue;
     }
     out_iov_[out] = {in_iov_[i].iov_base, in_[i].msg_len};

@@ -57,6 +57,13 @@ class RtpEcho final : public transport::FdHandler {
   void OnEvents(uint32_t epoll_events) override;
 
   std::vector<int> fds() const;
+
+  // SIPp's per-call <rtp_echo value="0|1"/>: datagrams from `source` (the
+  // address a call's SDP announced; symmetric RTP) are dropped, not echoed,
+  // until Unmute. Counted in muted().
+  void Mute(const transport::SocketAddress& source);
+  void Unmute(const transport::SocketAddress& source);
+  uint64_t muted() const { return muted_; }
   uint64_t echoed_packets() const { return echoed_packets_; }
   uint64_t echoed_bytes() const { return echoed_bytes_; }
   uint64_t truncated() const { return truncated_; }
@@ -80,6 +87,8 @@ class RtpEcho final : public transport::FdHandler {
   uint64_t truncated_ = 0;
   uint64_t send_errors_ = 0;
   uint64_t receive_errors_ = 0;
+  uint64_t muted_ = 0;
+  std::vector<transport::SocketAddress> muted_sources_;  // few: scanned per datagram
 };
 
 }  // namespace sipfleet::rtp

@@ -68,6 +68,30 @@ TEST(RtpEchoTest, EchoesBackToTheSourceOnBothPorts) {
   EXPECT_EQ(echo.truncated(), 0u);
 }
 
+TEST(RtpEchoTest, MutedSourcesAreDroppedUntilUnmuted) {
+  auto pair = RtpEcho::BindEchoPair("127.0.0.1", 0, 10);
+  ASSERT_TRUE(pair.ok());
+  const SocketAddress audio = pair->media->local_address();
+  RtpEcho echo(*std::move(pair));
+  Receiver muted_peer;
+  Receiver other_peer;
+  ASSERT_TRUE(muted_peer.ok() && other_peer.ok());
+  echo.Mute(muted_peer.address());
+  SendTo(muted_peer.fd(), "not echoed", audio);
+  SendTo(other_peer.fd(), "echoed", audio);
+  ASSERT_TRUE(Readable(echo.fds()[0]));
+  echo.OnEvents(EPOLLIN);
+  ASSERT_EQ(other_peer.WaitFor(1), 1u);
+  EXPECT_EQ(echo.muted(), 1u);
+  EXPECT_EQ(muted_peer.Drain(), 0);
+  echo.Unmute(muted_peer.address());
+  SendTo(muted_peer.fd(), "echoed again", audio);
+  ASSERT_TRUE(Readable(echo.fds()[0]));
+  echo.OnEvents(EPOLLIN);
+  ASSERT_EQ(muted_peer.WaitFor(1), 1u);
+  EXPECT_EQ(muted_peer.datagrams[0], "echoed again");
+}
+
 TEST(RtpEchoTest, ManyDatagramsInOneEvent) {
   auto pair = RtpEcho::BindEchoPair("127.0.0.1", 0, 10);
   ASSERT_TRUE(pair.ok());

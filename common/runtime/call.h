@@ -34,7 +34,8 @@ struct CallExtras {
   uint16_t peer_audio_port = 0;
   uint16_t peer_video_port = 0;
   uint16_t peer_image_port = 0;
-  uint8_t peer_dtmf_payload_type = 96;  // a=rtpmap:N telephone-event (SIPp's 96 if none)
+  uint8_t peer_dtmf_payload_type = 96;
+  bool echo_muted = false;  // <rtp_echo value="0"/> is in force for the peer's address  // a=rtpmap:N telephone-event (SIPp's 96 if none)
 
   // Copies of sent messages, for retransmissions, answers to retransmitted
   // requests and default CANCEL/BYE/ACK: with extras a re-expansion may

@@ -213,6 +213,7 @@ MediaReport Engine::Media() const {
     if (const rtp::RtpEcho* echo = worker->rtp_echo(); echo != nullptr) {
       report.echoed_packets += echo->echoed_packets();
       report.echo_truncated += echo->truncated();
+      report.echo_muted += echo->muted();
     }
   }
   return report;

@@ -38,6 +38,7 @@ struct MediaReport {
   stats::Histogram lateness_us;  // how late each packet left
   uint64_t echoed_packets = 0;   // -rtp_echo
   uint64_t echo_truncated = 0;   // datagrams over -mb, not echoed
+  uint64_t echo_muted = 0;       // dropped while a call's <rtp_echo value="0"/> held
 };
 
 // A run-ending request from inside the scenario (<error>, int_cmd=stop_now).

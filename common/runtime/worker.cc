@@ -785,6 +785,7 @@ void Worker::EndCall(Call& call, bool counted) {
   by_call_id_.erase(it);
   if (config_.deadcall_wait_ms > 0) RememberDeadCall(call.call_id);
   if (media_ != nullptr) media_->Stop(Token(slot, call.generation));
+  if (call.extras != nullptr && call.extras->echo_muted) SetCallEcho(call, true);
   call.state = Call::State::kDone;
   ++call.generation;
   std::string().swap(call.last_message);

@@ -121,6 +121,8 @@ class Worker final : public transport::FdHandler,
   // Media counters; read only after the thread has stopped.
   const rtp::MediaPlayer* media_player() const { return media_.get(); }
   const rtp::RtpEcho* rtp_echo() const { return rtp_echo_.get(); }
+  // Thread-safe: (un)mutes the -rtp_echo of this worker for `source`.
+  void PostEchoMute(const transport::SocketAddress& source, bool mute);
 
   // Runs the scenario's <init> block once, before any call (the engine calls
   // it on one worker before the threads start).
@@ -236,6 +238,7 @@ class Worker final : public transport::FdHandler,
   void RunMediaAction(Call& call, const scenario::Action& action, int index);
   bool PeerMediaAddress(const Call& call, scenario::MediaSlot slot,
                         transport::SocketAddress* out) const;
+  void SetCallEcho(Call& call, bool on);
   VarValue GetVar(const Call& call, scenario::VariableRef ref) const;
   void SetVar(Call& call, scenario::VariableRef ref, VarValue value);
   bool VarIsSet(const Call& call, scenario::VariableRef ref) const {

@@ -416,6 +416,7 @@ bool Worker::RunAction(Call& call, const Action& action, int index, const sip::M
     case ActionKind::kPlayPcap:
     case ActionKind::kPlayDtmf:
     case ActionKind::kRtpStream:
+    case ActionKind::kRtpEcho:
       RunMediaAction(call, action, index);
       return true;
     case ActionKind::kExecIntCmd:

@@ -69,6 +69,30 @@ absl::Status Worker::StartRtpEcho(rtp::RtpEcho::BoundPair pair) {
   return absl::OkStatus();
 }
 
+void Worker::PostEchoMute(const transport::SocketAddress& source, bool mute) {
+  loop_.Post([this, source, mute] {
+    if (rtp_echo_ == nullptr) return;
+    if (mute) {
+      rtp_echo_->Mute(source);
+    } else {
+      rtp_echo_->Unmute(source);
+    }
+  });
+}
+
+// The echo runs on worker 0 (Engine::Create); a call on any worker asks it.
+void Worker::SetCallEcho(Call& call, bool on) {
+  transport::SocketAddress source;
+  if (!config_.rtp_echo) return;  // nothing to toggle without -rtp_echo
+  if (!PeerMediaAddress(call, MediaSlot::kAudio, &source)) {
+    Warn(call, "<rtp_echo>: no media address from the peer's SDP");
+    return;
+  }
+  if (call.extras->echo_muted == !on) return;
+  call.extras->echo_muted = !on;
+  shared_->workers[0]->PostEchoMute(source, !on);
+}
+
 void Worker::NotePeerMedia(Call& call, const sip::Message& message) {
   if (message.body().empty()) return;
   std::optional<rtp::SdpMedia> sdp = rtp::ParseSdp(message.body());
@@ -98,6 +122,10 @@ bool Worker::PeerMediaAddress(const Call& call, MediaSlot slot,
 
 void Worker::RunMediaAction(Call& call, const scenario::Action& action, int index) {
   if (media_ == nullptr || call.extras == nullptr) return;
+  if (action.kind == ActionKind::kRtpEcho) {
+    SetCallEcho(call, action.number != 0);
+    return;
+  }
   const uint64_t owner = Token(call.slot, call.generation);
   const MediaSlot slot = action.kind == ActionKind::kPlayPcap ? action.media_slot : MediaSlot::kAudio;
   if (action.kind == ActionKind::kRtpStream &&

@@ -50,6 +50,7 @@ enum class ActionKind : uint8_t {
   kPlayPcap,   // exec play_pcap_audio / play_pcap_video / play_pcap_image
   kPlayDtmf,   // exec play_dtmf="digits[,ms]"
   kRtpStream,  // exec rtp_stream="file[,loops[,pt[,name]]]" | pause | resume
+  kRtpEcho,    // <rtp_echo value="0|1"/>: -rtp_echo off/on for this call (SIPp #259)
 };
 
 // Which media slot a play_pcap_* fills (rtp::MediaKind's values).

@@ -457,6 +457,9 @@ absl::StatusOr<Action> ActionLoader::Load(ActionKind kind) {
     case ActionKind::kRtpStream:
       status = LoadExec();
       break;
+    case ActionKind::kRtpEcho:  // an element of its own: Loader::LoadRtpEchoToggle
+      status = loader_.Error(node_, "<rtp_echo> is not an <exec> form");
+      break;
   }
   if (!status.ok()) return status;
   return std::move(action_);
@@ -464,12 +467,31 @@ absl::StatusOr<Action> ActionLoader::Load(ActionKind kind) {
 
 }  // namespace
 
+absl::StatusOr<Action> Loader::LoadRtpEchoToggle(const pugi::xml_node& node) {
+  std::string_view value = node.attribute("value").value();
+  if (value != "0" && value != "1") {
+    return Error(node, base::Cat("<rtp_echo value=\"", value, "\">: 0 or 1 expected"));
+  }
+  Action action;
+  action.kind = ActionKind::kRtpEcho;
+  action.line = Line(node);
+  action.has_number = true;
+  action.number = value == "1" ? 1 : 0;
+  MarkUsesMedia();
+  return action;
+}
+
 absl::Status Loader::LoadActions(const pugi::xml_node& action_node, int element_index,
                                  std::vector<Action>* actions) {
   for (pugi::xml_node child : action_node.children()) {
     if (child.type() != pugi::node_element) continue;
     std::string_view name = child.name();
-    if (name == "rtp_echo") return Unsupported(child, "action <rtp_echo>");
+    if (name == "rtp_echo") {
+      absl::StatusOr<Action> echo = LoadRtpEchoToggle(child);
+      if (!echo.ok()) return echo.status();
+      actions->push_back(*std::move(echo));
+      continue;
+    }
     const ActionName* found = nullptr;
     for (const ActionName& entry : kActionNames) {
       if (entry.name == name) found = &entry;

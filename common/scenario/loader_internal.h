@@ -61,6 +61,7 @@ class Loader {
       const pugi::xml_node& node, const rtp::RtpStreamCommand& command);
   absl::StatusOr<std::string> FindMediaFile(const pugi::xml_node& node, std::string_view path);
   const LoadOptions& options() const { return options_; }
+  absl::StatusOr<Action> LoadRtpEchoToggle(const pugi::xml_node& node);
   void MarkUsesMedia() {
     scenario_->uses_media = true;
     scenario_->needs_call_extras = true;

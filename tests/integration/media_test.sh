@@ -16,8 +16,11 @@ command -v tshark >/dev/null || fail "tshark is not installed (scripts/install-d
 host=127.0.0.1
 target=127.0.0.1:$port
 if [[ $case_name == ipv6_media ]]; then host=::1; target="[::1]:$port"; fi
-# A UAS that answers with [media_port] = media_port and echoes the RTP.
-start_bg srv "$SIPFLEET" -sn uas -i "$host" -p "$port" -m 1 -nostdin -rtp_echo -mp "$media_port"
+# A UAS that answers with [media_port] = media_port and echoes the RTP
+# (echo_toggle: SIPp's regression #0259 UAS, which turns the echo off and on).
+uas=(-sn uas)
+[[ $case_name == echo_toggle ]] && uas=(-sf "$SHARED/sipp/regress/github-#0259/uas.xml")
+start_bg srv "$SIPFLEET" "${uas[@]}" -i "$host" -p "$port" -m 1 -nostdin -rtp_echo -mp "$media_port"
 wait_udp_port "$port"
 wait_udp_port "$media_port"
 
@@ -109,6 +112,20 @@ case $case_name in
     cmp -s to_echo.txt from_echo.txt || PROBLEMS+=("echoed payloads differ from those received")
     wait_exit "$srv_PID" 30
     check_grep "rtp echo: 246 packets echoed" srv.out "echo counter"
+    finish_checks
+    ;;
+  echo_toggle)
+    # 400 packets over 8 s; the UAS mutes its echo for this call from 2 s to
+    # 4 s after the ACK: about 100 are dropped (muted), the rest echoed.
+    start_bg cli "$SIPFLEET" "127.0.0.1:$port" -sf "$here/media/echo_toggle_uac.xml" -i 127.0.0.1 \
+      -m 1 -nostdin -timeout 30
+    wait_exit "$cli_PID" 40
+    check_eq "$EXIT_CODE" 0 "uac exit code ($(tail -n 2 cli.out | tr '\n' ' '))"
+    wait_exit "$srv_PID" 30
+    check_eq "$EXIT_CODE" 0 "#0259 uas exit code ($(tail -n 2 srv.out | tr '\n' ' '))"
+    read -r echoed muted < <(sed -n 's/.*rtp echo: \([0-9]*\) packets echoed, [0-9]* over -mb dropped, \([0-9]*\) muted.*/\1 \2/p' srv.out)
+    (( ${muted:-0} >= 80 && ${muted:-0} <= 120 )) || PROBLEMS+=("muted packets: ${muted:-none}, expected about 100")
+    (( ${echoed:-0} + ${muted:-0} >= 300 )) || PROBLEMS+=("echoed ${echoed:-none} + muted ${muted:-none}: too few packets")
     finish_checks
     ;;
   ipv6_media)
