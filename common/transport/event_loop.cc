@@ -14,6 +14,16 @@
 namespace sipfleet::transport {
 namespace {
 constexpr int kMaxEvents = 64;
+// A precise deadline is slept toward only this close; the rest is spun, so a
+// late wake-up of the thread (timer slack, a virtual CPU's scheduling) does
+// not delay a media packet.
+constexpr int64_t kPreciseSpinMicros = 300;
+
+int64_t MonotonicMicros() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+}
 }  // namespace
 
 EventLoop::EventLoop(const base::Clock& clock) : clock_(clock), timers_(clock.NowMillis()) {}
@@ -91,15 +101,10 @@ void EventLoop::DrainPosted() {
 void EventLoop::SleepToNextTick() {
   // Real time on purpose: this paces the thread, whatever clock the loop's
   // timers read. A precise deadline before the tick boundary wakes us early.
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  int64_t now_us = static_cast<int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+  int64_t now_us = MonotonicMicros();
   int64_t wake_us = (now_us / tick_micros_ + 1) * tick_micros_;
-  if (precise_ != nullptr) {
-    int64_t due = precise_->NextDueMicros();
-    if (due != PreciseTimer::kNone) {
-      wake_us = std::min(wake_us, now_us + std::max<int64_t>(due - clock_.NowMicros(), 0));
-    }
+  if (int64_t until = MicrosUntilPrecise(); until >= 0) {
+    wake_us = std::min(wake_us, now_us + std::max<int64_t>(until - kPreciseSpinMicros, 0));
   }
   timespec wake{static_cast<time_t>(wake_us / 1'000'000),
                 static_cast<long>((wake_us % 1'000'000) * 1000)};
@@ -121,11 +126,8 @@ void EventLoop::RunOnce(int max_wait_ms) {
     SleepToNextTick();
   } else if (!has_posted_.load(std::memory_order_acquire)) {
     timeout_us = timers_.MillisUntilNext(clock_.NowMillis(), max_wait_ms) * 1000;
-    if (precise_ != nullptr && timeout_us > 0) {
-      int64_t due = precise_->NextDueMicros();
-      if (due != PreciseTimer::kNone) {
-        timeout_us = std::min(timeout_us, std::max<int64_t>(due - clock_.NowMicros(), 0));
-      }
+    if (int64_t until = MicrosUntilPrecise(); until >= 0 && timeout_us > 0) {
+      timeout_us = std::min(timeout_us, std::max<int64_t>(until - kPreciseSpinMicros, 0));
     }
   }
   epoll_event events[kMaxEvents];
@@ -140,11 +142,27 @@ void EventLoop::RunOnce(int max_wait_ms) {
     static_cast<FdHandler*>(events[i].data.ptr)->OnEvents(events[i].events);
   }
   DrainPosted();
-  if (precise_ != nullptr) precise_->RunDue(clock_.NowMicros());
+  if (precise_ != nullptr) {
+    // Woken just before a precise deadline: spin the last stretch (real
+    // time, so a manual test clock cannot hold the loop here).
+    if (int64_t until = MicrosUntilPrecise(); until > 0 && until <= kPreciseSpinMicros) {
+      const int64_t spin_end = MonotonicMicros() + until;
+      while (MonotonicMicros() < spin_end) {
+      }
+    }
+    precise_->RunDue(clock_.NowMicros());
+  }
   if (timer_handler_) {
     timers_.Advance(clock_.NowMillis(), [this](uint64_t token) { timer_handler_(token); });
   }
   if (iteration_end_) iteration_end_();
+}
+
+int64_t EventLoop::MicrosUntilPrecise() const {
+  if (precise_ == nullptr) return -1;
+  int64_t due = precise_->NextDueMicros();
+  if (due == PreciseTimer::kNone) return -1;
+  return std::max<int64_t>(due - clock_.NowMicros(), 0);
 }
 
 void EventLoop::Run() {

@@ -96,6 +96,8 @@ class EventLoop {
   void SleepToNextTick();
   // Waits for sockets until `timeout_us` from now (-1 = forever).
   int Wait(epoll_event* events, int max_events, int64_t timeout_us);
+  // Micros until the precise timer's deadline (0 if due), -1 if none.
+  int64_t MicrosUntilPrecise() const;
 
   const base::Clock& clock_;
   int epoll_fd_ = -1;
