@@ -35,23 +35,30 @@ capture() {
 # fields FILE FILTER: "epoch-seconds payload-hex" per UDP packet matching FILTER.
 fields() { tshark -r "$1" -Y "$2" -T fields -e frame.time_epoch -e udp.payload 2>/dev/null; }
 
-# Compares the first N captured packets with a recording: payloads equal, and
-# every inter-packet gap within 1 ms of the recorded gap. Prints problems.
+# Compares captured packets with a recording, matched by payload (RTP
+# payloads differ by sequence number and timestamp): every captured packet
+# must be one of the recording's, in the recording's order, and every gap
+# between packets consecutive in the recording must be within 1 ms of the
+# recorded gap. tshark may miss a packet on a loaded machine (the engine's own
+# counters are checked separately), so up to 2 may be absent. Prints problems.
 compare_with_recording() {
   local recording=$1 captured=$2
-  awk 'NR == FNR { t[NR] = $1; p[NR] = $2; n = NR; next }
-       { ct[FNR] = $1; cp[FNR] = $2; m = FNR }
-       END {
-         if (m < n) { print "captured " m " packets, the recording has " n; exit }
-         worst = 0
-         for (i = 1; i <= n; i++) {
-           if (cp[i] != p[i]) { print "payload " i " differs"; bad++ }
-           if (i > 1) {
-             err = (ct[i] - ct[i-1]) - (t[i] - t[i-1]); if (err < 0) err = -err
-             if (err > worst) worst = err
-           }
+  awk 'NR == FNR { t[NR] = $1; c[$2]++; at[$2, c[$2]] = NR; n = NR; next }
+       { if (!($2 in c)) { print "captured packet " FNR " is not in the recording"; next }
+         # The earliest recorded copy after the last match (a DTMF end
+         # packet is sent three times with the same bytes).
+         i = 0
+         for (k = 1; k <= c[$2]; k++) if (at[$2, k] > last) { i = at[$2, k]; break }
+         if (i == 0) { print "packet " at[$2, 1] " out of order"; next }
+         if (i == last + 1 && last > 0) {
+           err = ($1 - prev) - (t[i] - t[last]); if (err < 0) err = -err
+           if (err > worst) worst = err
+           gaps++
          }
-         printf "worst gap error %.6f s over %d packets\n", worst, n > "/dev/stderr"
+         last = i; prev = $1; seen++ }
+       END {
+         printf "worst gap error %.6f s over %d gaps, %d of %d packets captured\n", worst, gaps, seen, n > "/dev/stderr"
+         if (seen < n - 2) print "captured " seen " of the recording'"'"'s " n " packets"
          if (worst >= 0.001) print "a gap is off by " worst " s (limit 0.001)"
        }' "$recording" "$captured"
 }
@@ -82,11 +89,14 @@ case $case_name in
     wait_exit "$cap_PID" 30
     fields "$SHARED/sipp/pcap/g711a.pcap" udp >rec.txt
     fields cap.pcapng "udp.dstport == $media_port" >sent.txt
-    check_eq "$(compare_with_recording rec.txt sent.txt)" "" "pcap replay"
-    # The DTMF capture follows the G.711 recording: the same bytes, digit 1.
+    # The G.711 recording, then the DTMF capture (digit 1), each by payload.
     fields "$SHARED/sipp/pcap/dtmf_2833_1.pcap" udp >rec_dtmf.txt
-    tail -n +237 sent.txt >sent_dtmf.txt
+    awk 'NR == FNR { want[$2] = 1; next } $2 in want' rec.txt sent.txt >sent_g711.txt
+    awk 'NR == FNR { want[$2] = 1; next } $2 in want' rec_dtmf.txt sent.txt >sent_dtmf.txt
+    check_eq "$(compare_with_recording rec.txt sent_g711.txt)" "" "pcap replay"
     check_eq "$(compare_with_recording rec_dtmf.txt sent_dtmf.txt)" "" "DTMF pcap replay"
+    check_eq "$(( $(wc -l <sent_g711.txt) + $(wc -l <sent_dtmf.txt) ))" "$(wc -l <sent.txt)" \
+      "every captured packet is from a recording"
     finish_checks
     ;;
   dtmf)
@@ -106,12 +116,16 @@ case $case_name in
     wait_exit "$cli_PID" 40
     check_eq "$EXIT_CODE" 0 "uac_pcap exit code"
     wait_exit "$cap_PID" 30
-    fields cap.pcapng "udp.dstport == $media_port" | cut -f2 >to_echo.txt
-    fields cap.pcapng "udp.srcport == $media_port" | cut -f2 >from_echo.txt
-    check_eq "$(wc -l <from_echo.txt)" 246 "packets echoed"
-    cmp -s to_echo.txt from_echo.txt || PROBLEMS+=("echoed payloads differ from those received")
+    check_grep "media: 246 RTP packets sent" cli.out "packets sent"
     wait_exit "$srv_PID" 30
     check_grep "rtp echo: 246 packets echoed" srv.out "echo counter"
+    # On the wire: what came back is what went out (tshark may miss a
+    # packet or two on a loaded machine; the counters above are exact).
+    fields cap.pcapng "udp.dstport == $media_port" | cut -f2 >to_echo.txt
+    fields cap.pcapng "udp.srcport == $media_port" | cut -f2 >from_echo.txt
+    (( $(wc -l <from_echo.txt) >= 244 )) || PROBLEMS+=("only $(wc -l <from_echo.txt) echoed packets captured")
+    check_eq "$(awk 'NR == FNR { sent[$1] = 1; next } !($1 in sent)' to_echo.txt from_echo.txt | wc -l)" 0 \
+      "echoed payloads that were never sent"
     finish_checks
     ;;
   echo_toggle)
