@@ -195,8 +195,12 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
   bool admit = scenario_.mode == scenario::Mode::kServer && message->is_request() &&
                message->method() != "ACK" &&
                !shared_->stop_new_calls.load(std::memory_order_relaxed);
-  if (admit && config_.max_calls > 0) {
-    admit = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) < config_.max_calls;
+  // Every admitted call takes the next number, -m or not: [call_number]
+  // runs 1, 2, 3... across workers, as in SIPp.
+  uint64_t number = 0;
+  if (admit) {
+    number = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) + 1;
+    admit = config_.max_calls == 0 || number <= config_.max_calls;
   }
   if (!admit) {
     using OutOfCall = EngineConfig::OutOfCall;
@@ -217,7 +221,7 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
     stats_.Increment(Counter::kOutOfCallMsgs);
     return;
   }
-  uint32_t slot = StartServerCall(call_id, from, endpoint);
+  uint32_t slot = StartServerCall(call_id, from, endpoint, number);
   HandleCallMessage(slot, *message, hash);
   UpdateFinished();
 }
@@ -728,11 +732,10 @@ void Worker::StartClientCall(uint64_t call_number) {
 }
 
 uint32_t Worker::StartServerCall(std::string_view call_id, const transport::SocketAddress& from,
-                                 uint32_t endpoint) {
+                                 uint32_t endpoint, uint64_t number) {
   uint32_t slot = AllocateCall();
   Call& call = calls_[slot];
-  uint64_t number = shared_->incoming_admitted.load(std::memory_order_relaxed);
-  call.call_number = static_cast<uint32_t>(number == 0 ? slot + 1 : number);
+  call.call_number = static_cast<uint32_t>(number);
   call.call_id.assign(call_id);
   call.peer = from;
   call.endpoint = endpoint;

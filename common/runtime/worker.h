@@ -264,8 +264,9 @@ class Worker final : public transport::FdHandler,
   // Call life cycle.
   uint32_t AllocateCall();
   void StartClientCall(uint64_t call_number);
+  // `number` is the call's [call_number] (1-based, across workers).
   uint32_t StartServerCall(std::string_view call_id, const transport::SocketAddress& from,
-                           uint32_t endpoint);
+                           uint32_t endpoint, uint64_t number);
   void AbortCall(Call& call, stats::Counter reason);
   // `counted` false: the call is cut by a quit and, as in SIPp, is neither a
   // success nor a failure.

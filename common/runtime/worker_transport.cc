@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -195,7 +196,10 @@ uint32_t Worker::EndpointForNewCall(Call& call) {
   }
   if (!config_.stream() && !config_.socket_per_call) return kMainSocket;
   if (config_.stream() && !config_.socket_per_call) return kPrimary;
-  if (open_sockets_ >= static_cast<uint32_t>(config_.max_socket)) {
+  // -max_socket is for the process: each worker takes its share.
+  const int workers = static_cast<int>(shared_->workers.size());
+  const uint32_t share = static_cast<uint32_t>(std::max(1, config_.max_socket / std::max(workers, 1)));
+  if (open_sockets_ >= share) {
     // -max_socket reached: new calls share the sockets already open.
     for (size_t tries = 0; tries < endpoints_.size(); ++tries) {
       share_cursor_ = share_cursor_ + 1 < endpoints_.size() ? share_cursor_ + 1 : 1;
