@@ -37,18 +37,7 @@ NOFILE=$(ulimit -n)
 MAXSOCK=${MAXSOCK:-$((NOFILE * 3 / 4 < 60000 ? NOFILE * 3 / 4 : 60000))}
 TCK=$(getconf CLK_TCK)
 
-PIDS=()                            # processes we started (timeout wrappers); killed by PID on exit
-kill_tree() {                      # a process and its descendants, deepest first, by PID
-    local c; for c in $(pgrep -P "$1" || true); do kill_tree "$c"; done
-    kill "$1" 2>/dev/null || true
-}
-cleanup() {                        # only PIDs that are still our children (no reused PID)
-    local p; for p in "${PIDS[@]}"; do
-        [[ $(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ') == "$$" ]] && kill_tree "$p"
-    done; wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT HUP      # the UACs run in the background, so a signal stops us at once
+source "$ROOT/bench/lib.sh"   # PIDS, kill_tree, cleanup on exit
 
 child_of() {                       # PID of the process a `timeout` wrapper runs
     local c=""

@@ -1,0 +1,15 @@
+# Process bookkeeping shared by the bench scripts (sourced). Every process a
+# script starts goes into PIDS (its timeout wrapper); on exit only those that
+# are still our children are stopped, with their descendants, by PID.
+PIDS=()
+kill_tree() {                      # a process and its descendants, deepest first, by PID
+    local c; for c in $(pgrep -P "$1" || true); do kill_tree "$c"; done
+    kill "$1" 2>/dev/null || true
+}
+cleanup() {                        # only PIDs that are still our children (no reused PID)
+    local p; for p in "${PIDS[@]}"; do
+        [[ $(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ') == "$$" ]] && kill_tree "$p"
+    done; wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT HUP      # the UACs run in the background, so a signal stops us at once
