@@ -11,6 +11,7 @@
 #include "absl/container/inlined_vector.h"
 #include "common/runtime/variables.h"
 #include "common/transport/socket_address.h"
+#include "common/transport/udp_socket.h"
 
 namespace sipfleet::runtime {
 
@@ -35,7 +36,12 @@ struct CallExtras {
   uint16_t peer_video_port = 0;
   uint16_t peer_image_port = 0;
   uint8_t peer_dtmf_payload_type = 96;
-  bool echo_muted = false;  // <rtp_echo value="0"/> is in force for the peer's address  // a=rtpmap:N telephone-event (SIPp's 96 if none)
+  bool echo_muted = false;  // <rtp_echo value="0"/> is in force for the peer's address
+  // The media ports this call's own SDP offered (audio, video, image), and
+  // the sockets its media leaves from, bound to them when free (SIPp sends
+  // from the offered port; a symmetric peer latches on it).
+  uint16_t own_media_ports[3] = {0, 0, 0};
+  std::unique_ptr<transport::UdpSocket> media_sources[3];  // a=rtpmap:N telephone-event (SIPp's 96 if none)
 
   // Copies of sent messages, for retransmissions, answers to retransmitted
   // requests and default CANCEL/BYE/ACK: with extras a re-expansion may

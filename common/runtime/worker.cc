@@ -551,6 +551,7 @@ bool Worker::SendElement(Call& call, int index) {
   stats_.IncrementMessage(index, MessageCounter::kSent);
   if (call.extras != nullptr) {
     call.extras->KeepSentCopy(index, method, scratch_);
+    if (scenario_.uses_media) NoteOwnMedia(call, scratch_);
     if (element.start_txn >= 0) {
       absl::StatusOr<sip::Message> sent = sip::Message::Parse(scratch_);
       if (sent.ok()) call.extras->txn_branches[element.start_txn].assign(sent->top_via_branch());

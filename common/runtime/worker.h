@@ -239,6 +239,8 @@ class Worker final : public transport::FdHandler,
   bool PeerMediaAddress(const Call& call, scenario::MediaSlot slot,
                         transport::SocketAddress* out) const;
   void SetCallEcho(Call& call, bool on);
+  void NoteOwnMedia(Call& call, std::string_view sent);
+  int MediaSourceFd(Call& call, scenario::MediaSlot slot);
   VarValue GetVar(const Call& call, scenario::VariableRef ref) const;
   void SetVar(Call& call, scenario::VariableRef ref, VarValue value);
   bool VarIsSet(const Call& call, scenario::VariableRef ref) const {

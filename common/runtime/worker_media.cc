@@ -108,6 +108,37 @@ void Worker::NotePeerMedia(Call& call, const sip::Message& message) {
   if (dtmf >= 0 && dtmf < 128) extras.peer_dtmf_payload_type = static_cast<uint8_t>(dtmf);
 }
 
+void Worker::NoteOwnMedia(Call& call, std::string_view sent) {
+  absl::StatusOr<sip::Message> message = sip::Message::Parse(sent);
+  if (!message.ok() || message->body().empty()) return;
+  std::optional<rtp::SdpMedia> sdp = rtp::ParseSdp(message->body());
+  if (!sdp.has_value()) return;
+  CallExtras& extras = *call.extras;
+  extras.own_media_ports[0] = sdp->audio_port;
+  extras.own_media_ports[1] = sdp->video_port;
+  extras.own_media_ports[2] = sdp->image_port;
+}
+
+// The socket a call's media of `slot` leaves from: one bound to the port
+// its SDP offered (shared with other calls offering it, SO_REUSEPORT), or
+// -1 (the worker's socket) when there is no offer or the port is taken by
+// another program (an echo, the peer on the same host).
+int Worker::MediaSourceFd(Call& call, MediaSlot slot) {
+  CallExtras& extras = *call.extras;
+  const size_t i = static_cast<size_t>(slot);
+  if (extras.media_sources[i] != nullptr) return extras.media_sources[i]->fd();
+  if (extras.own_media_ports[i] == 0) return -1;
+  transport::UdpSocket* shared_socket = media_v6_ ? media_v6_.get() : media_v4_.get();
+  if (shared_socket == nullptr) return -1;
+  transport::SocketAddress local = shared_socket->local_address();
+  local.set_port(extras.own_media_ports[i]);
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
+      transport::UdpSocket::Bind(local, 0, /*reuse_port=*/true);
+  if (!socket.ok()) return -1;
+  extras.media_sources[i] = *std::move(socket);
+  return extras.media_sources[i]->fd();
+}
+
 bool Worker::PeerMediaAddress(const Call& call, MediaSlot slot,
                               transport::SocketAddress* out) const {
   const CallExtras& extras = *call.extras;
@@ -145,19 +176,21 @@ void Worker::RunMediaAction(Call& call, const scenario::Action& action, int inde
   switch (action.kind) {
     case ActionKind::kPlayPcap:
       status = media_->PlayPcap(owner, static_cast<rtp::MediaKind>(action.media_slot), action.pcap,
-                                destination);
+                                destination, MediaSourceFd(call, slot));
       break;
     case ActionKind::kPlayDtmf: {
       ExpandText(call, *action.text, index, &scratch_extra_);
       absl::StatusOr<rtp::DtmfRequest> request = rtp::ParseDtmfAttribute(scratch_extra_);
       status = request.ok() ? media_->PlayDtmf(owner, request->digits, request->duration_ms,
-                                               call.extras->peer_dtmf_payload_type, destination)
+                                               call.extras->peer_dtmf_payload_type, destination,
+                                               MediaSourceFd(call, slot))
                             : request.status();
       break;
     }
     default:
       status = media_->StartStream(owner, action.audio, action.stream.loops,
-                                   action.stream.payload_type, destination);
+                                   action.stream.payload_type, destination,
+                                   MediaSourceFd(call, slot));
       break;
   }
   if (!status.ok()) Warn(call, base::Cat("line ", action.line, ": ", status.message()));

@@ -12,9 +12,14 @@
 namespace sipfleet::transport {
 
 absl::StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& local,
-                                                           int buffer_bytes) {
+                                                           int buffer_bytes, bool reuse_port) {
   int fd = socket(local.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError(base::Cat("socket(): ", strerror(errno)));
+  if (reuse_port) {
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  }
   if (buffer_bytes > 0) {
     // SO_*BUFFORCE lifts the rmem_max cap when we are privileged; fall back.
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof(buffer_bytes)) != 0) {

@@ -22,8 +22,12 @@ class UdpSocket {
   // Binds `local`. port 0 = any free port. `buffer_bytes` sets SO_SNDBUF and
   // SO_RCVBUF (-buff_size). Errors: FailedPrecondition when the address is in
   // use (SIPp exit 254), Internal otherwise.
+  // With `reuse_port`, several sockets may share the address
+  // (SO_REUSEADDR + SO_REUSEPORT): calls sending RTP from the one port their
+  // SDP offered.
   static absl::StatusOr<std::unique_ptr<UdpSocket>> Bind(const SocketAddress& local,
-                                                         int buffer_bytes);
+                                                         int buffer_bytes,
+                                                         bool reuse_port = false);
   ~UdpSocket();
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;

@@ -82,7 +82,11 @@ dtmf_digits() {
 case $case_name in
   pcap_timing)
     capture 20
-    start_bg cli "$SIPFLEET" "127.0.0.1:$port" -sn uac_pcap -i 127.0.0.1 -m 1 -nostdin -timeout 30
+    # The UAC offers media port uac_media (its [media_port]); as SIPp, it
+    # sends its RTP from that port.
+    uac_media=$((port + 150))
+    start_bg cli "$SIPFLEET" "127.0.0.1:$port" -sn uac_pcap -i 127.0.0.1 -m 1 -nostdin -timeout 30 \
+      -mp "$uac_media"
     wait_exit "$cli_PID" 40
     check_eq "$EXIT_CODE" 0 "uac_pcap exit code ($(tail -n 2 cli.out | tr '\n' ' '))"
     check_grep "media: 246 RTP packets sent" cli.out "236 G.711 and 10 DTMF packets sent"
@@ -97,6 +101,8 @@ case $case_name in
     check_eq "$(compare_with_recording rec_dtmf.txt sent_dtmf.txt)" "" "DTMF pcap replay"
     check_eq "$(( $(wc -l <sent_g711.txt) + $(wc -l <sent_dtmf.txt) ))" "$(wc -l <sent.txt)" \
       "every captured packet is from a recording"
+    check_eq "$(tshark -r cap.pcapng -Y "udp.dstport == $media_port" -T fields -e udp.srcport 2>/dev/null |
+      sort -u | tr '\n' ' ')" "$uac_media " "RTP source port (the offered one)"
     finish_checks
     ;;
   dtmf)
