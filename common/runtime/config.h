@@ -102,6 +102,10 @@ struct EngineConfig {
   int rtp_payload = 8;         // -rtp_payload: rtp_stream's default payload type
 
   bool stream() const { return transport != Transport::kUdp; }
+  // Where media sockets bind: -mi, else any address of its family.
+  std::string media_bind_ip() const {
+    return !media_ip.empty() ? media_ip : media_ipv6 ? "::" : "0.0.0.0";
+  }
   std::string_view transport_name() const {
     return transport == Transport::kUdp ? "UDP" : transport == Transport::kTcp ? "TCP" : "TLS";
   }

@@ -15,14 +15,8 @@ absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig
                                                               uint16_t port) {
   transport::SocketAddress local = config.local;
   local.set_port(port);
-  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
-      transport::UdpSocket::Bind(local, config.buffer_bytes);
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket = BindSipUdp(config, local);
   if (!socket.ok()) return socket.status();
-  if (!config.bind_to_device.empty()) {
-    if (absl::Status status = (*socket)->BindToDevice(config.bind_to_device); !status.ok()) {
-      return status;
-    }
-  }
   return std::shared_ptr<transport::UdpSocket>(std::move(*socket));
 }
 
@@ -54,8 +48,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
     // SIPp moves on to the next port pair while one is in use; [media_port]
     // is the port bound.
     absl::StatusOr<rtp::RtpEcho::BoundPair> pair = rtp::RtpEcho::BindEchoPair(
-        config.media_ip.empty() ? (config.media_ipv6 ? "::" : "0.0.0.0") : config.media_ip,
-        static_cast<uint16_t>(config.media_port), 100, config.buffer_bytes);
+        config.media_bind_ip(), static_cast<uint16_t>(config.media_port), 100, config.buffer_bytes);
     if (!pair.ok()) return pair.status();
     engine->shared_.config.media_port = pair->port;
     echo = *std::move(pair);
@@ -172,8 +165,7 @@ absl::StatusOr<std::vector<std::shared_ptr<transport::UdpSocket>>> Engine::BindP
   for (const std::string& ip : ips) {
     absl::StatusOr<transport::SocketAddress> address = transport::SocketAddress::Resolve(ip, port);
     if (!address.ok()) return address.status();
-    absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
-        transport::UdpSocket::Bind(*address, config.buffer_bytes);
+    absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket = BindSipUdp(config, *address);
     if (!socket.ok()) return socket.status();
     // Every IP shares the first one's port when -p was not given.
     if (port == 0) port = (*socket)->local_address().port();

@@ -384,9 +384,7 @@ void Worker::HandleUnexpected(Call& call, const sip::Message& message) {
   TraceUnexpected(call, message);
   if (message.is_request() && (message.method() == "BYE" || message.method() == "CANCEL")) {
     ReplyOk(call, message);
-    call.failed = true;
-    stats_.Increment(Counter::kFailedUnexpectedMessage);
-    EndCall(call);
+    FailCall(call, Counter::kFailedUnexpectedMessage);
     return;
   }
   if (!(behaviors & kBehaviorAbortUnexpected)) return;
@@ -422,7 +420,7 @@ void Worker::Advance(Call& call) {
         break;
       case ElementKind::kRecv: {
         if (EndpointClosed(call.endpoint)) {
-          FailOnClosedEndpoint(call);
+          FailCall(call, Counter::kFailedTcpClosed);
           return;
         }
         call.state = Call::State::kWaitingRecv;
@@ -538,7 +536,7 @@ void Worker::SendBytes(Call& call, std::string_view bytes) {
 
 bool Worker::SendElement(Call& call, int index) {
   if (EndpointClosed(call.endpoint)) {
-    FailOnClosedEndpoint(call);
+    FailCall(call, Counter::kFailedTcpClosed);
     return false;
   }
   const Element& element = scenario_.elements[index];
@@ -551,10 +549,12 @@ bool Worker::SendElement(Call& call, int index) {
   stats_.IncrementMessage(index, MessageCounter::kSent);
   if (call.extras != nullptr) {
     call.extras->KeepSentCopy(index, method, scratch_);
-    if (scenario_.uses_media) NoteOwnMedia(call, scratch_);
-    if (element.start_txn >= 0) {
+    if (element.start_txn >= 0 || scenario_.uses_media) {
       absl::StatusOr<sip::Message> sent = sip::Message::Parse(scratch_);
-      if (sent.ok()) call.extras->txn_branches[element.start_txn].assign(sent->top_via_branch());
+      if (sent.ok() && element.start_txn >= 0) {
+        call.extras->txn_branches[element.start_txn].assign(sent->top_via_branch());
+      }
+      if (sent.ok() && scenario_.uses_media) NoteOwnMedia(call, *sent);
     }
   }
   if (method == "INVITE") {
@@ -721,10 +721,8 @@ void Worker::StartClientCall(uint64_t call_number) {
   stats_.Increment(Counter::kOutgoingCall);
   call.endpoint = EndpointForNewCall(call);
   if (call.endpoint == kNoEndpoint) {
-    call.failed = true;
-    stats_.Increment(config_.stream() ? Counter::kFailedTcpConnect
-                                      : Counter::kFailedCannotSendMessage);
-    EndCall(call);
+    FailCall(call, config_.stream() ? Counter::kFailedTcpConnect
+                                    : Counter::kFailedCannotSendMessage);
     return;
   }
   AcquireEndpoint(call.endpoint);
@@ -749,9 +747,13 @@ uint32_t Worker::StartServerCall(std::string_view call_id, const transport::Sock
 }
 
 void Worker::AbortCall(Call& call, Counter reason) {
+  if (config_.default_behaviors & kBehaviorBye) SendDefaultAbortMessage(call);
+  FailCall(call, reason);
+}
+
+void Worker::FailCall(Call& call, Counter reason) {
   call.failed = true;
   stats_.Increment(reason);
-  if (config_.default_behaviors & kBehaviorBye) SendDefaultAbortMessage(call);
   EndCall(call);
 }
 

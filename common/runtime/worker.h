@@ -35,6 +35,10 @@ namespace sipfleet::runtime {
 
 class Worker;
 
+// Binds a SIP UDP socket as the run asks: -buff_size and -bind_to_device.
+absl::StatusOr<std::unique_ptr<transport::UdpSocket>> BindSipUdp(
+    const EngineConfig& config, const transport::SocketAddress& local);
+
 // The statistics layout (RTDs, repartitions, counters, messages) of a scenario.
 stats::ShardLayout StatsLayoutFor(const scenario::Scenario& scenario);
 
@@ -206,6 +210,11 @@ class Worker final : public transport::FdHandler,
   uint32_t OpenStreamEndpoint();
   uint32_t OpenUdpEndpoint();
   uint32_t AllocateEndpoint();
+  // Makes `socket` an endpoint, watched for `events`; kNoEndpoint if the
+  // loop cannot watch it.
+  uint32_t AddUdpEndpoint(std::shared_ptr<transport::UdpSocket> socket, uint32_t events);
+  // Frees an endpoint slot; the object lives on until the iteration ends.
+  void DiscardEndpoint(uint32_t index);
   void AcquireEndpoint(uint32_t endpoint);
   void ReleaseEndpoint(uint32_t endpoint);
   void OnUdpEndpointReadable(uint32_t endpoint);
@@ -214,7 +223,6 @@ class Worker final : public transport::FdHandler,
   // True when the call's stream connection has ended (a paused call finds
   // out when it next sends or waits).
   bool EndpointClosed(uint32_t endpoint) const;
-  void FailOnClosedEndpoint(Call& call);
   void ConnectPrimary();
   void TraceTransportError(const transport::StreamConnection& connection,
                            transport::CloseReason reason, std::string_view detail);
@@ -239,7 +247,7 @@ class Worker final : public transport::FdHandler,
   bool PeerMediaAddress(const Call& call, scenario::MediaSlot slot,
                         transport::SocketAddress* out) const;
   void SetCallEcho(Call& call, bool on);
-  void NoteOwnMedia(Call& call, std::string_view sent);
+  void NoteOwnMedia(Call& call, const sip::Message& sent);
   int MediaSourceFd(Call& call, scenario::MediaSlot slot);
   VarValue GetVar(const Call& call, scenario::VariableRef ref) const;
   void SetVar(Call& call, scenario::VariableRef ref, VarValue value);
@@ -269,7 +277,11 @@ class Worker final : public transport::FdHandler,
   // `number` is the call's [call_number] (1-based, across workers).
   uint32_t StartServerCall(std::string_view call_id, const transport::SocketAddress& from,
                            uint32_t endpoint, uint64_t number);
+  // Fails the call with `reason`, sending SIPp's default BYE/CANCEL first
+  // (-default_behaviors bye).
   void AbortCall(Call& call, stats::Counter reason);
+  // Fails and ends the call with `reason`; nothing is sent.
+  void FailCall(Call& call, stats::Counter reason);
   // `counted` false: the call is cut by a quit and, as in SIPp, is neither a
   // success nor a failure.
   void EndCall(Call& call, bool counted = true);

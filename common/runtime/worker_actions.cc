@@ -424,9 +424,7 @@ bool Worker::RunAction(Call& call, const Action& action, int index, const sip::M
         case scenario::IntCmd::kStopCall:
           // SIPp's rejectCall(): the call ends failed, counted as
           // FailedCallRejected, nothing more is sent.
-          call.failed = true;
-          stats_.Increment(Counter::kFailedCallRejected);
-          EndCall(call);
+          FailCall(call, Counter::kFailedCallRejected);
           return false;
         case scenario::IntCmd::kStopGracefully:
           shared_->stop_new_calls.store(true, std::memory_order_relaxed);

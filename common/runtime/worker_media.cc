@@ -37,9 +37,7 @@ absl::Status Worker::InitMedia() {
   // the peer's SDP says where they go.
   const bool v6 = config_.media_ipv6;
   absl::StatusOr<transport::SocketAddress> local =
-      transport::SocketAddress::Resolve(config_.media_ip.empty() ? (v6 ? "::" : "0.0.0.0")
-                                                                 : config_.media_ip,
-                                        0);
+      transport::SocketAddress::Resolve(config_.media_bind_ip(), 0);
   if (!local.ok()) return local.status();
   absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
       transport::UdpSocket::Bind(*local, config_.buffer_bytes);
@@ -108,10 +106,9 @@ void Worker::NotePeerMedia(Call& call, const sip::Message& message) {
   if (dtmf >= 0 && dtmf < 128) extras.peer_dtmf_payload_type = static_cast<uint8_t>(dtmf);
 }
 
-void Worker::NoteOwnMedia(Call& call, std::string_view sent) {
-  absl::StatusOr<sip::Message> message = sip::Message::Parse(sent);
-  if (!message.ok() || message->body().empty()) return;
-  std::optional<rtp::SdpMedia> sdp = rtp::ParseSdp(message->body());
+void Worker::NoteOwnMedia(Call& call, const sip::Message& sent) {
+  if (sent.body().empty()) return;
+  std::optional<rtp::SdpMedia> sdp = rtp::ParseSdp(sent.body());
   if (!sdp.has_value()) return;
   CallExtras& extras = *call.extras;
   extras.own_media_ports[0] = sdp->audio_port;

@@ -42,23 +42,28 @@ bool IsFailure(CloseReason reason) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<transport::UdpSocket>> BindSipUdp(
+    const EngineConfig& config, const transport::SocketAddress& local) {
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
+      transport::UdpSocket::Bind(local, config.buffer_bytes);
+  if (!socket.ok() || config.bind_to_device.empty()) return socket;
+  if (absl::Status status = (*socket)->BindToDevice(config.bind_to_device); !status.ok()) {
+    return status;
+  }
+  return socket;
+}
+
 absl::Status Worker::InitTransport() {
   endpoints_.push_back(std::make_unique<Endpoint>());  // [0]: the main socket
   endpoints_[0]->in_use = true;
   reconnects_left_ = config_.max_reconnect;
   for (auto& socket : shared_udp_) {  // ui server: endpoints 1..n on every worker
-    uint32_t index = AllocateEndpoint();
+    uint32_t index = AddUdpEndpoint(socket, EPOLLIN | EPOLLEXCLUSIVE);
+    if (index == kNoEndpoint) return absl::InternalError("cannot watch a -t ui socket");
     Endpoint& endpoint = *endpoints_[index];
-    endpoint.udp = socket;
     endpoint.ip = socket->local_address().ip_for_uri();
     endpoint.shared = true;
     endpoint.refs = 1;  // for the whole run
-    endpoint.udp_handler = std::make_unique<UdpEndpointHandler>(this, index);
-    if (absl::Status status = loop_.Watch(socket->fd(), EPOLLIN | EPOLLEXCLUSIVE,
-                                          endpoint.udp_handler.get());
-        !status.ok()) {
-      return status;
-    }
   }
   if (socket_ != nullptr) {
     local_address_ = socket_->local_address();
@@ -129,24 +134,31 @@ uint32_t Worker::OpenStreamEndpoint() {
 uint32_t Worker::OpenUdpEndpoint() {
   transport::SocketAddress local = config_.local;
   local.set_port(0);
-  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
-      transport::UdpSocket::Bind(local, config_.buffer_bytes);
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket = BindSipUdp(config_, local);
   if (!socket.ok()) {
     shared_->RecordTransportError(base::Cat("cannot open a UDP socket: ", socket.status().message()));
     return kNoEndpoint;
   }
+  return AddUdpEndpoint(*std::move(socket), EPOLLIN);
+}
+
+uint32_t Worker::AddUdpEndpoint(std::shared_ptr<transport::UdpSocket> socket, uint32_t events) {
   uint32_t index = AllocateEndpoint();
   Endpoint& endpoint = *endpoints_[index];
-  endpoint.udp = *std::move(socket);
+  endpoint.udp = std::move(socket);
   endpoint.udp_handler = std::make_unique<UdpEndpointHandler>(this, index);
-  if (!loop_.Watch(endpoint.udp->fd(), EPOLLIN, endpoint.udp_handler.get()).ok()) {
+  if (!loop_.Watch(endpoint.udp->fd(), events, endpoint.udp_handler.get()).ok()) {
     endpoint.udp_handler->closed = true;
-    closing_.push_back(std::move(endpoints_[index]));
-    endpoints_[index] = std::make_unique<Endpoint>();
-    free_endpoints_.push_back(index);
+    DiscardEndpoint(index);
     return kNoEndpoint;
   }
   return index;
+}
+
+void Worker::DiscardEndpoint(uint32_t index) {
+  closing_.push_back(std::move(endpoints_[index]));
+  endpoints_[index] = std::make_unique<Endpoint>();
+  free_endpoints_.push_back(index);
 }
 
 uint32_t Worker::EndpointForIp(const std::string& ip) {
@@ -156,22 +168,17 @@ uint32_t Worker::EndpointForIp(const std::string& ip) {
     shared_->RecordTransportError(base::Cat("-t ui: bad local IP '", ip, "' in the -inf file"));
     return kNoEndpoint;
   }
-  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket =
-      transport::UdpSocket::Bind(*local, config_.buffer_bytes);
+  absl::StatusOr<std::unique_ptr<transport::UdpSocket>> socket = BindSipUdp(config_, *local);
   if (!socket.ok()) {
     shared_->RecordTransportError(
         base::Cat("-t ui: cannot bind ", ip, ": ", socket.status().message()));
     return kNoEndpoint;
   }
-  uint32_t index = AllocateEndpoint();
+  uint32_t index = AddUdpEndpoint(*std::move(socket), EPOLLIN);
+  if (index == kNoEndpoint) return kNoEndpoint;
   Endpoint& endpoint = *endpoints_[index];
-  endpoint.udp = *std::move(socket);
   endpoint.ip = endpoint.udp->local_address().ip_for_uri();
   endpoint.refs = 1;  // kept for the run: later calls from this IP reuse it
-  endpoint.udp_handler = std::make_unique<UdpEndpointHandler>(this, index);
-  if (!loop_.Watch(endpoint.udp->fd(), EPOLLIN, endpoint.udp_handler.get()).ok()) {
-    return kNoEndpoint;
-  }
   ip_endpoints_.emplace(ip, index);
   return index;
 }
@@ -231,15 +238,13 @@ void Worker::ReleaseEndpoint(uint32_t index) {
   if (index != primary_ && scenario_.mode == scenario::Mode::kClient && open_sockets_ > 0) {
     --open_sockets_;
   }
-  closing_.push_back(std::move(endpoints_[index]));
-  endpoints_[index] = std::make_unique<Endpoint>();
-  free_endpoints_.push_back(index);
+  DiscardEndpoint(index);
 }
 
 uint16_t Worker::EndpointLocalPort(uint32_t index) const {
   if (index == kPrimary) index = primary_;
   if (index == kMainSocket || index == kNoEndpoint || index >= endpoints_.size()) {
-    return socket_ != nullptr ? socket_->local_address().port() : local_address_.port();
+    return local_address_.port();
   }
   const Endpoint& endpoint = *endpoints_[index];
   if (endpoint.stream) return endpoint.stream->local().port();
@@ -371,22 +376,13 @@ bool Worker::EndpointClosed(uint32_t index) const {
   return endpoint.stream != nullptr && endpoint.stream->closed();
 }
 
-void Worker::FailOnClosedEndpoint(Call& call) {
-  call.failed = true;
-  stats_.Increment(Counter::kFailedTcpClosed);
-  EndCall(call);
-}
-
 void Worker::FailCallsOn(uint32_t endpoint, Counter reason) {
   for (Call& call : calls_) {
     if (call.state == Call::State::kDone || call.endpoint != endpoint) continue;
     // A pausing call (a UAS in its timewait) may not need the connection
     // again; it fails only if it sends or waits for a message.
     if (call.state == Call::State::kPaused && endpoint != kPrimary) continue;
-    // The connection is gone: nothing can be sent (no BYE/CANCEL).
-    call.failed = true;
-    stats_.Increment(reason);
-    EndCall(call);
+    FailCall(call, reason);  // the connection is gone: no BYE/CANCEL
   }
 }
 
