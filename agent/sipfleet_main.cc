@@ -445,6 +445,10 @@ int Run(const std::vector<std::string>& args) {
     rtt_trace = std::move(*sink);
     rtt_trace->Write("Date_ms;response_time_ms;rtd_no\n");
   }
+  // Traces (issue 5): open the trace files here.
+  // [trace setup]
+  // 3PCC (issue 5): set up the twin channel here.
+  // [3pcc setup]
   absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> injection_files =
       LoadInjectionFiles(options, **scenario);
   if (!injection_files.ok()) return Fail(injection_files.status().message());
@@ -465,6 +469,8 @@ int Run(const std::vector<std::string>& args) {
   resources.log_trace = log_trace.get();
   resources.rtt_trace = rtt_trace.get();
   resources.injection_files = *std::move(injection_files);
+  // [trace resources]
+  // [3pcc resources]
   absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
       runtime::Engine::Create(*config, *scenario, clock, std::move(resources));
   if (!engine.ok()) {

@@ -412,6 +412,12 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                      o.rtcheck = v[0];
                      return absl::OkStatus();
                    }}},
+      // Run control (issue 5).
+      // [control options]
+      // Traces (issue 5).
+      // [trace options]
+      // 3PCC (issue 5).
+      // [3pcc options]
       {"workers", Integer(&Options::workers, 1)},
       {"max_msg_size", Integer(&Options::max_message_bytes, 512)},
       {"seed", Integer(&Options::seed, uint64_t{0})},

@@ -95,6 +95,12 @@ struct Options {
   bool periodic_rtd = false;                // -periodic_rtd
   int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
   int max_message_bytes = 65536;  // -max_msg_size (ours)
+  // Run control (issue 5: keys, control socket, load shape, -bg).
+  // [control options]
+  // Traces (issue 5: -trace_msg and friends, ring buffers).
+  // [trace options]
+  // 3PCC (issue 5: -3pcc, -master, -slave, -slave_cfg).
+  // [3pcc options]
   int workers = 0;                                        // -workers, 0 = one per core
   uint64_t seed = 0;                                      // -seed
 };

@@ -110,6 +110,13 @@ struct EngineConfig {
     return transport == Transport::kUdp ? "UDP" : transport == Transport::kTcp ? "TCP" : "TLS";
   }
 
+  // Run control (issue 5).
+  // [control config]
+  // Traces (issue 5).
+  // [trace config]
+  // 3PCC (issue 5).
+  // [3pcc config]
+
   // Threads.
   int buffer_bytes = 65536;  // -buff_size
   int workers = 1;           // -workers

@@ -28,6 +28,10 @@ struct EngineResources {
   TraceSink* log_trace = nullptr;    // -trace_logs
   TraceSink* rtt_trace = nullptr;    // -trace_rtt
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
+  // Traces (issue 5).
+  // [trace resources]
+  // 3PCC (issue 5).
+  // [3pcc resources]
 };
 
 // What the media plane did (all workers), read after Join().

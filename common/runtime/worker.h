@@ -71,6 +71,12 @@ struct WorkerShared {
     if (first_transport_error.empty()) first_transport_error.assign(text);
   }
   std::string first_transport_error;  // guarded by forced_exit_mutex
+  // Run control (issue 5).
+  // [control shared]
+  // Traces (issue 5).
+  // [trace shared]
+  // 3PCC (issue 5).
+  // [3pcc shared]
 };
 
 // A shared-nothing worker: one thread, one event loop, its own socket (or a
