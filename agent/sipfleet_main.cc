@@ -339,6 +339,8 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
       stat_file->WriteRow(engine.Snapshot(), clock.WallMicros());
       next_stat_ms += options.stat_period_ms;
     }
+    // Traces (issue 5): periodic rows (-trace_counts) every -fd.
+    // [trace periodic]
   }
   return outcome;
 }
@@ -501,6 +503,8 @@ int Run(const std::vector<std::string>& args) {
     stat_file->WriteRow(totals, clock.WallMicros());
   }
 
+  // Traces (issue 5): final rows and flush.
+  // [trace final]
   int code = ExitCode(totals, outcome, options);
   if (outcome.forced_exit.has_value()) {
     std::cerr << "sipfleet: " << outcome.forced_exit->message << "\n";
