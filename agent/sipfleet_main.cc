@@ -2,11 +2,13 @@
 // main() is the only place that exits; everything below returns Status.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
@@ -21,11 +23,14 @@
 #include "common/base/clock.h"
 #include "common/base/strings.h"
 #include "common/cli/options.h"
+#include "common/console/console.h"
+#include "common/control/controller.h"
 #include "common/injection/injection_file.h"
 #include "common/runtime/engine.h"
 #include "common/scenario/embedded.h"
 #include "common/scenario/loader.h"
 #include "common/stats/stat_csv.h"
+#include "common/trace/trace_options.h"
 #include "common/tls/tls_context.h"
 
 namespace sipfleet {
@@ -165,7 +170,9 @@ absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
   config.max_calls = options.max_calls;
   config.default_duration_ms = options.duration_ms;
   // SIPp's default -l: 3 x call duration (s) x rate; 0 (no limit) for -d 0.
-  config.call_limit = options.call_limit_given
+  config.users = options.users;
+  // -users keeps its calls open whatever the rate; only -l limits them.
+  config.call_limit = options.call_limit_given || options.users > 0
                           ? options.call_limit
                           : static_cast<uint64_t>(3.0 * options.duration_ms / 1000.0 *
                                                   options.rate * 1000.0 / options.rate_period_ms);
@@ -222,13 +229,15 @@ class StatFile {
     return file;
   }
 
-  void WriteRow(const stats::Snapshot& now, int64_t wall_us) {
+  // `target_rate`: the rate asked for now (it changes with keys and
+  // -rate_increase).
+  void WriteRow(const stats::Snapshot& now, int64_t wall_us, double target_rate) {
     stats::Snapshot periodic = stats::Delta(now, previous_);
     stats::RowInput row;
     row.start_wall_micros = start_wall_us_;
     row.last_reset_wall_micros = last_reset_wall_us_;
     row.current_wall_micros = wall_us;
-    row.target_rate = rate_;
+    row.target_rate = target_rate;
     row.cumulative = &now;
     row.periodic = &periodic;
     row.periodic_elapsed_micros = wall_us - last_reset_wall_us_;
@@ -242,14 +251,12 @@ class StatFile {
  private:
   StatFile(const stats::ShardLayout& layout, const cli::Options& options, int64_t start_wall_us)
       : writer_(layout, CsvOptions(options)),
-        rate_(options.rate),
         start_wall_us_(start_wall_us),
         last_reset_wall_us_(start_wall_us) {}
 
   stats::StatCsvWriter writer_;
   std::ofstream out_;
   stats::Snapshot previous_;
-  double rate_;
   int64_t start_wall_us_;
   int64_t last_reset_wall_us_;
 };
@@ -305,44 +312,249 @@ absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjec
   return files;
 }
 
-// Runs the engine until it is done, a signal stops it, or -timeout expires;
-// writes periodic statistics on the way.
+// The run as SIPp's keys and control commands see it (control::RunControl):
+// the engine, plus what only the display keeps (a statistics baseline for
+// "reset stats").
+class StandaloneRun : public control::RunControl {
+ public:
+  StandaloneRun(runtime::Engine& engine, trace::TraceSet* traces)
+      : engine_(engine), traces_(traces) {}
+  void set_console(console::Console* console) { console_ = console; }
+
+  double rate() const override { return engine_.rate(); }
+  void SetRate(double rate) override { engine_.SetRate(rate); }
+  bool users_mode() const override { return engine_.users_mode(); }
+  uint64_t users() const override { return engine_.users(); }
+  void SetUsers(uint64_t users) override { engine_.SetUsers(users); }
+  bool paused() const override { return engine_.paused(); }
+  void SetPaused(bool paused) override { engine_.SetPaused(paused); }
+  void SetCallLimit(uint64_t limit) override { engine_.SetCallLimit(limit); }
+  void Quit() override { engine_.StopNewCalls(); }
+  void QuitNow() override { engine_.AbortAll(); }
+  void DumpScreens() override {
+    if (console_ != nullptr) (void)console_->DumpScreens();
+  }
+  absl::Status SetTrace(std::string_view kind, bool on) override {
+    // SIPp's names for the traces its commands switch.
+    static constexpr std::pair<std::string_view, trace::TraceKind> kKinds[] = {
+        {"error", trace::TraceKind::kErrors},
+        {"logs", trace::TraceKind::kLogs},
+        {"messages", trace::TraceKind::kMessages},
+        {"shortmessages", trace::TraceKind::kShortMessages}};
+    for (const auto& [name, trace_kind] : kKinds) {
+      if (name != kind) continue;
+      if (traces_ == nullptr) return absl::FailedPreconditionError("no traces in this run");
+      traces_->SetEnabled(trace_kind, on);
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(
+        base::Cat("trace ", kind, ": error, logs, messages or shortmessages expected"));
+  }
+  void ResetStats() override { baseline_ = engine_.Snapshot(); }
+  std::string DumpTasks() override {
+    return base::Cat(engine_.worker_count(), " workers, ", engine_.OpenCalls(), " calls open",
+                     engine_.paused() ? ", paused" : "", engine_.stopping() ? ", stopping" : "");
+  }
+  std::string DumpVariables() override {
+    std::string names;
+    for (const auto& [name, variable] : engine_.scenario().variables) base::Append(&names, " ", name);
+    return names.empty() ? "No variables" : base::Cat("Variables:", names);
+  }
+
+  // Statistics since the start or the last "reset stats".
+  stats::Snapshot Cumulative() const {
+    stats::Snapshot now = engine_.Snapshot();
+    return baseline_.counters == stats::Snapshot().counters ? now : stats::Delta(now, baseline_);
+  }
+
+ private:
+  runtime::Engine& engine_;
+  trace::TraceSet* traces_;
+  console::Console* console_ = nullptr;
+  stats::Snapshot baseline_;
+};
+
+// -rate_increase: every -rate_interval the rate goes up; past -rate_max the
+// run quits (SIPp's behaviour) unless -no_rate_quit holds it at the maximum.
+void IncreaseRate(const cli::Options& options, runtime::Engine& engine) {
+  double rate = engine.rate() + options.rate_increase;
+  if (options.rate_max > 0 && rate > options.rate_max) {
+    rate = options.rate_max;
+    if (!options.no_rate_quit) engine.StopNewCalls();
+  }
+  engine.SetRate(rate);
+}
+
+// Runs the engine until it is done, a signal or a key stops it, or -timeout
+// expires; keeps the screens and the control socket alive and writes
+// periodic statistics on the way.
 RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const base::Clock& clock,
-                     StatFile* stat_file, const sigset_t& signals) {
+                     StatFile* stat_file, const sigset_t& signals, console::Console* console) {
   RunOutcome outcome;
   const int64_t start_ms = clock.NowMillis();
   int64_t next_stat_ms = start_ms + options.stat_period_ms;
-  bool stopping = false;
+  const int64_t rate_interval_ms =
+      options.rate_interval_ms > 0 ? options.rate_interval_ms : options.stat_period_ms;
+  int64_t next_increase_ms = start_ms + rate_interval_ms;
   while (!engine.Done()) {
-    timespec wait{0, 20'000'000};
+    timespec wait{0, 10'000'000};
     int signal_number = sigtimedwait(&signals, nullptr, &wait);
     if (signal_number == SIGINT || signal_number == SIGTERM) {
       engine.AbortAll();  // like SIPp's Ctrl-C / Q: stop now
-      stopping = true;
-    } else if (signal_number == SIGUSR1 && !stopping) {
+    } else if (signal_number == SIGUSR1) {
       engine.StopNewCalls();  // like SIPp's q: let running calls end
-      stopping = true;
+    } else if (signal_number == SIGUSR2 && console != nullptr) {
+      (void)console->DumpScreens();
     }
     if (!outcome.forced_exit.has_value()) {
       outcome.forced_exit = engine.forced_exit();
-      if (outcome.forced_exit.has_value()) {
-        engine.AbortAll();  // SIPp exits at once on ERROR and stop_now
-        stopping = true;
-      }
+      if (outcome.forced_exit.has_value()) engine.AbortAll();  // SIPp exits at once
     }
     int64_t now = clock.NowMillis();
+    if (console != nullptr) console->Poll(now);
+    // -timeout: no new calls, the run ends when the calls in progress do
+    // (SIPp 3.6.1); with -timeout_error it ends at once, as a failure.
     if (options.timeout_ms > 0 && now - start_ms >= options.timeout_ms && !outcome.timed_out) {
       outcome.timed_out = true;
-      engine.AbortAll();
+      if (options.timeout_error) {
+        engine.AbortAll();
+      } else {
+        engine.StopNewCalls();
+      }
+    }
+    if (options.rate_increase > 0 && now >= next_increase_ms && !engine.stopping()) {
+      IncreaseRate(options, engine);
+      next_increase_ms += rate_interval_ms;
     }
     if (stat_file != nullptr && now >= next_stat_ms) {
-      stat_file->WriteRow(engine.Snapshot(), clock.WallMicros());
+      stat_file->WriteRow(engine.Snapshot(), clock.WallMicros(), engine.rate());
       next_stat_ms += options.stat_period_ms;
     }
     // Traces (issue 5): periodic rows (-trace_counts) every -fd.
     // [trace periodic]
+    if (trace::TraceSet* traces = engine.traces(); traces != nullptr && traces->PeriodDue(clock.WallMicros())) {
+      traces->OnStatPeriod(engine.Snapshot(), clock.WallMicros());
+    }
   }
   return outcome;
+}
+
+// What the screens show, from the engine's live state. Periodic values run
+// from one display period (-f) to the next.
+class ScreenFeed {
+ public:
+  ScreenFeed(const runtime::Engine& engine, const StandaloneRun& run, const cli::Options& options,
+             const base::Clock& clock)
+      : engine_(engine), run_(run), options_(options), clock_(clock),
+        start_us_(clock.NowMicros()), start_wall_us_(clock.WallMicros()),
+        period_start_us_(start_us_), period_start_wall_us_(start_wall_us_) {}
+
+  void set_terminated() { terminated_ = true; }
+
+  screen::ScreenInput Input() {
+    screen::ScreenInput input;
+    const int64_t now_us = clock_.NowMicros();
+    input.scenario = &engine_.scenario();
+    input.cumulative = run_.Cumulative();
+    if (period_start_.counters == stats::Snapshot().counters && period_start_.messages.empty()) {
+      period_start_ = stats::EmptySnapshot(runtime::StatsLayoutFor(engine_.scenario()));
+    }
+    input.periodic = stats::Delta(input.cumulative, period_start_);
+    input.elapsed_us = now_us - start_us_;
+    input.period_elapsed_us = now_us - period_start_us_;
+    input.start_time_us = start_wall_us_;
+    input.period_start_time_us = period_start_wall_us_;
+    input.current_time_us = clock_.WallMicros();
+    input.rate = engine_.rate();
+    input.rate_period_ms = options_.rate_period_ms;
+    input.users_mode = engine_.users_mode();
+    input.users = static_cast<int64_t>(engine_.users());
+    input.call_duration_ms = options_.duration_ms;
+    input.open_calls = engine_.OpenCalls();
+    if (input.open_calls > peak_calls_) {
+      peak_calls_ = input.open_calls;
+      peak_calls_elapsed_s_ = input.elapsed_us / 1'000'000;
+    }
+    input.peak_calls = peak_calls_;
+    input.peak_calls_elapsed_s = peak_calls_elapsed_s_;
+    input.call_limit = engine_.call_limit();
+    input.max_calls = options_.max_calls;
+    input.paused = engine_.paused();
+    input.quitting = engine_.stopping();
+    input.terminated = terminated_;
+    const runtime::EngineConfig& config = engine_.config();
+    input.transport = std::string(config.transport_name());
+    input.local_port = engine_.local_address().port();
+    input.local_address = base::Cat(config.local_ip_for_uri, ":", input.local_port);
+    if (engine_.scenario().mode == scenario::Mode::kClient) {
+      input.remote_address = base::Cat(config.remote.ip_for_uri(), ":", config.remote.port());
+    }
+    // Calls wait on the loops' timers and sockets between events.
+    input.waiting_calls = static_cast<int64_t>(input.open_calls);
+    input.send_errors = engine_.SendErrors();
+    input.workers = engine_.worker_count();
+    input.refresh_period_ms = options_.screen_period_ms;
+    input.scheduler_resolution_ms = options_.timer_resolution_ms;
+    // A new display period starts once this one has lasted -f.
+    if (input.period_elapsed_us >= options_.screen_period_ms * 1000) {
+      period_start_ = input.cumulative;
+      period_start_us_ = now_us;
+      period_start_wall_us_ = input.current_time_us;
+    }
+    return input;
+  }
+
+ private:
+  const runtime::Engine& engine_;
+  const StandaloneRun& run_;
+  const cli::Options& options_;
+  const base::Clock& clock_;
+  const int64_t start_us_;
+  const int64_t start_wall_us_;
+  stats::Snapshot period_start_;
+  int64_t period_start_us_;
+  int64_t period_start_wall_us_;
+  uint64_t peak_calls_ = 0;
+  int64_t peak_calls_elapsed_s_ = 0;
+  bool terminated_ = false;
+};
+
+console::ConsoleOptions ConsoleOptionsFor(const cli::Options& options,
+                                          const scenario::Scenario& scenario, int pid) {
+  console::ConsoleOptions console;
+  console.show_screens = !options.background;
+  console.read_keys = !options.nostdin && !options.background;
+  console.refresh_ms = options.screen_period_ms;
+  console.rate_scale = options.rate_scale;
+  console.control_port = options.control_port;
+  console.control_ip = options.control_ip;
+  console.screen_file = options.screen_file.empty()
+                            ? base::Cat(scenario.stem, "_", pid, "_screen.log")
+                            : options.screen_file;
+  console.screen_overwrite = options.screen_overwrite;
+  return console;
+}
+
+// -bg: the run goes on in a detached child; the parent prints the child's
+// PID and exits as SIPp's does (99). Called before any thread exists.
+// Returns true in the child.
+bool Detach() {
+  std::fflush(stdout);
+  pid_t child = fork();
+  if (child < 0) return true;  // cannot fork: run in the foreground
+  if (child > 0) {
+    std::printf("Background mode - PID=[%d]\n", static_cast<int>(child));
+    std::fflush(stdout);
+    std::_Exit(kExitNoCalls);
+  }
+  setsid();
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd >= 0) {
+    dup2(null_fd, STDIN_FILENO);
+    dup2(null_fd, STDOUT_FILENO);
+    close(null_fd);
+  }
+  return true;
 }
 
 int ExitCode(const stats::Snapshot& totals, const RunOutcome& outcome,
@@ -420,6 +632,12 @@ int Run(const std::vector<std::string>& args) {
     tls_context = *std::move(made);
     config->tls = tls_context.get();
   }
+  if (options.background) {
+    // Before any thread exists; the files are named after the child.
+    Detach();
+    config->pid = static_cast<int>(getpid());
+    if (options.seed == 0) config->rng_seed = static_cast<uint64_t>(config->pid);
+  }
 
   std::unique_ptr<runtime::TraceSink> error_trace;
   if (options.trace_err) {
@@ -449,6 +667,10 @@ int Run(const std::vector<std::string>& args) {
   }
   // Traces (issue 5): open the trace files here.
   // [trace setup]
+  base::SystemClock trace_clock;
+  absl::StatusOr<std::unique_ptr<trace::TraceSet>> trace_set = trace::TraceSet::Open(
+      trace::TraceConfigFromOptions(options), **scenario, config->pid, trace_clock);
+  if (!trace_set.ok()) return Fail(trace_set.status().message());
   // 3PCC (issue 5): set up the twin channel here.
   // [3pcc setup]
   absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> injection_files =
@@ -459,7 +681,7 @@ int Run(const std::vector<std::string>& args) {
   // inherit the blocked mask.
   sigset_t signals;
   sigemptyset(&signals);
-  for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&signals, s);
+  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A peer closing a TCP/TLS connection must not kill the run (OpenSSL
   // writes with plain send()); the write error is handled where it occurs.
@@ -472,6 +694,7 @@ int Run(const std::vector<std::string>& args) {
   resources.rtt_trace = rtt_trace.get();
   resources.injection_files = *std::move(injection_files);
   // [trace resources]
+  resources.traces = trace_set->get();
   // [3pcc resources]
   absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
       runtime::Engine::Create(*config, *scenario, clock, std::move(resources));
@@ -490,21 +713,41 @@ int Run(const std::vector<std::string>& args) {
         StatFile::Open(path, runtime::StatsLayoutFor(**scenario), options, start_wall_us);
     if (!opened.ok()) return Fail(opened.status().message());
     stat_file = std::move(*opened);
-    stat_file->WriteRow((*engine)->Snapshot(), start_wall_us);
+    stat_file->WriteRow((*engine)->Snapshot(), start_wall_us, (*engine)->rate());
   }
 
+  StandaloneRun run(**engine, trace_set->get());
+  ScreenFeed feed(**engine, run, options, clock);
+  absl::StatusOr<std::unique_ptr<console::Console>> console = console::Console::Create(
+      ConsoleOptionsFor(options, **scenario, config->pid), &run, [&feed] { return feed.Input(); });
+  if (!console.ok()) return Fail(console.status().message());
+  run.set_console(console->get());
+  if (options.sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.sleep_ms));
+
   (*engine)->Start();
-  RunOutcome outcome = Supervise(**engine, options, clock, stat_file.get(), signals);
+  RunOutcome outcome =
+      Supervise(**engine, options, clock, stat_file.get(), signals, console->get());
   (*engine)->Join();
+  feed.set_terminated();
+  if (options.trace_screen) {
+    if (absl::Status dumped = (*console)->DumpScreens(); !dumped.ok()) Fail(dumped.message());
+  }
+  (*console)->Finish();
   stats::Snapshot totals = (*engine)->Snapshot();
   if (stat_file) {
     // SIPp ends the file with two rows: the last period, then an empty one.
-    stat_file->WriteRow(totals, clock.WallMicros());
-    stat_file->WriteRow(totals, clock.WallMicros());
+    stat_file->WriteRow(totals, clock.WallMicros(), (*engine)->rate());
+    stat_file->WriteRow(totals, clock.WallMicros(), (*engine)->rate());
   }
 
   // Traces (issue 5): final rows and flush.
   // [trace final]
+  (*trace_set)->Close(totals);
+  if (uint64_t dropped = (*trace_set)->dropped(); dropped > 0) {
+    std::printf("sipfleet: traces: %llu entries dropped (trace buffers full)\n",
+                static_cast<unsigned long long>(dropped));
+  }
+  if (absl::Status status = (*trace_set)->status(); !status.ok()) Fail(status.message());
   int code = ExitCode(totals, outcome, options);
   if (outcome.forced_exit.has_value()) {
     std::cerr << "sipfleet: " << outcome.forced_exit->message << "\n";
@@ -526,6 +769,11 @@ int Run(const std::vector<std::string>& args) {
       seconds, seconds > 0 ? static_cast<double>(created) / seconds : 0.0,
       (*engine)->worker_count(), code);
   PrintTransportCounters(totals);
+  if (uint64_t rejected = (*console)->controller().rejected(); rejected > 0) {
+    std::printf("sipfleet: control: %llu keys or commands not understood (last: %s)\n",
+                static_cast<unsigned long long>(rejected),
+                (*console)->controller().status().c_str());
+  }
   PrintMedia((*engine)->Media());
   std::fflush(stdout);
   return code;

@@ -213,6 +213,46 @@ OptionSpec Flag(bool Options::*field) {
           }};
 }
 
+// A non-negative decimal number.
+OptionSpec Double(double Options::*field, std::string_view name) {
+  return {1, [field, name](Options& o, const std::vector<std::string>& v) {
+            double value;
+            if (!base::ParseDouble(v[0], &value) || value < 0) {
+              return BadValue(name, v[0], "a non-negative number is expected");
+            }
+            o.*field = value;
+            return absl::OkStatus();
+          }};
+}
+
+// SIPp's boolean option values: true/false, yes/no, 1/0.
+OptionSpec Boolean(bool Options::*field, std::string_view name) {
+  return {1, [field, name](Options& o, const std::vector<std::string>& v) {
+            if (v[0] == "true" || v[0] == "yes" || v[0] == "1") {
+              o.*field = true;
+            } else if (v[0] == "false" || v[0] == "no" || v[0] == "0") {
+              o.*field = false;
+            } else {
+              return BadValue(name, v[0], "true or false is expected");
+            }
+            return absl::OkStatus();
+          }};
+}
+
+// SIPp's boolean option values (-message_overwrite false).
+OptionSpec Bool(std::string_view name, bool Options::*field) {
+  return {1, [name, field](Options& o, const std::vector<std::string>& v) {
+            if (v[0] == "true" || v[0] == "1" || v[0] == "yes") {
+              o.*field = true;
+            } else if (v[0] == "false" || v[0] == "0" || v[0] == "no") {
+              o.*field = false;
+            } else {
+              return BadValue(name, v[0], "true or false expected");
+            }
+            return absl::OkStatus();
+          }};
+}
+
 // Options accepted for compatibility whose effect sipfleet's design already
 // covers (the loop batches and schedules by itself).
 OptionSpec AcceptedTuning(int arity) {
@@ -413,9 +453,39 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                      return absl::OkStatus();
                    }}},
       // Run control (issue 5).
+      {"users", Integer(&Options::users, uint64_t{1})},
+      {"rate_scale", Double(&Options::rate_scale, "rate_scale")},
+      {"rate_increase", Double(&Options::rate_increase, "rate_increase")},
+      {"rate_max", Double(&Options::rate_max, "rate_max")},
+      {"rate_interval", Time(&Options::rate_interval_ms, TimeUnit::kSeconds)},
+      {"no_rate_quit", Flag(&Options::no_rate_quit)},
+      {"cp", Integer(&Options::control_port, 1)},
+      {"ci", String(&Options::control_ip)},
+      {"bg", Flag(&Options::background)},
+      {"sleep", Time(&Options::sleep_ms, TimeUnit::kSeconds)},
+      {"trace_screen", Flag(&Options::trace_screen)},
+      {"screen_file", String(&Options::screen_file)},
+      {"screen_overwrite", Boolean(&Options::screen_overwrite, "screen_overwrite")},
       // [control options]
       // Traces (issue 5).
       // [trace options]
+      {"trace_msg", Flag(&Options::trace_msg)},
+      {"message_file", String(&Options::message_file)},
+      {"message_overwrite", Bool("message_overwrite", &Options::message_overwrite)},
+      {"trace_shortmsg", Flag(&Options::trace_shortmsg)},
+      {"shortmessage_file", String(&Options::shortmessage_file)},
+      {"shortmessage_overwrite", Bool("shortmessage_overwrite", &Options::shortmessage_overwrite)},
+      {"error_overwrite", Bool("error_overwrite", &Options::error_overwrite)},
+      {"trace_error_codes", Flag(&Options::trace_error_codes)},
+      {"trace_calldebug", Flag(&Options::trace_calldebug)},
+      {"calldebug_file", String(&Options::calldebug_file)},
+      {"calldebug_overwrite", Bool("calldebug_overwrite", &Options::calldebug_overwrite)},
+      {"log_overwrite", Bool("log_overwrite", &Options::log_overwrite)},
+      {"trace_counts", Flag(&Options::trace_counts)},
+      {"ringbuffer_files", Integer(&Options::ringbuffer_files, 0)},
+      {"ringbuffer_size", Integer(&Options::ringbuffer_size, int64_t{0})},
+      {"max_log_size", Integer(&Options::max_log_size, int64_t{0})},
+      {"rfc3339", Flag(&Options::rfc3339)},
       // 3PCC (issue 5).
       // [3pcc options]
       {"workers", Integer(&Options::workers, 1)},

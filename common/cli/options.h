@@ -96,9 +96,39 @@ struct Options {
   int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
   int max_message_bytes = 65536;  // -max_msg_size (ours)
   // Run control (issue 5: keys, control socket, load shape, -bg).
+  uint64_t users = 0;               // -users: closed loop, 0 = rate mode
+  double rate_scale = 1.0;          // -rate_scale: unit of + - * /
+  double rate_increase = 0;         // -rate_increase, per -rate_interval
+  double rate_max = 0;              // -rate_max, 0 = none
+  int64_t rate_interval_ms = 0;     // -rate_interval, 0 = -fd
+  bool no_rate_quit = false;        // -no_rate_quit
+  int control_port = 8888;          // -cp
+  std::string control_ip;           // -ci ("" = any)
+  bool background = false;          // -bg
+  int64_t sleep_ms = 0;             // -sleep
+  bool trace_screen = false;        // -trace_screen
+  std::string screen_file;          // -screen_file
+  bool screen_overwrite = true;     // -screen_overwrite
   // [control options]
   // Traces (issue 5: -trace_msg and friends, ring buffers).
   // [trace options]
+  bool trace_msg = false;                // -trace_msg
+  std::string message_file;              // -message_file
+  bool message_overwrite = true;         // -message_overwrite
+  bool trace_shortmsg = false;           // -trace_shortmsg
+  std::string shortmessage_file;         // -shortmessage_file
+  bool shortmessage_overwrite = true;    // -shortmessage_overwrite
+  bool error_overwrite = true;           // -error_overwrite
+  bool trace_error_codes = false;        // -trace_error_codes
+  bool trace_calldebug = false;          // -trace_calldebug
+  std::string calldebug_file;            // -calldebug_file
+  bool calldebug_overwrite = true;       // -calldebug_overwrite
+  bool log_overwrite = true;             // -log_overwrite
+  bool trace_counts = false;             // -trace_counts
+  int ringbuffer_files = 0;              // -ringbuffer_files
+  int64_t ringbuffer_size = 0;           // -ringbuffer_size (bytes)
+  int64_t max_log_size = 0;              // -max_log_size (bytes)
+  bool rfc3339 = false;                  // -rfc3339
   // 3PCC (issue 5: -3pcc, -master, -slave, -slave_cfg).
   // [3pcc options]
   int workers = 0;                                        // -workers, 0 = one per core

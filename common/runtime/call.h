@@ -81,6 +81,7 @@ struct Call {
   uint32_t generation = 0;   // bumps on reuse: stale timer handles are ignored
   uint32_t slot = 0;         // index in the worker's call table
   uint32_t call_number = 0;  // [call_number], 1-based, unique across workers
+  uint32_t user_id = 0;      // [userid] with -users, else 0
   int32_t msg_index = 0;     // element being executed
   int32_t last_recv_index = -1;
   int32_t last_send_index = -1;
@@ -110,6 +111,8 @@ struct Call {
   transport::SocketAddress peer;
   absl::InlinedVector<int64_t, 1> rtd_start_us;
   std::unique_ptr<CallExtras> extras;
+  // -trace_calldebug only: the call's events, written if it fails (issue 5).
+  std::unique_ptr<std::string> trace_history;
 };
 
 }  // namespace sipfleet::runtime

@@ -11,6 +11,12 @@ namespace {
 
 constexpr uint16_t kSipDefaultPort = 5060;
 
+// Worker `index`'s share of `total` among `count` workers; the shares add up
+// to `total`.
+uint64_t ShareOf(uint64_t total, int index, int count) {
+  return total / count + (static_cast<uint64_t>(index) < total % count ? 1 : 0);
+}
+
 absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig& config,
                                                               uint16_t port) {
   transport::SocketAddress local = config.local;
@@ -41,6 +47,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->shared_.error_trace = resources.error_trace;
   engine->shared_.log_trace = resources.log_trace;
   engine->shared_.rtt_trace = resources.rtt_trace;
+  engine->shared_.traces = resources.traces;  // [trace resources]
   engine->shared_.injection_files = std::move(resources.injection_files);
   if (absl::Status status = engine->InitVariables(); !status.ok()) return status;
   std::optional<rtp::RtpEcho::BoundPair> echo;
@@ -76,13 +83,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   for (int i = 0; i < count; ++i) {
     // -l is shared out so the per-worker limits add up to the total.
     uint64_t limit = 0;
-    if (config.call_limit > 0) {
-      limit = config.call_limit / count + (static_cast<uint64_t>(i) < config.call_limit % count);
-      limit = std::max<uint64_t>(limit, 1);
-    }
+    if (config.call_limit > 0) limit = std::max<uint64_t>(ShareOf(config.call_limit, i, count), 1);
     auto worker = std::make_unique<Worker>(i, &engine->shared_, sockets[server ? 0 : i], server,
                                            static_cast<uint64_t>(i) + 1, count, limit);
     engine->shared_.workers[i] = worker.get();
+    if (config.users > 0) {
+      worker->SetUsers(ShareOf(config.users, i, count), static_cast<uint32_t>(i) + 1,
+                       static_cast<uint32_t>(count));
+    }
     worker->AddSharedUdpSockets(per_ip);
     engine->workers_.push_back(std::move(worker));
   }
@@ -98,6 +106,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
     }
   }
   engine->workers_[0]->RunInit();
+  engine->rate_ = config.rate;
+  engine->users_ = config.users;
+  engine->call_limit_ = config.call_limit;
   return engine;
 }
 
@@ -219,6 +230,12 @@ std::string Engine::FirstTransportError() const {
 Engine::~Engine() { Join(); }
 
 void Engine::Start() {
+  // One pacing for all workers, from this instant (pacing.h).
+  pacing_.start_us = shared_.clock->NowMicros();
+  pacing_.first_number = 1;
+  pacing_.interval_us =
+      users_mode() ? 1 : IntervalForRate(shared_.config.rate, shared_.config.rate_period_ms);
+  for (auto& worker : workers_) worker->SetPacing(pacing_);
   for (auto& worker : workers_) {
     threads_.emplace_back([w = worker.get()] { w->Run(); });
   }
@@ -237,6 +254,40 @@ bool Engine::Done() const {
     ended += worker->stats().Get(stats::Counter::kCallsEnded);
   }
   return ended >= config.max_calls && OpenCalls() == 0;
+}
+
+void Engine::PostPacing() {
+  double interval = paused_ ? 0
+                    : users_mode() ? 1
+                                   : IntervalForRate(rate_, shared_.config.rate_period_ms);
+  pacing_ = Repace(pacing_, shared_.clock->NowMicros(), interval);
+  for (auto& worker : workers_) worker->PostPacing(pacing_);
+}
+
+void Engine::SetRate(double rate) {
+  rate_ = std::max(rate, 0.0);
+  if (!users_mode()) PostPacing();
+}
+
+void Engine::SetPaused(bool paused) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  PostPacing();
+}
+
+void Engine::SetUsers(uint64_t users) {
+  if (!users_mode()) return;
+  users_ = users;
+  const int count = worker_count();
+  for (int i = 0; i < count; ++i) workers_[i]->PostUsers(ShareOf(users, i, count));
+}
+
+void Engine::SetCallLimit(uint64_t limit) {
+  call_limit_ = limit;
+  const int count = worker_count();
+  for (int i = 0; i < count; ++i) {
+    workers_[i]->PostCallLimit(limit == 0 ? 0 : std::max<uint64_t>(ShareOf(limit, i, count), 1));
+  }
 }
 
 void Engine::StopNewCalls() { shared_.stop_new_calls.store(true, std::memory_order_relaxed); }

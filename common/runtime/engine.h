@@ -30,6 +30,7 @@ struct EngineResources {
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
   // Traces (issue 5).
   // [trace resources]
+  trace::TraceSet* traces = nullptr;  // the -trace_* files; replaces the three sinks above
   // 3PCC (issue 5).
   // [3pcc resources]
 };
@@ -76,6 +77,24 @@ class Engine {
   // Stops the loops and joins the threads. Idempotent.
   void Join();
 
+  // The load shape, live (SIPp's + - * / p keys and `cset` commands). From
+  // the controlling thread; each change reaches the workers at once.
+  // Calls per -rp period; 0 places no calls. Without effect under -users.
+  void SetRate(double rate);
+  double rate() const { return rate_; }
+  // Paused: no new calls (SIPp's p); calls in progress go on.
+  void SetPaused(bool paused);
+  bool paused() const { return paused_; }
+  // -users: the calls kept open (closed loop); only when started with -users.
+  void SetUsers(uint64_t users);
+  uint64_t users() const { return users_; }
+  bool users_mode() const { return shared_.config.users > 0; }
+  // -l: the most calls open at once, 0 for no limit.
+  void SetCallLimit(uint64_t limit);
+  uint64_t call_limit() const { return call_limit_; }
+  // True once StopNewCalls() or AbortAll() was called.
+  bool stopping() const { return shared_.stop_new_calls.load(std::memory_order_relaxed); }
+
   // Merged statistics of all workers (exact: counters summed, histograms
   // merged bucket by bucket).
   stats::Snapshot Snapshot() const;
@@ -90,6 +109,9 @@ class Engine {
   std::string FirstTransportError() const;
   const transport::SocketAddress& local_address() const;
   const scenario::Scenario& scenario() const { return *shared_.scenario; }
+  const EngineConfig& config() const { return shared_.config; }
+  // The run's trace files (EngineResources::traces), may be null.
+  trace::TraceSet* traces() const { return shared_.traces; }
   int worker_count() const { return static_cast<int>(workers_.size()); }
 
  private:
@@ -99,7 +121,14 @@ class Engine {
   absl::StatusOr<std::vector<std::shared_ptr<transport::UdpSocket>>> BindPerIpSockets();
   absl::Status BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets);
 
+  void PostPacing();
+
   WorkerShared shared_;
+  Pacing pacing_;
+  double rate_ = 0;
+  bool paused_ = false;
+  uint64_t users_ = 0;
+  uint64_t call_limit_ = 0;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   bool aborting_ = false;

@@ -88,12 +88,6 @@ Worker::~Worker() {
   }
 }
 
-void Worker::FlushRttRows() {
-  if (shared_->rtt_trace != nullptr && !rtt_rows_.empty()) shared_->rtt_trace->Write(rtt_rows_);
-  rtt_rows_.clear();
-  rtt_row_count_ = 0;
-}
-
 absl::Status Worker::Init() {
   if (absl::Status status = loop_.Init(); !status.ok()) return status;
   if (absl::Status status = InitTransport(); !status.ok()) return status;
@@ -101,12 +95,15 @@ absl::Status Worker::Init() {
   loop_.set_timer_handler([this](uint64_t token) { OnTimer(token); });
   loop_.set_iteration_end_handler([this] { FlushOutgoing(); });
   loop_.set_tick_micros(config_.tick_micros);
-  if (config_.rate > 0) interval_us_ = config_.rate_period_ms * 1000.0 / config_.rate;
   return absl::OkStatus();
 }
 
 void Worker::Begin() {
-  pacing_start_us_ = clock_.NowMicros();
+  if (!pacing_set_) {
+    pacing_.start_us = clock_.NowMicros();
+    pacing_.first_number = 1;
+    pacing_.interval_us = users_mode_ ? 1 : IntervalForRate(config_.rate, config_.rate_period_ms);
+  }
   if (scenario_.mode == scenario::Mode::kClient) PlaceDueCalls();
   UpdateFinished();
   FlushOutgoing();
@@ -176,6 +173,7 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
       return;
     }
   }
+  TraceReceived(data);
   absl::StatusOr<sip::Message> message = sip::Message::Parse(data);
   if (!message.ok() || message->call_id().empty()) {
     stats_.Increment(Counter::kMalformedMessages);
@@ -228,6 +226,7 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
 
 void Worker::HandleCallMessage(uint32_t slot, const sip::Message& message, uint64_t hash) {
   Call& call = calls_[slot];
+  TraceCallReceived(call, message, hash);
   if (call.last_recv_index >= 0 && hash == call.last_recv_hash) {
     // A retransmission of the last message we accepted (-rtcheck full):
     // count it and answer with what we sent after it, if anything.
@@ -531,6 +530,7 @@ void Worker::Resend(Call& call, int index) {
 }
 
 void Worker::SendBytes(Call& call, std::string_view bytes) {
+  TraceSent(call, bytes);
   SendVia(call.endpoint, bytes, call.peer);
 }
 
@@ -590,7 +590,7 @@ void Worker::Bookkeeping(Call& call, const Element& element, int index) {
     if ((call.rtd_recorded & bit) && !element.repeat_rtd) continue;
     const int64_t elapsed_us = std::max<int64_t>(now - call.rtd_start_us[rtd], 0);
     stats_.RecordResponseTime(rtd, static_cast<uint64_t>(elapsed_us));
-    if (shared_->rtt_trace != nullptr) {
+    if (RttTraceOn()) {
       // SIPp's -trace_rtt row: date and response time in ms as `ostream <<
       // double` prints them (%g), then the RTD number (1-based).
       char row[96];
@@ -653,6 +653,7 @@ void Worker::Retransmit(Call& call, uint32_t slot) {
     stats_.IncrementMessage(call.retrans_index, MessageCounter::kTimeout);
     call.retrans_index = -1;
     call.retrans_at_ms = kNever;
+    TraceTimeout(call, /*retransmission=*/true);
     AbortCall(call, Counter::kFailedMaxUDPRetrans);
     return;
   }
@@ -679,6 +680,7 @@ void Worker::RecvTimeout(Call& call) {
     Advance(call);
     return;
   }
+  TraceTimeout(call, /*retransmission=*/false);
   AbortCall(call, Counter::kFailedTimeoutOnRecv);
 }
 
@@ -713,6 +715,7 @@ void Worker::StartClientCall(uint64_t call_number) {
   uint32_t slot = AllocateCall();
   Call& call = calls_[slot];
   call.call_number = static_cast<uint32_t>(call_number);
+  if (users_mode_) call.user_id = TakeUserId();
   // SIPp's default -cid_str "%u-%p@%s".
   base::Append(&call.call_id, call_number, "-", config_.pid, "@", config_.local_ip_for_uri);
   call.peer = config_.remote;
@@ -747,6 +750,7 @@ uint32_t Worker::StartServerCall(std::string_view call_id, const transport::Sock
 }
 
 void Worker::AbortCall(Call& call, Counter reason) {
+  TraceAbort(call);
   if (config_.default_behaviors & kBehaviorBye) SendDefaultAbortMessage(call);
   FailCall(call, reason);
 }
@@ -793,6 +797,7 @@ void Worker::AckFinalResponse(Call& call, const sip::Message& response) {
 
 void Worker::EndCall(Call& call, bool counted) {
   if (call.state == Call::State::kDone) return;
+  TraceCallEnd(call);
   if (counted) {
     int64_t now_us = clock_.NowMicros();
     // SIPp records the call length of failed calls too.
@@ -814,8 +819,13 @@ void Worker::EndCall(Call& call, bool counted) {
   call.endpoint = kMainSocket;
   free_slots_.push_back(slot);
   open_calls_.fetch_sub(1, std::memory_order_relaxed);
-  if (scenario_.mode == scenario::Mode::kClient && call_limit_ > 0 && !pacer_armed_) {
-    PlaceDueCalls();  // a slot under -l is free again
+  if (call.user_id != 0) {
+    free_user_ids_.push_back(call.user_id);
+    call.user_id = 0;
+  }
+  if (scenario_.mode == scenario::Mode::kClient &&
+      (users_mode_ || (call_limit_ > 0 && !pacer_armed_))) {
+    PlaceDueCalls();  // a user, or a slot under -l, is free again
   }
   UpdateFinished();
 }
@@ -835,22 +845,74 @@ void Worker::RememberDeadCall(std::string_view call_id) {
   dead_call_hashes_.insert(hash);
 }
 
-int64_t Worker::DueMicros(uint64_t call_number) const {
-  return pacing_start_us_ +
-         static_cast<int64_t>(std::llround(static_cast<double>(call_number - 1) * interval_us_));
+void Worker::SetUsers(uint64_t quota, uint32_t first_user_id, uint32_t stride) {
+  users_mode_ = true;
+  users_quota_ = quota;
+  next_user_id_ = first_user_id;
+  user_id_stride_ = stride;
+}
+
+void Worker::PostPacing(const Pacing& pacing) {
+  loop_.Post([this, pacing] {
+    pacing_ = pacing;
+    pacer_armed_ = false;  // a stale pacer timer only causes an extra check
+    PlaceDueCalls();
+  });
+}
+
+void Worker::PostUsers(uint64_t quota) {
+  loop_.Post([this, quota] {
+    users_quota_ = quota;
+    PlaceDueCalls();
+  });
+}
+
+void Worker::PostCallLimit(uint64_t limit) {
+  loop_.Post([this, limit] {
+    call_limit_ = limit;
+    PlaceDueCalls();
+  });
+}
+
+uint32_t Worker::TakeUserId() {
+  if (!free_user_ids_.empty()) {
+    uint32_t id = free_user_ids_.back();
+    free_user_ids_.pop_back();
+    return id;
+  }
+  uint32_t id = next_user_id_;
+  next_user_id_ += user_id_stride_;
+  return id;
+}
+
+void Worker::ArmPacer(int64_t due_us) {
+  if (pacer_armed_) return;
+  loop_.timers().Schedule((due_us + 999) / 1000, kPacerToken);
+  pacer_armed_ = true;
 }
 
 void Worker::PlaceDueCalls() {
-  if (interval_us_ <= 0) return;
+  // A call that fails while it starts ends inside StartClientCall and comes
+  // back here; the outer pass carries on instead.
+  if (placing_ || scenario_.mode != scenario::Mode::kClient) return;
+  placing_ = true;
+  if (users_mode_) {
+    PlaceUserCalls();
+  } else {
+    PlaceRateCalls();
+  }
+  placing_ = false;
+  UpdateFinished();
+}
+
+void Worker::PlaceRateCalls() {
+  if (!pacing_.running()) return;
   const uint64_t last = config_.max_calls > 0 ? config_.max_calls : ~uint64_t{0} / 2;
   int64_t now = clock_.NowMicros();
   while (next_call_number_ <= last && !shared_->stop_new_calls.load(std::memory_order_relaxed)) {
-    int64_t due = DueMicros(next_call_number_);
+    int64_t due = pacing_.DueMicros(next_call_number_);
     if (due > now) {
-      if (!pacer_armed_) {
-        loop_.timers().Schedule((due + 999) / 1000, kPacerToken);
-        pacer_armed_ = true;
-      }
+      ArmPacer(due);
       break;
     }
     if (call_limit_ > 0 && open_calls_.load(std::memory_order_relaxed) >= call_limit_) break;
@@ -858,7 +920,24 @@ void Worker::PlaceDueCalls() {
     next_call_number_ += stride_;
     StartClientCall(number);
   }
-  UpdateFinished();
+}
+
+void Worker::PlaceUserCalls() {
+  if (!pacing_.running()) return;  // paused
+  const uint64_t last = config_.max_calls > 0 ? config_.max_calls : ~uint64_t{0} / 2;
+  // At most one quota of starts per pass, so calls that fail as they start
+  // cannot hold the loop here; the rest wait for the next tick.
+  uint64_t budget = users_quota_;
+  while (open_calls_.load(std::memory_order_relaxed) < users_quota_ && next_call_number_ <= last &&
+         !shared_->stop_new_calls.load(std::memory_order_relaxed)) {
+    if (budget-- == 0) {
+      ArmPacer(clock_.NowMicros() + 1000);
+      break;
+    }
+    uint64_t number = next_call_number_;
+    next_call_number_ += stride_;
+    StartClientCall(number);
+  }
 }
 
 void Worker::UpdateFinished() {
@@ -867,16 +946,6 @@ void Worker::UpdateFinished() {
                  shared_->stop_new_calls.load(std::memory_order_relaxed);
   finished_.store(no_more && open_calls_.load(std::memory_order_relaxed) == 0,
                   std::memory_order_release);
-}
-
-void Worker::TraceUnexpected(const Call& call, const sip::Message& message) {
-  if (shared_->error_trace == nullptr) return;
-  std::string text;
-  text.reserve(message.raw().size() + 200);
-  base::Append(&text, "sipfleet: Aborting call on unexpected message for Call-Id '", call.call_id,
-               "': while expecting element ", call.msg_index, ", received '", message.start_line(),
-               "':\n", message.raw(), "\n\n");
-  shared_->error_trace->Write(text);
 }
 
 void Worker::FlushOutgoing() {

@@ -22,11 +22,13 @@
 #include "common/runtime/call.h"
 #include "common/runtime/config.h"
 #include "common/runtime/expander.h"
+#include "common/runtime/pacing.h"
 #include "common/runtime/trace_sink.h"
 #include "common/runtime/variables.h"
 #include "common/scenario/scenario.h"
 #include "common/sip/message.h"
 #include "common/stats/shard.h"
+#include "common/trace/trace_set.h"
 #include "common/transport/event_loop.h"
 #include "common/transport/stream_connection.h"
 #include "common/transport/udp_socket.h"
@@ -75,6 +77,7 @@ struct WorkerShared {
   // [control shared]
   // Traces (issue 5).
   // [trace shared]
+  trace::TraceSet* traces = nullptr;  // the -trace_* files; when set, the sinks above are unused
   // 3PCC (issue 5).
   // [3pcc shared]
 };
@@ -111,6 +114,22 @@ class Worker final : public transport::FdHandler,
   void Stop() { loop_.Stop(); }
   // Thread-safe: abort every call now (SIPp's Q / -timeout).
   void PostAbortAll();
+
+  // Load shape (client mode). Set*() before the thread starts, Post*() from
+  // any thread while it runs. The pacing is the one every worker shares
+  // (see pacing.h); -users replaces it as the source of new calls: the
+  // worker keeps `quota` calls open, each with a user id of its own
+  // ([userid]: first_user_id, first_user_id + stride, ...), and starts a
+  // call whenever one ends, while the pacing is running (not paused).
+  void SetPacing(const Pacing& pacing) {
+    pacing_ = pacing;
+    pacing_set_ = true;
+  }
+  void SetUsers(uint64_t quota, uint32_t first_user_id, uint32_t stride);
+  void PostPacing(const Pacing& pacing);
+  void PostUsers(uint64_t quota);
+  // -l: the most calls this worker keeps open (0 = no limit).
+  void PostCallLimit(uint64_t limit);
   // Thread-safe: hand over datagrams another worker received for our calls.
   struct Forwarded {
     std::string bytes;
@@ -165,7 +184,7 @@ class Worker final : public transport::FdHandler,
                            std::string* out) override;
   int64_t NextDynamicId() override;
   int64_t Users() const override { return static_cast<int64_t>(config_.users); }
-  int64_t UserId(const Call& call) const override { return 0; }
+  int64_t UserId(const Call& call) const override { return call.user_id; }
   std::string_view ServerIp(const Call& call) const override;
 
  private:
@@ -299,10 +318,27 @@ class Worker final : public transport::FdHandler,
 
   // Call generation (client mode).
   void PlaceDueCalls();
-  int64_t DueMicros(uint64_t call_number) const;
+  void PlaceRateCalls();
+  void PlaceUserCalls();
+  void ArmPacer(int64_t due_us);
+  uint32_t TakeUserId();
   void UpdateFinished();
 
-  void TraceUnexpected(const Call& call, const sip::Message& message);
+  void TraceUnexpected(Call& call, const sip::Message& message);
+  // Traces (worker_trace.cc, issue 5). Each writes only what is enabled.
+  void TraceSent(Call& call, std::string_view bytes);
+  void TraceReceived(std::string_view bytes);
+  void TraceCallReceived(Call& call, const sip::Message& message, uint64_t hash);
+  void TraceAbort(Call& call);
+  void TraceCallEnd(Call& call);
+  void TraceTimeout(const Call& call, bool retransmission);
+  void TraceError(std::string_view text);
+  void TraceLog(std::string_view text);
+  bool RttTraceOn() const;
+  void CallDebugEvent(Call& call, std::string_view text);
+  void CountTrace(bool written);
+  trace::WorkerTrace* trace_ = nullptr;  // set on first use when shared_->traces
+  trace::WorkerTrace* Traces();
   void FlushOutgoing();
 
   const int index_;
@@ -340,13 +376,21 @@ class Worker final : public transport::FdHandler,
   std::deque<std::pair<int64_t, uint64_t>> dead_calls_;
   absl::flat_hash_set<uint64_t> dead_call_hashes_;
 
-  // Client pacing: call n is due at start + (n-1) * interval.
+  // Client pacing (pacing.h); this worker places next_call_number_,
+  // next_call_number_ + stride_, ...
   uint64_t next_call_number_;
   const uint64_t stride_;
-  const uint64_t call_limit_;
-  int64_t pacing_start_us_ = 0;
-  double interval_us_ = 0;
+  uint64_t call_limit_;
+  Pacing pacing_;
+  bool pacing_set_ = false;  // by SetPacing(); else Begin() starts one from the config
   bool pacer_armed_ = false;
+  bool placing_ = false;     // inside PlaceDueCalls (a call may end while it starts)
+  // -users: calls kept open and the user ids they run as.
+  bool users_mode_ = false;
+  uint64_t users_quota_ = 0;
+  uint32_t next_user_id_ = 0;
+  uint32_t user_id_stride_ = 1;
+  std::vector<uint32_t> free_user_ids_;
   static constexpr uint64_t kPacerToken = ~uint64_t{0};
   static constexpr uint64_t kReconnectToken = ~uint64_t{0} - 1;
 

@@ -273,7 +273,7 @@ bool Worker::RunAction(Call& call, const Action& action, int index, const sip::M
       std::string text;
       ExpandText(call, *action.text, index, &text);
       if (action.kind == ActionKind::kLog) {
-        if (shared_->log_trace != nullptr) shared_->log_trace->Write(base::Cat(text, "\n"));
+        TraceLog(text);
       } else if (action.kind == ActionKind::kWarning) {
         Warn(call, text);
       } else {
@@ -515,9 +515,7 @@ void Worker::RunSetDest(Call& call, const Action& action, int index) {
 
 void Worker::Warn(const Call& call, std::string_view text) {
   stats_.Increment(Counter::kWarnings);
-  if (shared_->error_trace != nullptr) {
-    shared_->error_trace->Write(base::Cat("Warning: call ", call.call_id, ": ", text, "\n"));
-  }
+  TraceError(base::Cat("Warning: call ", call.call_id, ": ", text));
 }
 
 void Worker::RequestExit(int code, std::string message) {

@@ -393,7 +393,7 @@ void Worker::TraceTransportError(const transport::StreamConnection& connection,
                                transport::CloseReasonName(reason),
                                detail.empty() ? "" : ": ", detail);
   shared_->RecordTransportError(text);
-  if (shared_->error_trace != nullptr) shared_->error_trace->Write(base::Cat("sipfleet: ", text, "\n"));
+  TraceError(base::Cat("sipfleet: ", text));
 }
 
 }  // namespace sipfleet::runtime

@@ -44,6 +44,7 @@ constexpr std::array<std::string_view, kNumCounters> kCounterNames = {
     "TlsVerifyFailures",
     "FramingErrors",
     "CallsEnded",
+    "TraceDrops",
 };
 
 }  // namespace

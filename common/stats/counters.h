@@ -55,6 +55,9 @@ enum class Counter : uint8_t {
   // Ours: calls destroyed, successful or failed. Not a SIPp column; SIPp's
   // CurrentCall is kIncomingCall + kOutgoingCall - kCallsEnded.
   kCallsEnded,
+  // Ours: trace entries dropped because a worker's trace buffer was full
+  // (issue 5). Not a SIPp column.
+  kTraceDrops,
   kCount,
 };
 

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Operating a run as SIPp users do: keys in a real terminal (tmux), the UDP
+# control socket, -bg with SIGUSR1, -timeout, -users and -rate_increase.
+# Usage: console_test.sh CASE BASE_PORT   (SIP on BASE_PORT, control on BASE_PORT+1)
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+case_name=$1
+port=$2
+control_port=$((port + 1))
+
+# start_uas [ARGS...]: a sipfleet UAS on $port for the client under test.
+start_uas() {
+  start_bg uas "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -nostdin -cp $((port + 2)) "$@"
+  wait_udp_port "$port"
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  for _ in $(seq 1 $((limit * 20))); do
+    if "$@"; then return 0; fi
+    sleep 0.05
+  done
+  fail "$what: not seen within ${limit}s"
+}
+
+# csv_has_value COLUMN VALUE FILE: some data row has VALUE in COLUMN.
+csv_has_value() {
+  local idx
+  idx=$(csv_column_index "$1" "$3")
+  [[ -n $idx ]] && tail -n +2 "$3" | cut -d';' -f"$idx" | grep -qx -- "$2"
+}
+
+# send_control TEXT: one datagram to the client's control socket.
+send_control() { printf '%s\n' "$1" >"/dev/udp/127.0.0.1/$control_port"; }
+
+case $case_name in
+tmux_keys)
+  # A person at a terminal: screen 2, three '+', pause, resume, quit.
+  command -v tmux >/dev/null || fail "tmux is not installed (scripts/install-deps.sh)"
+  start_uas
+  session="sipfleet-test-$$"
+  export TMUX_TMPDIR=$WORKDIR  # a tmux server of our own, gone with the folder
+  tmux -f /dev/null new-session -d -s "$session" -x 100 -y 50 \
+    "cd '$WORKDIR' && TERM=xterm-256color '$SIPFLEET' -sn uac 127.0.0.1:$port -r 5 -m 5000 \
+       -cp $control_port -trace_stat -stf keys.csv -fd 1; echo \$? >exit_code; sleep 60"
+  tmux_pid=$(tmux list-panes -t "$session" -F '#{pane_pid}')
+  STARTED_PIDS+=("$tmux_pid")
+  trap 'tmux kill-server 2>/dev/null || true; cleanup' EXIT
+  screen_has() { tmux capture-pane -p -t "$session" >screen.txt && grep -q -- "$1" screen.txt; }
+  wait_for 10 "scenario screen" screen_has "Scenario Screen"
+  tmux send-keys -t "$session" 2
+  wait_for 5 "statistics screen after '2'" screen_has "Statistics Screen"
+  for _ in 1 2 3; do tmux send-keys -t "$session" +; done
+  wait_for 5 "rate 8 after three '+'" screen_has "Call rate set to 8"
+  tmux send-keys -t "$session" 1
+  wait_for 5 "rate 8 on the scenario screen" screen_has "^  8\.0(0 ms)/1\.000s"
+  tmux send-keys -t "$session" p
+  wait_for 5 "paused banner after 'p'" screen_has "Traffic Paused - Press \[p\] again to resume"
+  cp screen.txt paused.txt
+  tmux send-keys -t "$session" p
+  wait_for 5 "key help back after the second 'p'" screen_has "\[p\]: Pause traffic"
+  tmux send-keys -t "$session" q
+  wait_for 20 "exit after 'q'" test -s exit_code
+  check_eq "$(cat exit_code)" 0 "exit code after q"
+  check_eq "$(csv_value FailedCall\(C\) keys.csv)" 0 "failed calls"
+  csv_has_value TargetRate 8 keys.csv || PROBLEMS+=("TargetRate 8 not in keys.csv: $(cut -d';' -f6 keys.csv | tr '\n' ' ')")
+  # The terminal is given back (no curses screen left behind).
+  tmux capture-pane -p -t "$session" >final.txt
+  finish_checks
+  ;;
+control_socket)
+  # echo '*' raises the rate by 10, "cset rate 50" sets it, q ends the run.
+  start_uas
+  start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -r 10 -m 100000 -timeout 60 -nostdin \
+    -cp $control_port -trace_stat -stf ctl.csv -fd 1
+  wait_udp_port "$control_port"
+  wait_for 10 "a row at rate 10" csv_has_value TargetRate 10 ctl.csv
+  send_control '*'
+  wait_for 10 "a row at rate 20 after '*'" csv_has_value TargetRate 20 ctl.csv
+  send_control 'cset rate 50'
+  wait_for 10 "a row at rate 50 after 'cset rate 50'" csv_has_value TargetRate 50 ctl.csv
+  # Two more full periods at 50 calls/s.
+  rows=$(wc -l <ctl.csv)
+  wait_for 10 "two more rows" bash -c "(( \$(wc -l <ctl.csv) >= $rows + 2 ))"
+  send_control q
+  wait_exit "$uac_PID" 20
+  check_eq "$EXIT_CODE" 0 "exit code after q"
+  check_eq "$(csv_value FailedCall\(C\) ctl.csv)" 0 "failed calls"
+  # A whole period at 50 calls/s placed about 50 calls.
+  idx=$(csv_column_index 'OutgoingCall(P)' ctl.csv)
+  rate_idx=$(csv_column_index TargetRate ctl.csv)
+  at50=$(awk -F';' -v r="$rate_idx" -v o="$idx" 'NR > 1 && $r == 50 { n++; if (n == 2) print $o }' ctl.csv)
+  ((at50 >= 40 && at50 <= 60)) || PROBLEMS+=("calls in a period at rate 50: '$at50'")
+  finish_checks
+  ;;
+control_garbage)
+  # Garbage on the control socket is counted and changes nothing.
+  start_uas
+  start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -r 20 -m 60 -nostdin -cp $control_port \
+    -trace_stat -stf garbage.csv
+  wait_udp_port "$control_port"
+  for junk in 'x' 'cset rate' 'cset rate -3' 'cfoo bar' 'ctrace nothing on' '' 'cset users 9'; do
+    send_control "$junk"
+  done
+  head -c 1500 /dev/urandom | tr -d 'qQp+*/-' >junk.bin
+  cat junk.bin >"/dev/udp/127.0.0.1/$control_port"
+  wait_exit "$uac_PID" 30
+  check_eq "$EXIT_CODE" 0 "exit code"
+  check_eq "$(csv_value SuccessfulCall\(C\) garbage.csv)" 60 "successful calls"
+  check_grep "control: .* not understood" uac.out "rejected control input reported"
+  finish_checks
+  ;;
+bg_sigusr1)
+  # -bg prints the PID and detaches; SIGUSR1 stops new calls and the process
+  # exits once its calls end. The same with real SIPp, for the exit code.
+  start_uas
+  python3 - "$SIPFLEET" "$port" >bg.txt 2>&1 <<'PY' || fail "bg run: $(cat bg.txt)"
+import ctypes, os, re, signal, subprocess, sys, time
+# Become the subreaper, so the detached run reports its exit code to us.
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+def run(binary, extra):
+    out = subprocess.run([binary, "-sn", "uac", "127.0.0.1:" + sys.argv[2], "-r", "20",
+                          "-d", "1500", "-m", "100000", "-bg", "-trace_stat", "-stf",
+                          extra + ".csv", "-fd", "1", "-cp", str(int(sys.argv[2]) + 3)],
+                         stdout=subprocess.PIPE, stderr=open(extra + ".err", "w"), text=True,
+                         timeout=20)
+    m = re.search(r"Background mode - PID=\[(\d+)\]", out.stdout)
+    assert m, "no PID printed: %r" % out.stdout
+    pid = int(m.group(1))
+    print(extra, "parent exit", out.returncode)
+    time.sleep(2)  # calls in progress (1.5 s each, 20/s)
+    os.kill(pid, signal.SIGUSR1)
+    sent = time.time()
+    deadline = sent + 20
+    while True:
+        got, status = os.waitpid(pid, os.WNOHANG)
+        if got == pid:
+            break
+        if time.time() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            raise SystemExit("still running 20 s after SIGUSR1")
+        time.sleep(0.05)
+    print(extra, "child exit", os.waitstatus_to_exitcode(status), "after %.1f s" % (time.time() - sent))
+run(sys.argv[1], "sipfleet")
+run("sipp", "sipp")
+PY
+  cat bg.txt
+  check_grep "sipfleet parent exit 99" bg.txt "sipfleet -bg parent exit code"
+  check_grep "sipp parent exit 99" bg.txt "sipp -bg parent exit code"
+  ours=$(sed -n 's/^sipfleet child exit \([0-9]*\).*/\1/p' bg.txt)
+  theirs=$(sed -n 's/^sipp child exit \([0-9]*\).*/\1/p' bg.txt)
+  check_eq "$ours" "$theirs" "exit code after SIGUSR1, sipfleet vs SIPp"
+  check_eq "$ours" 0 "exit code after SIGUSR1"
+  created=$(csv_value TotalCallCreated sipfleet.csv)
+  ok=$(csv_value SuccessfulCall\(C\) sipfleet.csv)
+  failed=$(csv_value FailedCall\(C\) sipfleet.csv)
+  ((created > 0)) || PROBLEMS+=("no calls before SIGUSR1")
+  check_eq "$ok" "$created" "every call created ended successfully"
+  check_eq "$failed" 0 "failed calls"
+  check_eq "$(csv_value CurrentCall sipfleet.csv)" 0 "calls left open"
+  finish_checks
+  ;;
+timeout_graceful)
+  # -timeout stops new calls and waits for the calls in progress (SIPp
+  # 3.6.1); -timeout_error ends at once with 255.
+  start_uas
+  start=$(date +%s%N)
+  start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -r 5 -d 2000 -m 1000 -timeout 1 -nostdin \
+    -cp $control_port -trace_stat -stf t.csv
+  wait_exit "$uac_PID" 20
+  elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+  check_eq "$EXIT_CODE" 0 "exit code after -timeout"
+  ((elapsed_ms >= 2500)) || PROBLEMS+=("ended after ${elapsed_ms} ms: calls were cut, not finished")
+  created=$(csv_value TotalCallCreated t.csv)
+  ((created >= 3 && created <= 8)) || PROBLEMS+=("calls created in 1 s at 5/s: $created")
+  check_eq "$(csv_value SuccessfulCall\(C\) t.csv)" "$created" "every call finished"
+  start_bg uac2 "$SIPFLEET" -sn uac 127.0.0.1:$port -r 5 -d 2000 -m 1000 -timeout 1 \
+    -timeout_error -nostdin -cp $control_port
+  wait_exit "$uac2_PID" 20
+  check_eq "$EXIT_CODE" 255 "exit code with -timeout_error"
+  finish_checks
+  ;;
+users)
+  # -users: a closed loop of 4 calls; -r 1 would need 40 s for 40 calls.
+  start_uas
+  start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -users 4 -r 1 -d 300 -m 40 -nostdin \
+    -cp $control_port -trace_stat -stf users.csv -fd 1
+  wait_exit "$uac_PID" 20
+  check_eq "$EXIT_CODE" 0 "exit code"
+  check_eq "$(csv_value SuccessfulCall\(C\) users.csv)" 40 "successful calls"
+  max_open=$(awk -F';' -v c="$(csv_column_index CurrentCall users.csv)" 'NR > 1 && $c > m { m = $c } END { print m + 0 }' users.csv)
+  ((max_open <= 4)) || PROBLEMS+=("more than 4 calls open: $max_open")
+  finish_checks
+  ;;
+rate_increase)
+  # -rate_increase 5 every second from 5 up to -rate_max 15, then quit.
+  start_uas
+  start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -r 5 -rate_increase 5 -rate_interval 1 \
+    -rate_max 15 -m 100000 -nostdin -cp $control_port -trace_stat -stf inc.csv -fd 1
+  wait_exit "$uac_PID" 20
+  check_eq "$EXIT_CODE" 0 "exit code"
+  rates=$(tail -n +2 inc.csv | cut -d';' -f"$(csv_column_index TargetRate inc.csv)" | uniq | tr '\n' ' ')
+  [[ $rates == "5 10 15 "* ]] || PROBLEMS+=("TargetRate progression: $rates")
+  finish_checks
+  ;;
+*) fail "unknown case $case_name" ;;
+esac
