@@ -129,7 +129,18 @@ def run(binary, extra):
     assert m, "no PID printed: %r" % out.stdout
     pid = int(m.group(1))
     print(extra, "parent exit", out.returncode)
-    time.sleep(2)  # calls in progress (1.5 s each, 20/s)
+    time.sleep(1)
+    # SIGUSR2 dumps the screens to <scenario>_<pid>_screen.log.
+    os.kill(pid, signal.SIGUSR2)
+    dump = "uac_%d_screen.log" % pid
+    for _ in range(200):
+        if os.path.exists(dump) and "Statistics Screen" in open(dump, errors="replace").read():
+            break
+        time.sleep(0.05)
+    else:
+        raise SystemExit("%s: no screens in %s after SIGUSR2: %s" % (extra, dump, os.listdir(".")))
+    print(extra, "screen dump", dump.replace(str(pid), "PID"))
+    time.sleep(1)  # calls in progress (1.5 s each, 20/s)
     os.kill(pid, signal.SIGUSR1)
     sent = time.time()
     deadline = sent + 20
@@ -152,6 +163,7 @@ PY
   theirs=$(sed -n 's/^sipp child exit \([0-9]*\).*/\1/p' bg.txt)
   check_eq "$ours" "$theirs" "exit code after SIGUSR1, sipfleet vs SIPp"
   check_eq "$ours" 0 "exit code after SIGUSR1"
+  check_grep "sipfleet screen dump uac_PID_screen.log" bg.txt "SIGUSR2 screen dump"
   created=$(csv_value TotalCallCreated sipfleet.csv)
   ok=$(csv_value SuccessfulCall\(C\) sipfleet.csv)
   failed=$(csv_value FailedCall\(C\) sipfleet.csv)
@@ -167,8 +179,11 @@ timeout_graceful)
   start_uas
   start=$(date +%s%N)
   start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -r 5 -d 2000 -m 1000 -timeout 1 -nostdin \
-    -cp $control_port -trace_stat -stf t.csv
+    -cp $control_port -trace_stat -stf t.csv -trace_screen
   wait_exit "$uac_PID" 20
+  # -trace_screen: the final screens, named after the process.
+  check_grep "Test Terminated" "uac_${uac_PID}_screen.log" "final screens"
+  check_grep "Statistics Screen" "uac_${uac_PID}_screen.log" "final screens"
   elapsed_ms=$((($(date +%s%N) - start) / 1000000))
   check_eq "$EXIT_CODE" 0 "exit code after -timeout"
   ((elapsed_ms >= 2500)) || PROBLEMS+=("ended after ${elapsed_ms} ms: calls were cut, not finished")
@@ -202,6 +217,23 @@ rate_increase)
   check_eq "$EXIT_CODE" 0 "exit code"
   rates=$(tail -n +2 inc.csv | cut -d';' -f"$(csv_column_index TargetRate inc.csv)" | uniq | tr '\n' ' ')
   [[ $rates == "5 10 15 "* ]] || PROBLEMS+=("TargetRate progression: $rates")
+  finish_checks
+  ;;
+quit_now)
+  # Q ends calls in progress at once with BYEs (SIPp 3.6.1 hangs here): the
+  # UAS sees every call end well, the client exits within a second.
+  start_uas -trace_stat -stf uas.csv
+  start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -r 5 -d 5000 -m 100 -nostdin -cp $control_port \
+    -trace_stat -stf q.csv -fd 1
+  wait_for 10 "three calls open" bash -c "awk -F';' 'NR > 1 { c = \$14 } END { exit !(c >= 3) }' q.csv"
+  send_control Q
+  wait_exit "$uac_PID" 2
+  check_eq "$EXIT_CODE" 0 "exit code after Q"
+  created=$(csv_value TotalCallCreated q.csv)
+  kill -USR1 "$uas_PID"
+  wait_exit "$uas_PID" 10
+  check_eq "$(csv_value SuccessfulCall\(C\) uas.csv)" "$created" "calls the UAS saw end with a BYE"
+  check_eq "$(csv_value FailedCall\(C\) uas.csv)" 0 "calls failed at the UAS"
   finish_checks
   ;;
 *) fail "unknown case $case_name" ;;
