@@ -261,10 +261,6 @@ class StatFile {
   int64_t last_reset_wall_us_;
 };
 
-std::string OutputName(const scenario::Scenario& scenario, int pid, std::string_view suffix) {
-  return base::Cat(scenario.stem, "_", pid, suffix);
-}
-
 struct RunOutcome {
   bool timed_out = false;
   std::optional<runtime::ForcedExit> forced_exit;  // <error>, int_cmd=stop_now
@@ -432,7 +428,8 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
     }
     // Traces (issue 5): periodic rows (-trace_counts) every -fd.
     // [trace periodic]
-    if (trace::TraceSet* traces = engine.traces(); traces != nullptr && traces->PeriodDue(clock.WallMicros())) {
+    if (trace::TraceSet* traces = engine.traces();
+        traces != nullptr && traces->PeriodDue(clock.WallMicros())) {
       traces->OnStatPeriod(engine.Snapshot(), clock.WallMicros());
     }
   }
@@ -639,32 +636,6 @@ int Run(const std::vector<std::string>& args) {
     if (options.seed == 0) config->rng_seed = static_cast<uint64_t>(config->pid);
   }
 
-  std::unique_ptr<runtime::TraceSink> error_trace;
-  if (options.trace_err) {
-    std::string path = options.error_file.empty()
-                           ? OutputName(**scenario, config->pid, "_errors.log")
-                           : options.error_file;
-    absl::StatusOr<std::unique_ptr<runtime::TraceSink>> sink = runtime::TraceSink::Open(path);
-    if (!sink.ok()) return Fail(sink.status().message());
-    error_trace = std::move(*sink);
-  }
-
-  std::unique_ptr<runtime::TraceSink> log_trace;
-  if (options.trace_logs) {
-    std::string path = options.log_file.empty() ? OutputName(**scenario, config->pid, "_logs.log")
-                                                : options.log_file;
-    absl::StatusOr<std::unique_ptr<runtime::TraceSink>> sink = runtime::TraceSink::Open(path);
-    if (!sink.ok()) return Fail(sink.status().message());
-    log_trace = std::move(*sink);
-  }
-  std::unique_ptr<runtime::TraceSink> rtt_trace;
-  if (options.trace_rtt) {
-    absl::StatusOr<std::unique_ptr<runtime::TraceSink>> sink =
-        runtime::TraceSink::Open(OutputName(**scenario, config->pid, "_rtt.csv"));
-    if (!sink.ok()) return Fail(sink.status().message());
-    rtt_trace = std::move(*sink);
-    rtt_trace->Write("Date_ms;response_time_ms;rtd_no\n");
-  }
   // Traces (issue 5): open the trace files here.
   // [trace setup]
   base::SystemClock trace_clock;
@@ -673,6 +644,13 @@ int Run(const std::vector<std::string>& args) {
   if (!trace_set.ok()) return Fail(trace_set.status().message());
   // 3PCC (issue 5): set up the twin channel here.
   // [3pcc setup]
+  std::unique_ptr<twin::TwinHub> twin_hub;  // outlives the engine
+  if (absl::Status status = runtime::SetUpTwin(
+          {options.three_pcc, options.master, options.slave, options.slave_cfg}, **scenario,
+          &*config, &twin_hub);
+      !status.ok()) {
+    return Fail(status.message());
+  }
   absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> injection_files =
       LoadInjectionFiles(options, **scenario);
   if (!injection_files.ok()) return Fail(injection_files.status().message());
@@ -689,13 +667,11 @@ int Run(const std::vector<std::string>& args) {
 
   base::SystemClock clock;
   runtime::EngineResources resources;
-  resources.error_trace = error_trace.get();
-  resources.log_trace = log_trace.get();
-  resources.rtt_trace = rtt_trace.get();
   resources.injection_files = *std::move(injection_files);
   // [trace resources]
   resources.traces = trace_set->get();
   // [3pcc resources]
+  resources.commands = twin_hub.get();
   absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
       runtime::Engine::Create(*config, *scenario, clock, std::move(resources));
   if (!engine.ok()) {

@@ -8,3 +8,6 @@ find_package(GTest REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(GSL REQUIRED IMPORTED_TARGET gsl)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
+# The cluster control plane (issue 6): protobuf 3.21 + gRPC 1.51 from Debian.
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)

@@ -488,6 +488,10 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"rfc3339", Flag(&Options::rfc3339)},
       // 3PCC (issue 5).
       // [3pcc options]
+      {"3pcc", String(&Options::three_pcc)},
+      {"master", String(&Options::master)},
+      {"slave", String(&Options::slave)},
+      {"slave_cfg", String(&Options::slave_cfg)},
       {"workers", Integer(&Options::workers, 1)},
       {"max_msg_size", Integer(&Options::max_message_bytes, 512)},
       {"seed", Integer(&Options::seed, uint64_t{0})},

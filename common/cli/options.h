@@ -131,6 +131,10 @@ struct Options {
   bool rfc3339 = false;                  // -rfc3339
   // 3PCC (issue 5: -3pcc, -master, -slave, -slave_cfg).
   // [3pcc options]
+  std::string three_pcc;  // -3pcc host:port
+  std::string master;     // -master name (extended 3PCC)
+  std::string slave;      // -slave name (extended 3PCC)
+  std::string slave_cfg;  // -slave_cfg file of name;host:port lines
   int workers = 0;                                        // -workers, 0 = one per core
   uint64_t seed = 0;                                      // -seed
 };

@@ -116,6 +116,16 @@ struct EngineConfig {
   // [trace config]
   // 3PCC (issue 5).
   // [3pcc config]
+  // Extended 3PCC (-master/-slave): a <recvCmd src=> takes only commands
+  // whose From: names that instance.
+  bool twin_extended = false;
+  // Cluster (issue 6): this engine's stripe of the cluster-wide call numbers.
+  // Worker i places call_number_offset + i + 1, then every call_number_stride
+  // (0 = the worker count, i.e. the whole number space: standalone). Agents
+  // get disjoint stripes from the master, so [call_number] and Call-IDs
+  // never collide across the cluster (common/cluster/plan.h).
+  uint64_t call_number_offset = 0;
+  uint64_t call_number_stride = 0;
 
   // Threads.
   int buffer_bytes = 65536;  // -buff_size

@@ -49,6 +49,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->shared_.rtt_trace = resources.rtt_trace;
   engine->shared_.traces = resources.traces;  // [trace resources]
   engine->shared_.injection_files = std::move(resources.injection_files);
+  engine->shared_.commands = resources.commands;
   if (absl::Status status = engine->InitVariables(); !status.ok()) return status;
   std::optional<rtp::RtpEcho::BoundPair> echo;
   if (config.rtp_echo) {
@@ -84,8 +85,11 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
     // -l is shared out so the per-worker limits add up to the total.
     uint64_t limit = 0;
     if (config.call_limit > 0) limit = std::max<uint64_t>(ShareOf(config.call_limit, i, count), 1);
+    // Cluster stripes (config.h): worker i places offset + i + 1, + stride.
+    const uint64_t stride = config.call_number_stride > 0 ? config.call_number_stride
+                                                          : static_cast<uint64_t>(count);
     auto worker = std::make_unique<Worker>(i, &engine->shared_, sockets[server ? 0 : i], server,
-                                           static_cast<uint64_t>(i) + 1, count, limit);
+                                           config.call_number_offset + i + 1, stride, limit);
     engine->shared_.workers[i] = worker.get();
     if (config.users > 0) {
       worker->SetUsers(ShareOf(config.users, i, count), static_cast<uint32_t>(i) + 1,
@@ -229,13 +233,15 @@ std::string Engine::FirstTransportError() const {
 
 Engine::~Engine() { Join(); }
 
-void Engine::Start() {
-  // One pacing for all workers, from this instant (pacing.h).
-  pacing_.start_us = shared_.clock->NowMicros();
+void Engine::Start(int64_t start_at_micros) {
+  // One pacing for all workers, from this instant (pacing.h), or from the
+  // cluster's common start (issue 6).
+  pacing_.start_us = start_at_micros > 0 ? start_at_micros : shared_.clock->NowMicros();
   pacing_.first_number = 1;
   pacing_.interval_us =
       users_mode() ? 1 : IntervalForRate(shared_.config.rate, shared_.config.rate_period_ms);
   for (auto& worker : workers_) worker->SetPacing(pacing_);
+  if (shared_.commands != nullptr) shared_.commands->Start(this);  // 3PCC
   for (auto& worker : workers_) {
     threads_.emplace_back([w = worker.get()] { w->Run(); });
   }
@@ -304,6 +310,8 @@ void Engine::Join() {
     if (thread.joinable()) thread.join();
   }
   threads_.clear();
+  // 3PCC: the workers' last commands are written before the channel closes.
+  if (shared_.commands != nullptr) shared_.commands->Stop();
 }
 
 stats::Snapshot Engine::Snapshot() const {

@@ -30,9 +30,10 @@ struct EngineResources {
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
   // Traces (issue 5).
   // [trace resources]
-  trace::TraceSet* traces = nullptr;  // the -trace_* files; replaces the three sinks above
+  trace::TraceSet* traces = nullptr;  // the -trace_* files; replaces the sinks above
   // 3PCC (issue 5).
   // [3pcc resources]
+  twin::CommandRouter* commands = nullptr;  // the twin channel (-3pcc, extended), may be null
 };
 
 // What the media plane did (all workers), read after Join().
@@ -52,8 +53,13 @@ struct ForcedExit {
   std::string message;
 };
 
-class Engine {
+class Engine : public twin::CommandSink {
  public:
+  // twin::CommandSink (3PCC, worker_3pcc.cc): a command goes to the worker
+  // owning its Call-ID; a lost twin stops new calls.
+  void DeliverCommand(std::string_view source, std::string message) override;
+  void TwinLost(std::string what) override;
+
   // Binds sockets and prepares workers. Errors: FailedPrecondition when a
   // port is in use (SIPp exit 254), others for bad configuration.
   static absl::StatusOr<std::unique_ptr<Engine>> Create(
@@ -64,8 +70,10 @@ class Engine {
       const base::Clock& clock, EngineResources resources);
   ~Engine();
 
-  // Starts the worker threads.
-  void Start();
+  // Starts the worker threads. Client calls are paced from
+  // `start_at_micros` (this engine's clock, NowMicros()), or from now when 0:
+  // a cluster agent passes the master's common start instant (issue 6).
+  void Start(int64_t start_at_micros = 0);
   // True when the run has nothing left to do: every call of a client run
   // placed and ended, -m calls ended in server mode, or a requested stop
   // completed.

@@ -452,10 +452,11 @@ void Worker::Advance(Call& call) {
         Bookkeeping(call, element, index);
         call.msg_index = NextIndex(call, element, index);
         break;
-      case ElementKind::kSendCmd:
+      case ElementKind::kSendCmd:  // worker_3pcc.cc
+        if (!SendCommand(call, index)) return;
+        break;
       case ElementKind::kRecvCmd:
-        // The loader refuses these until 3PCC lands.
-        AbortCall(call, Counter::kFailedCallRejected);
+        WaitCommand(call, element);
         return;
     }
   }
@@ -750,6 +751,7 @@ uint32_t Worker::StartServerCall(std::string_view call_id, const transport::Sock
 }
 
 void Worker::AbortCall(Call& call, Counter reason) {
+  SendTwinAbort(call);  // 3PCC: the twin aborts its side too
   TraceAbort(call);
   if (config_.default_behaviors & kBehaviorBye) SendDefaultAbortMessage(call);
   FailCall(call, reason);

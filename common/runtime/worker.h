@@ -32,6 +32,8 @@
 #include "common/transport/event_loop.h"
 #include "common/transport/stream_connection.h"
 #include "common/transport/udp_socket.h"
+#include "common/twin/command_router.h"
+#include "common/twin/hub.h"
 
 namespace sipfleet::runtime {
 
@@ -77,10 +79,27 @@ struct WorkerShared {
   // [control shared]
   // Traces (issue 5).
   // [trace shared]
-  trace::TraceSet* traces = nullptr;  // the -trace_* files; when set, the sinks above are unused
+  // The -trace_* files (may be null); when set, the three sinks above are unused.
+  trace::TraceSet* traces = nullptr;
   // 3PCC (issue 5).
   // [3pcc shared]
+  twin::CommandRouter* commands = nullptr;  // the twin channel; null without 3PCC
+  std::atomic<bool> twin_lost{false};       // a twin channel is gone for good
 };
+
+// SIPp's 3PCC flags as given on the command line.
+struct TwinFlags {
+  std::string three_pcc;  // -3pcc host:port
+  std::string master;     // -master name
+  std::string slave;      // -slave name
+  std::string slave_cfg;  // -slave_cfg path
+};
+// Checks the flags against the scenario's twin elements as SIPp does, sets
+// config->twin_extended and opens the twin channel (*hub stays null when the
+// scenario has no <sendCmd>/<recvCmd>). Errors (SIPp exit 255) name the
+// flag, the -slave_cfg line or the scenario line at fault.
+absl::Status SetUpTwin(const TwinFlags& flags, const scenario::Scenario& scenario,
+                       EngineConfig* config, std::unique_ptr<twin::TwinHub>* hub);
 
 // A shared-nothing worker: one thread, one event loop, its own socket (or a
 // share of the server socket), calls, timers, RNG and statistics shard.
@@ -137,6 +156,17 @@ class Worker final : public transport::FdHandler,
     uint32_t endpoint;  // the shared socket it came in on
   };
   void PostDatagrams(std::vector<Forwarded> datagrams);
+  // Thread-safe (3PCC): a twin command for a call this worker owns or, on
+  // a twin that starts calls on commands, creates. `source` is the sender's
+  // instance name in extended mode. Calls a client placed are not on their
+  // Call-ID's hash: a worker without the call passes the command on
+  // (`hops` workers have already looked).
+  void PostCommand(std::string source, std::string message, size_t hops = 0);
+  // Thread-safe (3PCC): the twin channel is gone; calls waiting for a
+  // command fail (FailedCmdNotSent) instead of waiting forever.
+  void PostTwinLost();
+  // The worker index that owns `call_id` among `workers` (as for datagrams).
+  static size_t OwnerOf(std::string_view call_id, size_t workers);
 
   // -t ui server: sockets every worker watches (one per IP), added before
   // Init() in the same order on every worker so their endpoint indices agree.
@@ -264,6 +294,17 @@ class Worker final : public transport::FdHandler,
   void RunInjectionAction(Call& call, const scenario::Action& action, int index);
   void RunExecCommand(Call& call, const scenario::Action& action, int index);
   void RunSetDest(Call& call, const scenario::Action& action, int index);
+
+  // 3PCC (worker_3pcc.cc).
+  void HandleCommand(std::string source, std::string message, size_t hops);
+  uint32_t StartCommandCall(std::string_view call_id, uint64_t number);
+  void AcceptCommand(Call& call, std::string_view source, std::string_view message);
+  void AbortFromTwin(Call& call);
+  bool SendCommand(Call& call, int index);
+  void WaitCommand(Call& call, const Element& element);
+  bool RunCommandActions(Call& call, const Element& element, int index, std::string_view text);
+  bool RunCommandEreg(Call& call, const scenario::Action& action, std::string_view text);
+  void SendTwinAbort(Call& call);
 
   // Media (worker_media.cc).
   absl::Status InitMedia();

@@ -14,9 +14,6 @@ namespace sipfleet::scenario {
 namespace internal {
 namespace {
 
-// SIPp elements that a later issue brings (3PCC); refused by name.
-constexpr std::string_view kNotYetElements[] = {"sendCmd", "recvCmd"};
-
 // <DefaultMessage id="..."> names, in DefaultMessageId order (§3.1).
 constexpr std::string_view kDefaultMessageNames[] = {"3pcc_abort", "ack", "ack2",
                                                      "bye",        "cancel", "200"};
@@ -290,9 +287,6 @@ absl::Status Loader::LoadDefaultMessage(const pugi::xml_node& node) {
 
 absl::Status Loader::LoadElement(const pugi::xml_node& node, Block* block) {
   std::string_view name = node.name();
-  for (std::string_view not_yet : kNotYetElements) {
-    if (name == not_yet) return Unsupported(node, base::Cat("element <", name, ">"));
-  }
   const size_t index = block->elements->size();
   if (name == "label") {
     std::string id = node.attribute("id").as_string();
@@ -324,6 +318,10 @@ absl::Status Loader::LoadElement(const pugi::xml_node& node, Block* block) {
     element.timewait = name == "timewait";
   } else if (name == "nop") {
     element.kind = ElementKind::kNop;
+  } else if (name == "sendCmd") {
+    element.kind = ElementKind::kSendCmd;
+  } else if (name == "recvCmd") {
+    element.kind = ElementKind::kRecvCmd;
   } else {
     return Error(node, base::Cat("unknown element <", name, ">"));
   }
@@ -345,6 +343,10 @@ absl::Status Loader::LoadElement(const pugi::xml_node& node, Block* block) {
       break;
     case ElementKind::kPause:
       status = LoadPause(node, &element);
+      break;
+    case ElementKind::kSendCmd:
+    case ElementKind::kRecvCmd:
+      status = LoadTwinCommand(node, &element);
       break;
     default:
       break;
@@ -546,6 +548,60 @@ absl::Status Loader::LoadRecv(const pugi::xml_node& node, Element* element) {
   return ReadIntAttribute(node, "timeout", 0, &element->timeout_ms);
 }
 
+// <sendCmd dest=> CDATA / <recvCmd src=> (SIPP_NOTES §3.1). SIPp sends the
+// CDATA through its SIP message builder, so it is cleaned and its line ends
+// become CRLF like a <send>'s; its first line need not be a method.
+absl::Status Loader::LoadTwinCommand(const pugi::xml_node& node, Element* element) {
+  const bool send = element->kind == ElementKind::kSendCmd;
+  element->twin_peer = node.attribute(send ? "dest" : "src").as_string();
+  if (!send) {
+    if (auto optional = node.attribute("optional")) {
+      absl::StatusOr<bool> value = ReadBool(node, "optional", false);
+      if (!value.ok()) return value.status();
+      element->optional = *value ? Optional::kYes : Optional::kNo;
+    }
+    return ReadIntAttribute(node, "timeout", 0, &element->timeout_ms);
+  }
+  absl::StatusOr<std::string> cdata = CdataOf(node);
+  if (!cdata.ok()) return cdata.status();
+  if (base::TrimBlanks(*cdata).empty()) return Error(node, "empty CDATA in <sendCmd>");
+  absl::StatusOr<MessageTemplate> compiled = MessageTemplate::Compile(*cdata, TemplateOptions(node));
+  if (!compiled.ok()) {
+    // A first line that is not a method ("[$1]"): keep the cleaning and
+    // CRLF line ends, without the first-line rule.
+    std::string text;
+    for (char c : CleanCdata(*cdata)) {
+      if (c == '\n') text.push_back('\r');
+      text.push_back(c);
+    }
+    compiled = MessageTemplate::CompileText(text, TemplateOptions(node));
+  }
+  if (!compiled.ok()) return Locate(node, compiled.status());
+  if (compiled->uses_last_message()) scenario_->needs_last_message = true;
+  if (compiled->has_authentication()) scenario_->needs_call_extras = true;
+  element->message = std::make_shared<const MessageTemplate>(*std::move(compiled));
+  return absl::OkStatus();
+}
+
+// SIPp's computeSippMode: the first <send>/<recv>/<sendCmd>/<recvCmd>
+// decides whether calls are placed (send, sendCmd) or taken (recv, recvCmd:
+// a scenario starting with <recvCmd> makes its calls on command arrival),
+// and the first twin element decides the 3PCC role.
+void Loader::NoteTwinRole(const Element& element, bool* mode_known) {
+  const ElementKind kind = element.kind;
+  if (kind == ElementKind::kPause || kind == ElementKind::kNop) return;
+  if (!*mode_known) {
+    scenario_->mode = kind == ElementKind::kSend || kind == ElementKind::kSendCmd ? Mode::kClient
+                                                                                : Mode::kServer;
+    *mode_known = true;
+  }
+  if (scenario_->twin_role == TwinRole::kNone && kind == ElementKind::kSendCmd) {
+    scenario_->twin_role = TwinRole::kSendsFirst;
+  } else if (scenario_->twin_role == TwinRole::kNone && kind == ElementKind::kRecvCmd) {
+    scenario_->twin_role = TwinRole::kReceivesFirst;
+  }
+}
+
 // SIPp's order: variable=, then a distribution (distribution= or a legacy
 // shorthand), then milliseconds=, else -d.
 absl::Status Loader::LoadPause(const pugi::xml_node& node, Element* element) {
@@ -604,10 +660,7 @@ absl::Status Loader::Validate() {
   for (size_t i = 0; i < elements.size(); ++i) {
     Element& element = elements[i];
     const pugi::xml_node& node = main_.nodes[i];
-    if (!mode_known && (element.kind == ElementKind::kSend || element.kind == ElementKind::kRecv)) {
-      scenario_->mode = element.kind == ElementKind::kSend ? Mode::kClient : Mode::kServer;
-      mode_known = true;
-    }
+    NoteTwinRole(element, &mode_known);
     if (element.kind == ElementKind::kRecv) element.prior_request_methods = methods;
     // §3.6: requests sent in named transactions are matched by branch, not
     // by the method list.
@@ -621,15 +674,16 @@ absl::Status Loader::Validate() {
       }
     }
     if (element.on_timeout != kNoIndex && element.kind != ElementKind::kRecv &&
-        element.kind != ElementKind::kSend) {
-      return Error(node, "'ontimeout' is only allowed on <recv> and <send>");
+        element.kind != ElementKind::kSend && element.kind != ElementKind::kRecvCmd) {
+      return Error(node, "'ontimeout' is only allowed on <recv>, <recvCmd> and <send>");
     }
   }
   if (main_.last_recv_optional) {
     return Error(main_.nodes.back(), "the scenario ends with an optional <recv>");
   }
   if (!mode_known) {
-    return absl::InvalidArgumentError(base::Cat(file_name_, ":1: scenario has no <send> or <recv>"));
+    return absl::InvalidArgumentError(
+        base::Cat(file_name_, ":1: scenario has no <send>, <recv>, <sendCmd> or <recvCmd>"));
   }
   if (absl::Status status = ValidateTransactions(); !status.ok()) return status;
   return ValidateVariables();

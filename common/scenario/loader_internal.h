@@ -116,6 +116,8 @@ class Loader {
   absl::Status LoadSend(const pugi::xml_node& node, Element* element);
   absl::Status LoadRecv(const pugi::xml_node& node, Element* element);
   absl::Status LoadPause(const pugi::xml_node& node, Element* element);
+  absl::Status LoadTwinCommand(const pugi::xml_node& node, Element* element);
+  void NoteTwinRole(const Element& element, bool* mode_known);
   absl::Status LoadChildren(const pugi::xml_node& node, int index, Element* element);
   absl::Status LoadRepartition(const pugi::xml_node& node, std::vector<int>* out);
   absl::StatusOr<std::string> CdataOf(const pugi::xml_node& node) const;

@@ -78,11 +78,7 @@ TEST(LoaderTest, StructuralRulesAreEnforced) {
 }
 
 TEST(LoaderTest, LaterIssueFeaturesAreRefusedByName) {
-  auto loaded = LoadScenario("<scenario>\n<sendCmd/></scenario>", "t.xml", {});
-  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(std::string(loaded.status().message()).find("t.xml:2: element <sendCmd>"),
-            std::string::npos);
-  loaded = LoadScenario(
+  auto loaded = LoadScenario(
       "<scenario><recv request=\"A\"><action>\n<exec rtp_echo=\"startaudio,0,PCMU/8000\"/>"
       "</action></recv></scenario>",
       "t.xml", {});
@@ -153,6 +149,56 @@ TEST(LoaderTest, LabelsAndRtdsResolveToIndices) {
   EXPECT_EQ((*loaded)->rtd_names, std::vector<std::string>{"setup"});
   EXPECT_EQ((*loaded)->counter_names, std::vector<std::string>{"byes"});
   EXPECT_EQ((*loaded)->elements[2].counter, 0);
+}
+
+TEST(LoaderTest, TwinCommandsLoadAndSetTheRole) {
+  auto b_side = LoadScenario(R"(<scenario>
+    <recvCmd src="m" timeout="500" ontimeout="end">
+      <action><ereg regexp="Content-Type:.*" search_in="msg" assign_to="1"/></action>
+    </recvCmd>
+    <send><![CDATA[
+      INVITE sip:x@[remote_ip] SIP/2.0
+      Call-ID: [call_id]
+      [$1]
+    ]]></send>
+    <label id="end"/>
+  </scenario>)",
+                             "b.xml", {});
+  ASSERT_TRUE(b_side.ok()) << b_side.status();
+  const Scenario& b = **b_side;
+  EXPECT_EQ(b.mode, Mode::kServer);  // calls start on command arrival
+  EXPECT_EQ(b.twin_role, TwinRole::kReceivesFirst);
+  EXPECT_EQ(b.elements[0].kind, ElementKind::kRecvCmd);
+  EXPECT_EQ(b.elements[0].twin_peer, "m");
+  EXPECT_EQ(b.elements[0].timeout_ms, 500);
+  EXPECT_EQ(b.elements[0].on_timeout, 2);
+  ASSERT_EQ(b.elements[0].actions.size(), 1u);
+
+  // A master whose first element is <sendCmd> (SIPp issue #41), and a
+  // command whose first line is a variable.
+  auto master = LoadScenario(R"(<scenario>
+    <sendCmd dest="s1"><![CDATA[
+      Call-ID: [call_id]
+      From: m
+    ]]></sendCmd>
+    <sendCmd dest="s2"><![CDATA[
+      [$x]
+      Call-ID: [call_id]
+    ]]></sendCmd>
+    <recvCmd src="s1"/>
+    <Reference variables="x"/>
+  </scenario>)",
+                             "m.xml", {});
+  ASSERT_TRUE(master.ok()) << master.status();
+  EXPECT_EQ((*master)->mode, Mode::kClient);
+  EXPECT_EQ((*master)->twin_role, TwinRole::kSendsFirst);
+  EXPECT_EQ((*master)->elements[1].twin_peer, "s2");
+  ASSERT_NE((*master)->elements[0].message, nullptr);
+
+  auto empty = LoadScenario("<scenario>\n<sendCmd/></scenario>", "t.xml", {});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(std::string(empty.status().message()).find("t.xml:2: empty CDATA in <sendCmd>"),
+            std::string::npos);
 }
 
 }  // namespace

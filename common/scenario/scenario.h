@@ -81,6 +81,10 @@ struct Element {
   // this recv only if its CSeq method is a substring of it (§3.6).
   std::string prior_request_methods;
 
+  // <sendCmd> (its CDATA is `message`) / <recvCmd>: the extended-3PCC
+  // instance named by dest= / src=, "" if absent.
+  std::string twin_peer;
+
   // <pause> / <timewait>
   PauseSpec pause;
   bool timewait = false;
@@ -94,6 +98,11 @@ struct Element {
 
 enum class Mode : uint8_t { kClient, kServer };
 
+// Which 3PCC twin element comes first (SIPp's computeSippMode): <sendCmd>
+// makes controller A / an extended master (it connects), <recvCmd> makes
+// controller B / a slave (it listens, and its calls start on commands).
+enum class TwinRole : uint8_t { kNone, kSendsFirst, kReceivesFirst };
+
 // <DefaultMessage id="..."> overrides (§3.1).
 enum class DefaultMessageId : uint8_t { kThreePccAbort, kAck, kAck2, kBye, kCancel, kOk, kCount };
 
@@ -102,6 +111,7 @@ struct Scenario {
   std::string file_name;  // for error messages and output file names
   std::string stem;       // file name without directory and .xml
   Mode mode = Mode::kClient;
+  TwinRole twin_role = TwinRole::kNone;
 
   std::vector<Element> elements;
   absl::flat_hash_map<std::string, int> labels;  // label id -> element index

@@ -70,8 +70,10 @@ void AppendElapsed(int64_t elapsed_us, std::string* out) {
   const int64_t ms = elapsed_us < 0 ? 0 : elapsed_us / 1000;
   char buffer[40];
   int n = std::snprintf(buffer, sizeof(buffer), "%02lld:%02lld:%02lld:%06lld",
-                        static_cast<long long>(ms / 3600000), static_cast<long long>(ms / 60000 % 60),
-                        static_cast<long long>(ms / 1000 % 60), static_cast<long long>(ms % 1000 * 1000));
+                        static_cast<long long>(ms / 3600000),
+                        static_cast<long long>(ms / 60000 % 60),
+                        static_cast<long long>(ms / 1000 % 60),
+                        static_cast<long long>(ms % 1000 * 1000));
   out->append(buffer, static_cast<size_t>(n));
 }
 

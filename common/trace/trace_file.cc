@@ -71,7 +71,8 @@ absl::Status TraceFile::Write(std::string_view data, std::span<const uint32_t> e
   size_t start = 0;
   for (uint32_t end : ends) {
     if (end <= start || end > data.size()) continue;
-    if (absl::Status status = WriteRaw(data.substr(start, end - start)); !status.ok()) return status;
+    absl::Status status = WriteRaw(data.substr(start, end - start));
+    if (!status.ok()) return status;
     start = end;
     if (bytes_ >= options_.max_bytes) {
       if (absl::Status status = Rotate(); !status.ok()) return status;

@@ -4,7 +4,8 @@ namespace sipfleet::trace {
 
 TraceConfig TraceConfigFromOptions(const cli::Options& options) {
   TraceConfig config;
-  config[TraceKind::kMessages] = {options.trace_msg, options.message_file, options.message_overwrite};
+  config[TraceKind::kMessages] = {options.trace_msg, options.message_file,
+                                  options.message_overwrite};
   config[TraceKind::kShortMessages] = {options.trace_shortmsg, options.shortmessage_file,
                                        options.shortmessage_overwrite};
   config[TraceKind::kErrors] = {options.trace_err, options.error_file, options.error_overwrite};

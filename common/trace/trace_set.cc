@@ -157,7 +157,8 @@ absl::StatusOr<std::unique_ptr<TraceSet>> TraceSet::Open(const TraceConfig& conf
 }
 
 absl::Status TraceSet::OpenFiles(const scenario::Scenario& scenario, int pid) {
-  const int64_t limit = config_.ringbuffer_size > 0 ? config_.ringbuffer_size : config_.max_log_size;
+  const int64_t limit =
+      config_.ringbuffer_size > 0 ? config_.ringbuffer_size : config_.max_log_size;
   for (size_t i = 0; i < kNumTraceKinds; ++i) {
     const TraceKind kind = static_cast<TraceKind>(i);
     const TraceConfig::File& wanted = config_.files[i];

@@ -22,7 +22,9 @@ std::string Read(const std::string& path) {
   return text.str();
 }
 
-int Lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+int Lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
 
 constexpr std::string_view kBye =
     "BYE sip:x@h SIP/2.0\r\nCall-ID: 1-7@h\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";

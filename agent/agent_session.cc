@@ -1,0 +1,367 @@
+#include "agent/agent_session.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "agent/agent_config.h"
+#include "common/base/strings.h"
+#include "common/cluster/stats_report.h"
+#include "common/runtime/engine.h"
+#include "common/trace/trace_options.h"
+#include "common/trace/trace_set.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/wire/wire.h"
+#include "sipfleet/control/v1/control.grpc.pb.h"
+
+namespace sipfleet::agent {
+namespace {
+
+namespace v1 = ::sipfleet::control::v1;
+using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::MasterMessage>;
+
+constexpr char kVersion[] = "sipfleet 0.1.0";
+
+// True for 127.0.0.0/8, ::1 and localhost: plain text stays on this host.
+bool IsLoopbackTarget(std::string_view host_port) {
+  std::string_view host = host_port.substr(0, host_port.rfind(':'));
+  return host.starts_with("127.") || host == "localhost" || host == "[::1]" || host == "::1";
+}
+
+// What the reader thread hands to the session thread. gRPC allows one
+// reader and one writer at a time: the reader thread only reads, the
+// session thread does every write.
+class Inbox {
+ public:
+  void Push(v1::MasterMessage message) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    messages_.push_back(std::move(message));
+    ready_.notify_one();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+  // The next message, waiting at most until `deadline`; nullopt if none.
+  std::optional<v1::MasterMessage> Pop(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    // A closed stream wakes nobody: the lease decides what silence means.
+    ready_.wait_until(lock, deadline, [this] { return !messages_.empty(); });
+    if (messages_.empty()) return std::nullopt;
+    v1::MasterMessage message = std::move(messages_.front());
+    messages_.pop_front();
+    return message;
+  }
+  bool closed() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return closed_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<v1::MasterMessage> messages_;
+  bool closed_ = false;
+};
+
+// One registered session with the master: owns the engine it prepares.
+class Session {
+ public:
+  Session(const AgentOptions& options, const base::Clock& clock, Stream* stream)
+      : options_(options), clock_(clock), stream_(stream), lease_ms_(options.lease_ms) {}
+  ~Session() {
+    if (engine_) engine_->Join();
+  }
+
+  AgentResult Run(Inbox* inbox);
+  const stats::Snapshot& totals() const { return totals_; }
+
+ private:
+  // Returns a result when the session ends.
+  std::optional<AgentResult> Handle(const v1::MasterMessage& message);
+  absl::Status Prepare(const v1::Prepare& prepare);
+  void StartEngine(const v1::Start& start);
+  void Tick();
+  void SendStats(bool final);
+  void FinishEngine();
+  AgentResult ExpireLease(int64_t silent_ms);
+  void Write(const v1::AgentMessage& message) {
+    if (!stream_->Write(message)) write_failed_ = true;  // the lease will tell
+  }
+  int64_t NowMs() const { return clock_.NowMicros() / 1000; }
+  // The master's wall time `master_wall_us` on this agent's monotonic clock.
+  int64_t LocalMicrosFor(int64_t master_wall_us) const {
+    return clock_.NowMicros() + (master_wall_us - clock_offset_us_ - clock_.WallMicros());
+  }
+
+  const AgentOptions& options_;
+  const base::Clock& clock_;
+  Stream* stream_;
+  int64_t lease_ms_;
+  int64_t clock_offset_us_ = 0;  // master wall - agent wall, measured at registration
+  int64_t register_wall_us_ = 0;
+  int64_t last_heard_ms_ = 0;
+  bool write_failed_ = false;
+
+  std::string scenario_name_;
+  std::unique_ptr<trace::TraceSet> traces_;
+  std::unique_ptr<runtime::Engine> engine_;
+  cluster::ReportBuilder reports_;
+  bool started_ = false;
+  bool finished_ = false;  // final report sent
+  stats::Snapshot totals_;
+};
+
+AgentResult Session::Run(Inbox* inbox) {
+  v1::AgentMessage hello;
+  v1::Register* reg = hello.mutable_register_();
+  reg->set_api_version(v1::API_VERSION_1);
+  reg->set_name(options_.name);
+  reg->set_version(kVersion);
+  reg->set_capacity(options_.capacity > 0 ? options_.capacity
+                                          : std::max(1u, std::thread::hardware_concurrency()));
+  reg->add_addresses("127.0.0.1");
+  reg->set_exec_allowed(options_.allow_exec);
+  register_wall_us_ = clock_.WallMicros();
+  reg->mutable_clock()->set_wall_micros(register_wall_us_);
+  Write(hello);
+  last_heard_ms_ = NowMs();
+  int64_t next_tick_ms = NowMs() + options_.tick_ms;
+  while (true) {
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(std::max<int64_t>(next_tick_ms - NowMs(), 0));
+    if (std::optional<v1::MasterMessage> message = inbox->Pop(deadline); message.has_value()) {
+      last_heard_ms_ = NowMs();
+      if (std::optional<AgentResult> result = Handle(*message); result.has_value()) return *result;
+    }
+    // Dead-man's switch (DESIGN.md "Distributed control"): a master that has
+    // been silent past the lease may be gone and about to hand this share to
+    // someone else, so new calls stop here without waiting to be told.
+    if (int64_t silent = NowMs() - last_heard_ms_; silent > lease_ms_) return ExpireLease(silent);
+    if (NowMs() >= next_tick_ms) {
+      Tick();
+      next_tick_ms = NowMs() + options_.tick_ms;
+    }
+  }
+}
+
+std::optional<AgentResult> Session::Handle(const v1::MasterMessage& message) {
+  switch (message.kind_case()) {
+    case v1::MasterMessage::kRegistered: {
+      const v1::Registered& registered = message.registered();
+      if (registered.lease_millis() > 0) {
+        lease_ms_ = std::min<int64_t>(lease_ms_, registered.lease_millis());
+      }
+      // Offset by the midpoint of the round trip (NTP's estimate).
+      const int64_t now = clock_.WallMicros();
+      clock_offset_us_ = registered.clock().wall_micros() - (register_wall_us_ + now) / 2;
+      return std::nullopt;
+    }
+    case v1::MasterMessage::kRefused:
+      return AgentResult{kExitRefused, base::Cat("sipfleet-agent ", options_.name,
+                                                 ": refused by the master: ",
+                                                 message.refused().reason())};
+    case v1::MasterMessage::kPrepare: {
+      v1::AgentMessage reply;
+      if (absl::Status status = Prepare(message.prepare()); !status.ok()) {
+        v1::PrepareFailed* failed = reply.mutable_prepare_failed();
+        failed->set_epoch(message.prepare().epoch());
+        failed->set_code(static_cast<int>(status.code()));
+        failed->set_message(std::string(status.message()));
+      } else {
+        v1::Prepared* prepared = reply.mutable_prepared();
+        prepared->set_epoch(message.prepare().epoch());
+        prepared->set_scenario_hash(message.prepare().scenario_hash());
+        const transport::SocketAddress& local = engine_->local_address();
+        prepared->set_local_address(base::Cat(local.ip_for_uri(), ":", local.port()));
+        prepared->set_workers(static_cast<uint32_t>(engine_->worker_count()));
+      }
+      Write(reply);
+      return std::nullopt;
+    }
+    case v1::MasterMessage::kStart:
+      StartEngine(message.start());
+      return std::nullopt;
+    case v1::MasterMessage::kSetLoad:
+      // Not epoch-exact yet: applied on receipt (the Pacing it carries is
+      // what every agent should converge to; see the issue 6 notes).
+      if (engine_ && message.set_load().call_limit() > 0) {
+        engine_->SetCallLimit(message.set_load().call_limit());
+      }
+      return std::nullopt;
+    case v1::MasterMessage::kPause:
+      if (engine_) engine_->SetPaused(message.pause().paused());
+      return std::nullopt;
+    case v1::MasterMessage::kStop:
+      if (engine_) {
+        if (message.stop().abort_calls()) {
+          engine_->AbortAll();
+        } else {
+          engine_->StopNewCalls();
+        }
+      }
+      return std::nullopt;
+    case v1::MasterMessage::kShutdown:
+      FinishEngine();
+      return AgentResult{0, base::Cat("sipfleet-agent ", options_.name, ": shut down by the master (",
+                                      message.shutdown().reason(), ")")};
+    default:
+      return std::nullopt;  // heartbeats only refresh the lease; 3PCC not routed yet
+  }
+}
+
+absl::Status Session::Prepare(const v1::Prepare& prepare) {
+  if (engine_) return absl::FailedPreconditionError("already prepared");
+  std::vector<std::string> args(prepare.sipp_args().begin(), prepare.sipp_args().end());
+  absl::StatusOr<cli::Options> options = ParseSippArgs(args);
+  if (!options.ok()) return options.status();
+  scenario_name_ = prepare.scenario_name();
+  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario =
+      LoadScenarioText(*options, prepare.scenario_xml(), prepare.scenario_name());
+  if (!scenario.ok()) return scenario.status();
+  std::vector<std::pair<std::string, std::string>> csv;
+  for (const v1::CsvFile& file : prepare.csv_files()) csv.emplace_back(file.name(), file.content());
+  absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> files =
+      LoadInjectionTexts(*options, csv);
+  if (!files.ok()) return files.status();
+  ShardPlan shard;
+  shard.workers = prepare.shard().workers();
+  shard.call_number_offset = prepare.shard().call_number_offset();
+  shard.call_number_stride = prepare.shard().call_number_stride();
+  const int pid = options_.pid > 0 ? options_.pid : static_cast<int>(getpid());
+  absl::StatusOr<runtime::EngineConfig> config = BuildEngineConfig(*options, **scenario, shard, pid);
+  if (!config.ok()) return config.status();
+  config->allow_exec = options_.allow_exec;
+  absl::StatusOr<std::unique_ptr<trace::TraceSet>> traces =
+      trace::TraceSet::Open(trace::TraceConfigFromOptions(*options), **scenario, pid, clock_);
+  if (!traces.ok()) return traces.status();
+  traces_ = *std::move(traces);
+  runtime::EngineResources resources;
+  resources.injection_files = *std::move(files);
+  resources.traces = traces_.get();
+  absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
+      runtime::Engine::Create(*config, *scenario, clock_, std::move(resources));
+  if (!engine.ok()) return engine.status();
+  engine_ = *std::move(engine);
+  return absl::OkStatus();
+}
+
+void Session::StartEngine(const v1::Start& start) {
+  if (!engine_ || started_) return;
+  started_ = true;
+  // The barrier: every agent paces from the same master instant (mapped to
+  // this host's clock), so the cluster's call n is due at one moment.
+  int64_t start_us = LocalMicrosFor(start.pacing().start_wall_micros());
+  engine_->Start(std::max<int64_t>(start_us, 1));
+}
+
+void Session::Tick() {
+  v1::AgentMessage beat;
+  beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
+  if (engine_) beat.mutable_heartbeat()->set_open_calls(engine_->OpenCalls());
+  Write(beat);
+  if (!started_ || finished_) return;
+  if (engine_->Done()) {
+    FinishEngine();
+    return;
+  }
+  SendStats(false);
+}
+
+void Session::SendStats(bool final) {
+  cluster::StatsReport report = reports_.Next(engine_->Snapshot(), engine_->OpenCalls(), final);
+  v1::AgentMessage message;
+  wire::ToProto(report, message.mutable_stats());
+  message.mutable_stats()->set_wall_micros(clock_.WallMicros());
+  Write(message);
+}
+
+void Session::FinishEngine() {
+  if (!started_ || finished_) return;
+  finished_ = true;
+  engine_->Join();
+  SendStats(true);  // exact: the workers are stopped
+  stats::Snapshot totals = engine_->Snapshot();
+  totals_ = totals;
+  if (traces_) traces_->Close(totals);
+  v1::AgentMessage message;
+  message.mutable_finished()->set_exit_code(totals.Get(stats::Counter::kFailedCall) > 0 ? 1 : 0);
+  message.mutable_finished()->set_message("engine done");
+  Write(message);
+}
+
+AgentResult Session::ExpireLease(int64_t silent_ms) {
+  std::string what = "no calls were running";
+  if (engine_ && started_ && !finished_) {
+    engine_->StopNewCalls();
+    const int64_t give_up = NowMs() + options_.drain_limit_ms;
+    while (!engine_->Done() && NowMs() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const uint64_t left = engine_->OpenCalls();
+    if (left > 0) engine_->AbortAll();
+    what = left > 0 ? base::Cat("aborted ", left, " calls still open after ",
+                                options_.drain_limit_ms, " ms of draining")
+                    : std::string("running calls drained");
+    FinishEngine();  // the final report goes out in case the master is only slow
+  }
+  return AgentResult{kExitLeaseExpired,
+                     base::Cat("sipfleet-agent ", options_.name, ": master silent for ", silent_ms,
+                               " ms (lease ", lease_ms_, " ms): stopped placing new calls, ", what,
+                               "; exiting")};
+}
+
+}  // namespace
+
+AgentResult RunAgent(const AgentOptions& options, const base::Clock& clock) {
+  if (options.name.empty()) return AgentResult{kExitRefused, "sipfleet-agent: -name is required"};
+  if (!IsLoopbackTarget(options.master) && !options.allow_plaintext_remote) {
+    return AgentResult{kExitRefused,
+                       base::Cat("sipfleet-agent: plain-text control to ", options.master,
+                                 " is off loopback; mTLS is not implemented yet, pass "
+                                 "-allow_plaintext to accept the risk")};
+  }
+  grpc::ChannelArguments args;
+  // Transport keepalive on both sides (DESIGN.md), beside the heartbeats.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(options.master, grpc::InsecureChannelCredentials(), args);
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                 std::chrono::milliseconds(options.connect_timeout_ms))) {
+    return AgentResult{kExitRefused, base::Cat("sipfleet-agent ", options.name,
+                                               ": cannot reach the master at ", options.master)};
+  }
+  std::unique_ptr<v1::Control::Stub> stub = v1::Control::NewStub(channel);
+  grpc::ClientContext context;
+  std::unique_ptr<Stream> stream = stub->Session(&context);
+  Inbox inbox;
+  std::thread reader([&] {
+    v1::MasterMessage message;
+    while (stream->Read(&message)) inbox.Push(std::move(message));
+    inbox.Close();
+  });
+  AgentResult result;
+  {
+    Session session(options, clock, stream.get());
+    result = session.Run(&inbox);
+    result.totals = session.totals();
+  }
+  stream->WritesDone();
+  context.TryCancel();
+  reader.join();
+  (void)stream->Finish();
+  return result;
+}
+
+}  // namespace sipfleet::agent

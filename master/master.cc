@@ -1,0 +1,921 @@
+#include "master/master.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "common/base/strings.h"
+#include "common/cli/options.h"
+#include "common/cluster/plan.h"
+#include "common/cluster/stats_report.h"
+#include "common/scenario/embedded.h"
+#include "common/scenario/loader.h"
+#include "common/stats/stat_csv.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/wire/wire.h"
+#include "sipfleet/control/v1/control.grpc.pb.h"
+
+namespace sipfleet::master {
+namespace {
+
+namespace v1 = ::sipfleet::control::v1;
+using ServerStream = grpc::ServerReaderWriter<v1::MasterMessage, v1::AgentMessage>;
+
+bool IsLoopbackAddress(std::string_view host_port) {
+  std::string_view host = host_port.substr(0, host_port.rfind(':'));
+  return host.starts_with("127.") || host == "localhost" || host == "[::1]";
+}
+
+absl::StatusOr<int64_t> ParseSeconds(std::string_view option, std::string_view text) {
+  double seconds = 0;
+  if (!base::ParseDouble(text, &seconds) || seconds < 0) {
+    return absl::InvalidArgumentError(base::Cat(option, ": '", text, "' is not a number of seconds"));
+  }
+  return static_cast<int64_t>(seconds * 1000);
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(base::Cat(path, ": cannot read"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return hex;
+}
+
+// The scenario text a -sf/-sn pair names, and the name errors use.
+absl::StatusOr<std::pair<std::string, std::string>> ScenarioText(const std::string& file,
+                                                                 const std::string& name) {
+  if (!file.empty()) {
+    absl::StatusOr<std::string> text = ReadFile(file);
+    if (!text.ok()) return text.status();
+    return std::make_pair(file, *std::move(text));
+  }
+  std::string builtin = name.empty() ? "uac" : name;
+  std::optional<std::string_view> xml = scenario::EmbeddedScenario(builtin);
+  if (!xml) return absl::InvalidArgumentError(base::Cat("invalid default scenario name '", builtin, "'"));
+  return std::make_pair(builtin, std::string(*xml));
+}
+
+// Same as runtime::StatsLayoutFor (the master does not link the runtime).
+stats::ShardLayout LayoutFor(const scenario::Scenario& scenario) {
+  stats::ShardLayout layout;
+  layout.rtd_names = scenario.rtd_names;
+  layout.response_time_repartition_ms = scenario.response_time_repartition_ms;
+  layout.call_length_repartition_ms = scenario.call_length_repartition_ms;
+  layout.user_counter_names = scenario.counter_names;
+  layout.message_count = scenario.elements.size();
+  return layout;
+}
+
+std::vector<std::string> SplitBlanks(std::string_view text) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) out.push_back(word);
+  return out;
+}
+
+// ---- Agents, shared by the gRPC session threads and the run thread --------
+
+struct Agent {
+  std::string name;
+  std::string peer;
+  bool uas = false;
+  uint32_t weight = 1;
+  // The session's stream, null once the session ended. Written under
+  // write_mutex only: gRPC allows one writer at a time.
+  std::mutex write_mutex;
+  ServerStream* stream = nullptr;
+  // Below: under Registry::mutex_.
+  bool registered = false;
+  bool connected = false;
+  int64_t last_heard_ms = 0;
+  enum class Prepare { kWaiting, kPrepared, kFailed } prepare = Prepare::kWaiting;
+  std::string prepare_error;
+  bool finished = false;
+  int exit_code = 0;
+};
+
+// Who is in the cluster and what they said. Thread-safe.
+class Registry {
+ public:
+  Registry(const MasterOptions& options, const base::Clock& clock)
+      : options_(options), clock_(clock) {
+    const size_t count =
+        options.agent_names.empty() ? static_cast<size_t>(options.agent_count) : options.agent_names.size();
+    for (size_t i = 0; i < count; ++i) {
+      auto agent = std::make_unique<Agent>();
+      if (!options.agent_names.empty()) agent->name = options.agent_names[i];
+      agents_.push_back(std::move(agent));
+    }
+    merger_ = std::make_unique<cluster::StatsMerger>(count);
+  }
+
+  // Takes in a registration; the error text goes back in Refused.
+  absl::StatusOr<size_t> Admit(const v1::Register& reg, const std::string& peer, ServerStream* stream) {
+    if (reg.api_version() != v1::API_VERSION_1) {
+      return absl::FailedPreconditionError(base::Cat("API version ", reg.api_version(),
+                                                     " is not supported; this master speaks 1"));
+    }
+    if (reg.name().empty()) return absl::InvalidArgumentError("an agent needs a -name");
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& agent : agents_) {
+      if (agent->registered && agent->name == reg.name()) {
+        return absl::AlreadyExistsError(base::Cat("duplicate agent name '", reg.name(),
+                                                  "': already registered from ", agent->peer));
+      }
+    }
+    if (closed_) {
+      return absl::FailedPreconditionError(
+          base::Cat("agent '", reg.name(), "' joined after the run was planned; late joiners are refused"));
+    }
+    size_t index = agents_.size();
+    for (size_t i = 0; i < agents_.size(); ++i) {
+      const bool fits = options_.agent_names.empty() ? agents_[i]->name.empty()
+                                                     : agents_[i]->name == reg.name();
+      if (fits && !agents_[i]->registered) {
+        index = i;
+        break;
+      }
+    }
+    if (index == agents_.size()) {
+      return absl::FailedPreconditionError(
+          options_.agent_names.empty()
+              ? base::Cat("the cluster already has its ", agents_.size(), " agents")
+              : base::Cat("agent '", reg.name(), "' is not in -agents"));
+    }
+    Agent& agent = *agents_[index];
+    agent.name = reg.name();
+    agent.peer = peer;
+    agent.registered = true;
+    agent.connected = true;
+    agent.last_heard_ms = NowMs();
+    {
+      std::lock_guard<std::mutex> write_lock(agent.write_mutex);
+      agent.stream = stream;
+    }
+    changed_.notify_all();
+    return index;
+  }
+
+  void OnMessage(size_t index, const v1::AgentMessage& message) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Agent& agent = *agents_[index];
+    agent.last_heard_ms = NowMs();
+    switch (message.kind_case()) {
+      case v1::AgentMessage::kPrepared:
+        agent.prepare = Agent::Prepare::kPrepared;
+        break;
+      case v1::AgentMessage::kPrepareFailed:
+        agent.prepare = Agent::Prepare::kFailed;
+        agent.prepare_error = message.prepare_failed().message();
+        break;
+      case v1::AgentMessage::kStats: {
+        absl::StatusOr<cluster::StatsReport> report = wire::FromProto(message.stats());
+        if (report.ok()) {
+          (void)merger_->Apply(index, *report);
+        } else {
+          std::cerr << "sipfleet-master: agent '" << agent.name
+                    << "': bad statistics report: " << report.status().message() << "\n";
+        }
+        break;
+      }
+      case v1::AgentMessage::kFinished:
+        agent.finished = true;
+        agent.exit_code = message.finished().exit_code();
+        break;
+      case v1::AgentMessage::kThreePcc:
+        pending_3pcc_.push_back(message.three_pcc());
+        break;
+      default:
+        break;  // heartbeats only refresh last_heard_ms
+    }
+    changed_.notify_all();
+  }
+
+  void OnSessionEnd(size_t index) {
+    Agent& agent = *agents_[index];
+    {
+      std::lock_guard<std::mutex> write_lock(agent.write_mutex);
+      agent.stream = nullptr;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    agent.connected = false;
+    changed_.notify_all();
+  }
+
+  // False if the agent's session is gone or the write failed.
+  bool Send(size_t index, const v1::MasterMessage& message) {
+    Agent& agent = *agents_[index];
+    std::lock_guard<std::mutex> write_lock(agent.write_mutex);
+    return agent.stream != nullptr && agent.stream->Write(message);
+  }
+
+  // Waits until `done()` (called under the lock) or `timeout_ms`; returns done().
+  template <typename Predicate>
+  bool WaitUntil(Predicate done, int64_t timeout_ms) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return done(); });
+  }
+
+  void Close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+
+  // Routed 3PCC commands waiting for the run thread.
+  std::vector<v1::ThreePccCommand> Take3pcc() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(pending_3pcc_, {});
+  }
+
+  std::mutex& mutex() { return mutex_; }
+  // Under mutex().
+  std::vector<std::unique_ptr<Agent>>& agents() { return agents_; }
+  cluster::StatsMerger& merger() { return *merger_; }
+  int64_t NowMs() const { return clock_.NowMicros() / 1000; }
+
+ private:
+  const MasterOptions& options_;
+  const base::Clock& clock_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::unique_ptr<Agent>> agents_;
+  std::unique_ptr<cluster::StatsMerger> merger_;
+  std::vector<v1::ThreePccCommand> pending_3pcc_;
+  bool closed_ = false;
+};
+
+class ControlService final : public v1::Control::Service {
+ public:
+  ControlService(Registry* registry, const base::Clock& clock, int64_t lease_ms)
+      : registry_(registry), clock_(clock), lease_ms_(lease_ms) {}
+
+  grpc::Status Session(grpc::ServerContext* context, ServerStream* stream) override {
+    v1::AgentMessage first;
+    if (!stream->Read(&first)) return grpc::Status::CANCELLED;
+    if (first.kind_case() != v1::AgentMessage::kRegister) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be Register");
+    }
+    absl::StatusOr<size_t> index = registry_->Admit(first.register_(), context->peer(), stream);
+    if (!index.ok()) {
+      std::string reason(index.status().message());
+      std::cerr << "sipfleet-master: refused agent '" << first.register_().name() << "' from "
+                << context->peer() << ": " << reason << "\n";
+      v1::MasterMessage refused;
+      refused.mutable_refused()->set_reason(reason);
+      stream->Write(refused);
+      return grpc::Status(static_cast<grpc::StatusCode>(index.status().code()), reason);
+    }
+    v1::MasterMessage welcome;
+    welcome.mutable_registered()->set_lease_millis(static_cast<uint32_t>(lease_ms_));
+    welcome.mutable_registered()->mutable_clock()->set_wall_micros(clock_.WallMicros());
+    welcome.mutable_registered()->mutable_clock()->set_echo_wall_micros(
+        first.register_().clock().wall_micros());
+    registry_->Send(*index, welcome);
+    v1::AgentMessage message;
+    while (stream->Read(&message)) registry_->OnMessage(*index, message);
+    registry_->OnSessionEnd(*index);
+    return grpc::Status::OK;
+  }
+
+ private:
+  Registry* registry_;
+  const base::Clock& clock_;
+  int64_t lease_ms_;
+};
+
+// Writes the merged -trace_stat file, rows as sipfleet's StatFile does.
+class MergedStatFile {
+ public:
+  MergedStatFile(const stats::ShardLayout& layout, const cli::Options& options, int64_t start_wall_us)
+      : writer_(layout, CsvOptionsFor(options)),
+        start_wall_us_(start_wall_us),
+        last_reset_wall_us_(start_wall_us),
+        previous_(stats::EmptySnapshot(layout)) {}
+
+  absl::Status Open(const std::string& path) {
+    out_.open(path, std::ios::trunc);
+    if (!out_) return absl::InvalidArgumentError(base::Cat("cannot write ", path));
+    out_ << writer_.HeaderRow();
+    return absl::OkStatus();
+  }
+
+  void WriteRow(const stats::Snapshot& now, int64_t wall_us, double target_rate) {
+    stats::Snapshot periodic = stats::Delta(now, previous_);
+    stats::RowInput row;
+    row.start_wall_micros = start_wall_us_;
+    row.last_reset_wall_micros = last_reset_wall_us_;
+    row.current_wall_micros = wall_us;
+    row.target_rate = target_rate;
+    row.cumulative = &now;
+    row.periodic = &periodic;
+    row.periodic_elapsed_micros = wall_us - last_reset_wall_us_;
+    row.cumulative_elapsed_micros = wall_us - start_wall_us_;
+    out_ << writer_.Row(row);
+    out_.flush();
+    previous_ = now;
+    last_reset_wall_us_ = wall_us;
+  }
+
+ private:
+  static stats::StatCsvOptions CsvOptionsFor(const cli::Options& options) {
+    stats::StatCsvOptions csv;
+    csv.delimiter = options.stat_delimiter;
+    csv.periodic_rtd = options.periodic_rtd;
+    return csv;
+  }
+
+  stats::StatCsvWriter writer_;
+  std::ofstream out_;
+  int64_t start_wall_us_;
+  int64_t last_reset_wall_us_;
+  stats::Snapshot previous_;
+};
+
+// Options the master keeps for itself: the agents must not write their own
+// statistics files, -l is shared out, -inf files are shipped.
+std::vector<std::string> AgentArgs(const std::vector<std::string>& sipp_args) {
+  static constexpr std::string_view kDropWithValue[] = {"-stf", "-fd", "-l"};
+  static constexpr std::string_view kDrop[] = {"-trace_stat", "-trace_screen", "-bg"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < sipp_args.size(); ++i) {
+    const std::string& arg = sipp_args[i];
+    if (std::find(std::begin(kDropWithValue), std::end(kDropWithValue), arg) != std::end(kDropWithValue)) {
+      ++i;
+      continue;
+    }
+    if (std::find(std::begin(kDrop), std::end(kDrop), arg) != std::end(kDrop)) continue;
+    out.push_back(arg);
+  }
+  return out;
+}
+
+// One run, on the caller's thread.
+class Run {
+ public:
+  Run(const MasterOptions& options, const base::Clock& clock)
+      : options_(options), clock_(clock), registry_(options, clock) {}
+
+  MasterResult Execute(const std::function<void(int)>& on_listening);
+
+ private:
+  absl::Status Validate();
+  absl::Status StartServer(const std::function<void(int)>& on_listening);
+  absl::Status WaitForAgents();
+  absl::Status Prepare();
+  void StartAll();
+  // Returns an exit code override (95) if an agent was lost.
+  std::optional<std::string> Supervise();
+  void ShutdownAll(const std::string& reason);
+  MasterResult Verdict(std::optional<std::string> lost);
+  void Broadcast(const v1::MasterMessage& message, std::optional<bool> uas_only = std::nullopt);
+  int64_t NowMs() const { return clock_.NowMicros() / 1000; }
+  MasterResult Failure(std::string message) {
+    MasterResult result;
+    result.exit_code = kExitFatal;
+    result.message = std::move(message);
+    return result;
+  }
+
+  const MasterOptions& options_;
+  const base::Clock& clock_;
+  Registry registry_;
+  cli::Options sipp_;
+  std::unique_ptr<ControlService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::pair<std::string, std::string> uac_scenario_;  // name, text
+  std::pair<std::string, std::string> uas_scenario_;
+  std::unique_ptr<MergedStatFile> stat_file_;
+  int64_t start_wall_us_ = 0;
+  int64_t start_ms_ = 0;
+};
+
+absl::Status Run::Validate() {
+  std::vector<std::string> argv = {"sipfleet-master"};
+  argv.insert(argv.end(), options_.sipp_args.begin(), options_.sipp_args.end());
+  absl::StatusOr<cli::Options> parsed = cli::ParseCommandLine(argv);
+  if (!parsed.ok()) return parsed.status();
+  sipp_ = *std::move(parsed);
+  if (options_.agent_count <= 0 && options_.agent_names.empty()) {
+    return absl::InvalidArgumentError("-agents is required: a count or a list of names");
+  }
+  if (!IsLoopbackAddress(options_.listen) && !options_.allow_plaintext_remote) {
+    return absl::InvalidArgumentError(
+        base::Cat("-listen ", options_.listen, " is off loopback: mTLS is not implemented yet, "
+                  "pass -allow_plaintext to accept a plain-text control plane"));
+  }
+  absl::StatusOr<std::pair<std::string, std::string>> uac =
+      ScenarioText(sipp_.scenario_file, sipp_.scenario_name);
+  if (!uac.ok()) return uac.status();
+  uac_scenario_ = *std::move(uac);
+  absl::StatusOr<std::pair<std::string, std::string>> uas =
+      ScenarioText(options_.uas_scenario_file, options_.uas_scenario_name);
+  if (!uas.ok()) return uas.status();
+  uas_scenario_ = *std::move(uas);
+  return absl::OkStatus();
+}
+
+absl::Status Run::StartServer(const std::function<void(int)>& on_listening) {
+  service_ = std::make_unique<ControlService>(&registry_, clock_, options_.lease_ms);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(service_.get());
+  // Transport keepalive, as the agents configure it (DESIGN.md).
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port == 0) {
+    return absl::FailedPreconditionError(base::Cat("cannot listen on ", options_.listen));
+  }
+  if (on_listening) on_listening(port);
+  return absl::OkStatus();
+}
+
+absl::Status Run::WaitForAgents() {
+  auto all_here = [this] {
+    for (const auto& agent : registry_.agents()) {
+      if (!agent->registered) return false;
+    }
+    return true;
+  };
+  if (!registry_.WaitUntil(all_here, options_.agent_wait_ms)) {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    std::string missing;
+    int count = 0;
+    for (const auto& agent : registry_.agents()) {
+      if (agent->registered) continue;
+      ++count;
+      if (!agent->name.empty()) base::Append(&missing, " ", agent->name);
+    }
+    return absl::DeadlineExceededError(base::Cat(count, " agent(s) did not register within ",
+                                                 options_.agent_wait_ms, " ms", missing.empty() ? "" : ":",
+                                                 missing));
+  }
+  registry_.Close();
+  return absl::OkStatus();
+}
+
+absl::Status Run::Prepare() {
+  // Roles and weights, then the plan (common/cluster/plan.h).
+  std::vector<size_t> uac, uas;
+  std::vector<uint32_t> uac_weights, uas_weights;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    auto& agents = registry_.agents();
+    for (size_t i = 0; i < agents.size(); ++i) {
+      Agent& agent = *agents[i];
+      agent.uas = std::find(options_.uas_agents.begin(), options_.uas_agents.end(), agent.name) !=
+                  options_.uas_agents.end();
+      for (const auto& [name, weight] : options_.weights) {
+        if (name == agent.name) agent.weight = weight;
+      }
+      (agent.uas ? uas : uac).push_back(i);
+      (agent.uas ? uas_weights : uac_weights).push_back(agent.weight);
+    }
+  }
+  if (uac.empty()) return absl::InvalidArgumentError("no UAC agent: every agent is in -uas_agents");
+  const uint32_t workers = sipp_.workers > 0 ? static_cast<uint32_t>(sipp_.workers) : 1;
+  absl::StatusOr<std::vector<cluster::Stripe>> stripes = cluster::PlanStripes(uac_weights, workers);
+  if (!stripes.ok()) return stripes.status();
+  // SIPp's default -l (3 x duration x rate) on the totals, then shared out.
+  const uint64_t total_limit =
+      sipp_.call_limit_given || sipp_.users > 0
+          ? sipp_.call_limit
+          : static_cast<uint64_t>(3.0 * sipp_.duration_ms / 1000.0 * sipp_.rate * 1000.0 /
+                                  sipp_.rate_period_ms);
+  std::vector<uint64_t> limits = cluster::SplitByWeight(total_limit, uac_weights);
+  // CSV rows: each UAC agent gets its own users.
+  std::vector<std::pair<std::string, std::string>> inf_texts;
+  for (const std::string& path : sipp_.injection_files) {
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) return text.status();
+    inf_texts.emplace_back(path, *std::move(text));
+  }
+  const std::vector<std::string> uac_args = AgentArgs(options_.sipp_args);
+  const std::string uac_hash = Sha256Hex(uac_scenario_.second);
+  for (size_t k = 0; k < uac.size(); ++k) {
+    v1::MasterMessage message;
+    v1::Prepare* prepare = message.mutable_prepare();
+    prepare->set_epoch(1);
+    prepare->set_scenario_name(uac_scenario_.first);
+    prepare->set_scenario_xml(uac_scenario_.second);
+    prepare->set_scenario_hash(uac_hash);
+    for (const std::string& arg : uac_args) prepare->add_sipp_args(arg);
+    if (limits[k] > 0) {
+      prepare->add_sipp_args("-l");
+      prepare->add_sipp_args(base::Cat(limits[k]));
+    }
+    for (const auto& [path, text] : inf_texts) {
+      std::vector<cluster::RowRange> ranges =
+          cluster::PartitionRows(cluster::CountCsvRows(text), uac_weights);
+      absl::StatusOr<std::string> shard = cluster::CsvShard(text, ranges[k]);
+      if (!shard.ok()) return absl::InvalidArgumentError(base::Cat(path, ": ", shard.status().message()));
+      v1::CsvFile* file = prepare->add_csv_files();
+      file->set_name(path);
+      file->set_content(*shard);
+    }
+    v1::ShardSpec* spec = prepare->mutable_shard();
+    spec->set_role(v1::ROLE_UAC);
+    spec->set_weight(uac_weights[k]);
+    spec->set_workers((*stripes)[k].workers);
+    spec->set_call_number_offset((*stripes)[k].offset);
+    spec->set_call_number_stride((*stripes)[k].stride);
+    prepare->set_stats_period_millis(static_cast<uint32_t>(options_.tick_ms));
+    registry_.Send(uac[k], message);
+  }
+  // UAS agents answer at the UAC's remote address.
+  const std::string remote = sipp_.remote_host_port.empty() ? "127.0.0.1:5060" : sipp_.remote_host_port;
+  const size_t colon = remote.rfind(':');
+  const std::string uas_ip = colon == std::string::npos ? remote : remote.substr(0, colon);
+  const std::string uas_port = colon == std::string::npos ? "5060" : remote.substr(colon + 1);
+  for (size_t k = 0; k < uas.size(); ++k) {
+    v1::MasterMessage message;
+    v1::Prepare* prepare = message.mutable_prepare();
+    prepare->set_epoch(1);
+    prepare->set_scenario_name(uas_scenario_.first);
+    prepare->set_scenario_xml(uas_scenario_.second);
+    prepare->set_scenario_hash(Sha256Hex(uas_scenario_.second));
+    for (const char* arg : {"-i", uas_ip.c_str(), "-p", uas_port.c_str()}) prepare->add_sipp_args(arg);
+    prepare->add_sipp_args("-workers");
+    prepare->add_sipp_args(base::Cat(workers));
+    for (const std::string& arg : options_.uas_args) prepare->add_sipp_args(arg);
+    v1::ShardSpec* spec = prepare->mutable_shard();
+    spec->set_role(v1::ROLE_UAS);
+    spec->set_weight(uas_weights[k]);
+    spec->set_workers(workers);
+    prepare->set_stats_period_millis(static_cast<uint32_t>(options_.tick_ms));
+    registry_.Send(uas[k], message);
+  }
+  auto all_answered = [this] {
+    for (const auto& agent : registry_.agents()) {
+      if (agent->prepare == Agent::Prepare::kWaiting && agent->connected) return false;
+    }
+    return true;
+  };
+  const bool answered = registry_.WaitUntil(all_answered, options_.prepare_wait_ms);
+  std::lock_guard<std::mutex> lock(registry_.mutex());
+  std::string errors;
+  for (const auto& agent : registry_.agents()) {
+    if (agent->prepare == Agent::Prepare::kFailed) {
+      base::Append(&errors, errors.empty() ? "" : "\n", "agent '", agent->name,
+                   "' failed to prepare: ", agent->prepare_error);
+    } else if (agent->prepare == Agent::Prepare::kWaiting) {
+      base::Append(&errors, errors.empty() ? "" : "\n", "agent '", agent->name, "' ",
+                   answered ? "disconnected" : "did not answer", " while preparing");
+    }
+  }
+  if (!errors.empty()) return absl::FailedPreconditionError(base::Cat(errors, "\nthe run did not start"));
+  return absl::OkStatus();
+}
+
+void Run::Broadcast(const v1::MasterMessage& message, std::optional<bool> uas_only) {
+  std::vector<size_t> targets;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    auto& agents = registry_.agents();
+    for (size_t i = 0; i < agents.size(); ++i) {
+      if (!uas_only.has_value() || agents[i]->uas == *uas_only) targets.push_back(i);
+    }
+  }
+  for (size_t i : targets) registry_.Send(i, message);
+}
+
+void Run::StartAll() {
+  // The barrier: one absolute instant, far enough ahead for the Start to
+  // reach every agent; all agents pace from it (runtime/pacing.h).
+  start_wall_us_ = clock_.WallMicros() + options_.start_delay_ms * 1000;
+  start_ms_ = NowMs() + options_.start_delay_ms;
+  v1::MasterMessage message;
+  v1::Start* start = message.mutable_start();
+  start->set_epoch(1);
+  start->mutable_pacing()->set_start_wall_micros(start_wall_us_);
+  start->mutable_pacing()->set_first_number(1);
+  // runtime::IntervalForRate's formula (the master does not link the runtime).
+  start->mutable_pacing()->set_interval_micros(
+      sipp_.rate > 0 ? static_cast<double>(sipp_.rate_period_ms) * 1000.0 / sipp_.rate : 0.0);
+  Broadcast(message);
+}
+
+std::optional<std::string> Run::Supervise() {
+  const int64_t stat_period_ms = std::max<int64_t>(sipp_.stat_period_ms, options_.tick_ms);
+  int64_t next_row_ms = start_ms_ + stat_period_ms;
+  bool uas_stopped = false;
+  const int64_t deadline_ms = sipp_.timeout_ms > 0 ? start_ms_ + sipp_.timeout_ms : 0;
+  bool timed_out = false;
+  while (true) {
+    registry_.WaitUntil([] { return false; }, options_.tick_ms);
+    v1::MasterMessage beat;
+    beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
+    Broadcast(beat);
+    for (const v1::ThreePccCommand& command : registry_.Take3pcc()) {
+      // Routed by instance name: the agent of that name runs the instance.
+      v1::MasterMessage forward;
+      *forward.mutable_three_pcc() = command;
+      std::lock_guard<std::mutex> lock(registry_.mutex());
+      auto& agents = registry_.agents();
+      for (size_t i = 0; i < agents.size(); ++i) {
+        if (agents[i]->name == command.dest_instance()) registry_.Send(i, forward);
+      }
+    }
+    const int64_t now = NowMs();
+    bool uac_done = true, all_done = true;
+    std::optional<std::string> lost;
+    stats::Snapshot merged;
+    {
+      std::lock_guard<std::mutex> lock(registry_.mutex());
+      auto& agents = registry_.agents();
+      std::vector<size_t> uac;
+      for (size_t i = 0; i < agents.size(); ++i) {
+        const Agent& agent = *agents[i];
+        const bool complete = agent.finished && registry_.merger().Complete(i);
+        if (!agent.uas) uac.push_back(i);
+        if (!complete) {
+          all_done = false;
+          if (!agent.uas) uac_done = false;
+        }
+        if (lost.has_value() || complete) continue;
+        if (!agent.connected) {
+          // A closed session (process killed, connection reset) is known at once.
+          lost = base::Cat("agent '", agent.name, "' lost: its control session closed");
+        } else if (now - agent.last_heard_ms > options_.lost_after_ms) {
+          lost = base::Cat("agent '", agent.name, "' lost: no message for ", now - agent.last_heard_ms,
+                           " ms (limit ", options_.lost_after_ms, " ms)");
+        }
+      }
+      merged = registry_.merger().Total(uac);
+    }
+    if (lost.has_value()) return lost;
+    if (stat_file_ && now >= next_row_ms) {
+      stat_file_->WriteRow(merged, clock_.WallMicros(), sipp_.rate);
+      next_row_ms += stat_period_ms;
+    }
+    if (all_done) return std::nullopt;
+    if (deadline_ms > 0 && now >= deadline_ms && !timed_out) {
+      timed_out = true;
+      v1::MasterMessage stop;
+      stop.mutable_stop()->set_epoch(2);
+      stop.mutable_stop()->set_abort_calls(true);
+      Broadcast(stop);
+    }
+    if (uac_done && !uas_stopped) {
+      // The callers are done: the answering side drains and reports.
+      uas_stopped = true;
+      v1::MasterMessage stop;
+      stop.mutable_stop()->set_epoch(2);
+      stop.mutable_stop()->set_abort_calls(false);
+      Broadcast(stop, /*uas_only=*/true);
+    }
+  }
+}
+
+void Run::ShutdownAll(const std::string& reason) {
+  v1::MasterMessage message;
+  message.mutable_shutdown()->set_reason(reason);
+  Broadcast(message);
+  // Sessions end when the agents close their side; past a short grace the
+  // server cancels what is left.
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+}
+
+MasterResult Run::Verdict(std::optional<std::string> lost) {
+  MasterResult result;
+  std::lock_guard<std::mutex> lock(registry_.mutex());
+  auto& agents = registry_.agents();
+  std::vector<size_t> uac, uas;
+  for (size_t i = 0; i < agents.size(); ++i) {
+    AgentSummary summary;
+    summary.name = agents[i]->name;
+    summary.uas = agents[i]->uas;
+    summary.totals = registry_.merger().Agent(i);
+    summary.lost = lost.has_value() && !agents[i]->finished;
+    result.agents.push_back(std::move(summary));
+    (agents[i]->uas ? uas : uac).push_back(i);
+  }
+  result.merged = registry_.merger().Total(uac);
+  result.merged_uas = registry_.merger().Total(uas);
+  const uint64_t successful = result.merged.Get(stats::Counter::kSuccessfulCall);
+  const uint64_t failed = result.merged.Get(stats::Counter::kFailedCall) +
+                          result.merged_uas.Get(stats::Counter::kFailedCall);
+  result.exit_code = lost.has_value() ? kExitAgentLost : failed > 0 ? kExitCallsFailed : kExitOk;
+  result.message = base::Cat("sipfleet-master: ", agents.size(), " agents (", uac.size(), " UAC, ",
+                             uas.size(), " UAS): ", result.merged.Get(stats::Counter::kOutgoingCall),
+                             " calls, ", successful, " successful, ", failed, " failed");
+  if (lost.has_value()) base::Append(&result.message, "; run aborted: ", *lost);
+  base::Append(&result.message, "; exit ", result.exit_code);
+  return result;
+}
+
+MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
+  if (absl::Status status = Validate(); !status.ok()) return Failure(std::string(status.message()));
+  if (absl::Status status = StartServer(on_listening); !status.ok()) {
+    return Failure(std::string(status.message()));
+  }
+  if (absl::Status status = WaitForAgents(); !status.ok()) {
+    ShutdownAll("not enough agents");
+    return Failure(std::string(status.message()));
+  }
+  if (absl::Status status = Prepare(); !status.ok()) {
+    ShutdownAll("a prepare failed");
+    return Failure(std::string(status.message()));
+  }
+  if (sipp_.trace_stat) {
+    // Loaded here, after the agents loaded it: their errors come first and
+    // name the agent. The master only needs the statistics layout.
+    scenario::LoadOptions load_options;
+    for (const auto& [name, value] : sipp_.keys) load_options.generic_keys[name] = value;
+    load_options.injection_files = sipp_.injection_files;
+    for (const auto& [name, value] : sipp_.set_variables) load_options.global_variables.push_back(name);
+    absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario =
+        scenario::LoadScenario(uac_scenario_.second, uac_scenario_.first, load_options);
+    if (!scenario.ok()) {
+      ShutdownAll("the master cannot load the scenario");
+      return Failure(std::string(scenario.status().message()));
+    }
+    std::string path = sipp_.stat_file.empty()
+                           ? stats::DefaultStatFileName((*scenario)->stem, static_cast<int>(getpid()))
+                           : sipp_.stat_file;
+    stat_file_ = std::make_unique<MergedStatFile>(LayoutFor(**scenario), sipp_,
+                                                  clock_.WallMicros() + options_.start_delay_ms * 1000);
+    if (absl::Status status = stat_file_->Open(path); !status.ok()) {
+      ShutdownAll("cannot write the statistics file");
+      return Failure(std::string(status.message()));
+    }
+  }
+  StartAll();
+  if (stat_file_) {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    stat_file_->WriteRow(stats::Snapshot(), start_wall_us_, sipp_.rate);
+  }
+  std::optional<std::string> lost = Supervise();
+  if (lost.has_value()) {
+    v1::MasterMessage stop;
+    stop.mutable_stop()->set_epoch(3);
+    stop.mutable_stop()->set_abort_calls(true);
+    Broadcast(stop);
+  }
+  MasterResult result = Verdict(lost);
+  if (stat_file_) {
+    // As sipfleet (and SIPp): the last period, then an empty one.
+    stat_file_->WriteRow(result.merged, clock_.WallMicros(), sipp_.rate);
+    stat_file_->WriteRow(result.merged, clock_.WallMicros(), sipp_.rate);
+  }
+  ShutdownAll(lost.has_value() ? *lost : "run complete");
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::string>& args) {
+  MasterOptions options;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    static constexpr std::string_view kWithValue[] = {
+        "-listen", "-agents", "-uas_agents", "-uas_sn", "-uas_sf", "-uas_args", "-weights",
+        "-agent_wait", "-lost_after", "-lease", "-start_delay", "-failure_policy"};
+    const bool ours = std::find(std::begin(kWithValue), std::end(kWithValue), arg) != std::end(kWithValue);
+    if (arg == "-allow_plaintext") {
+      options.allow_plaintext_remote = true;
+      continue;
+    }
+    if (!ours) {
+      options.sipp_args.push_back(arg);
+      continue;
+    }
+    if (i + 1 >= args.size()) return absl::InvalidArgumentError(base::Cat(arg, " needs a value"));
+    const std::string& value = args[++i];
+    if (arg == "-listen") {
+      options.listen = value;
+    } else if (arg == "-agents") {
+      int count = 0;
+      if (base::ParseInt(value, &count)) {
+        if (count < 1) return absl::InvalidArgumentError("-agents: at least one agent");
+        options.agent_count = count;
+      } else {
+        for (std::string_view name : base::SplitTrimmed(value, ',')) {
+          if (std::find(options.agent_names.begin(), options.agent_names.end(), name) !=
+              options.agent_names.end()) {
+            return absl::InvalidArgumentError(base::Cat("-agents: '", name, "' named twice"));
+          }
+          options.agent_names.emplace_back(name);
+        }
+      }
+    } else if (arg == "-uas_agents") {
+      for (std::string_view name : base::SplitTrimmed(value, ',')) options.uas_agents.emplace_back(name);
+    } else if (arg == "-uas_sn") {
+      options.uas_scenario_name = value;
+    } else if (arg == "-uas_sf") {
+      options.uas_scenario_file = value;
+    } else if (arg == "-uas_args") {
+      options.uas_args = SplitBlanks(value);
+    } else if (arg == "-weights") {
+      for (std::string_view entry : base::SplitTrimmed(value, ',')) {
+        size_t equals = entry.find('=');
+        uint32_t weight = 0;
+        if (equals == std::string_view::npos || !base::ParseInt(entry.substr(equals + 1), &weight) ||
+            weight == 0) {
+          return absl::InvalidArgumentError(base::Cat("-weights: '", entry, "' is not name=N, N >= 1"));
+        }
+        options.weights.emplace_back(std::string(entry.substr(0, equals)), weight);
+      }
+    } else if (arg == "-failure_policy") {
+      if (value != "abort") {
+        return absl::UnimplementedError(
+            base::Cat("-failure_policy ", value, ": only 'abort' is implemented"));
+      }
+    } else {
+      absl::StatusOr<int64_t> ms = ParseSeconds(arg, value);
+      if (!ms.ok()) return ms.status();
+      (arg == "-agent_wait"   ? options.agent_wait_ms
+       : arg == "-lost_after" ? options.lost_after_ms
+       : arg == "-lease"      ? options.lease_ms
+                              : options.start_delay_ms) = *ms;
+    }
+  }
+  if (!options.agent_names.empty()) {
+    for (const std::string& name : options.uas_agents) {
+      if (std::find(options.agent_names.begin(), options.agent_names.end(), name) ==
+          options.agent_names.end()) {
+        return absl::InvalidArgumentError(base::Cat("-uas_agents: '", name, "' is not in -agents"));
+      }
+    }
+  }
+  return options;
+}
+
+std::string HelpText() {
+  return "Usage: sipfleet-master -listen host:port -agents N|name,name,... [cluster options]\n"
+         "                       [SIPp options] remote_host[:port]\n"
+         "\n"
+         "Runs one SIPp-style test on a cluster of sipfleet-agents. Every SIPp option\n"
+         "means for the cluster what it means for one process: -r is the total rate,\n"
+         "-m the total call count, -l the total limit; -trace_stat -stf writes the\n"
+         "merged statistics in the standalone format. The master places no calls.\n"
+         "\n"
+         "Cluster options:\n"
+         "  -listen host:port     control address the agents dial (default\n"
+         "                        127.0.0.1:7700; port 0 picks one)\n"
+         "  -agents N|a,b,c       wait for N agents, or exactly these names\n"
+         "  -uas_agents a,b       these agents answer calls (UAS role) at the\n"
+         "                        remote_host:port the UAC agents call; the others\n"
+         "                        run the -sn/-sf scenario (UAC role)\n"
+         "  -uas_sn NAME          built-in scenario of the UAS agents (default uas)\n"
+         "  -uas_sf FILE          scenario file of the UAS agents\n"
+         "  -uas_args \"...\"       extra SIPp options for the UAS agents\n"
+         "  -weights a=2,b=1      relative share of each UAC agent (default 1): an\n"
+         "                        agent of weight w runs w x -workers workers and\n"
+         "                        places that share of the calls; shares add up\n"
+         "                        exactly (each agent owns a stripe of call numbers)\n"
+         "  -agent_wait SECONDS   how long to wait for the agents (default 60)\n"
+         "  -lost_after SECONDS   an agent silent this long is lost (default 2.5: agents\n"
+         "                        report every 0.2 s, so a loss is seen within 3 s)\n"
+         "  -lease SECONDS        the agents' dead-man's switch (default 3)\n"
+         "  -start_delay SECONDS  the start barrier, this far ahead (default 0.5)\n"
+         "  -failure_policy abort an agent lost aborts the run, exit 95 (only\n"
+         "                        'abort' is implemented)\n"
+         "  -allow_plaintext      accept a plain-text control plane off loopback\n"
+         "\n"
+         "Refused: a duplicate agent name, an unknown name, an agent of another API\n"
+         "version, an agent joining after the run was planned. If any agent fails to\n"
+         "load its scenario the run does not start and the error names the agent and\n"
+         "the line.\n"
+         "\n"
+         "Exit codes: SIPp's (0 all calls successful, 1 some failed, 255 fatal),\n"
+         "plus 95: the run was aborted because an agent was lost.\n";
+}
+
+MasterResult RunMaster(const MasterOptions& options, const base::Clock& clock,
+                       const std::function<void(int port)>& on_listening) {
+  Run run(options, clock);
+  return run.Execute(on_listening);
+}
+
+}  // namespace sipfleet::master
