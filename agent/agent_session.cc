@@ -17,6 +17,7 @@
 #include "common/base/strings.h"
 #include "common/cluster/stats_report.h"
 #include "common/runtime/engine.h"
+#include "common/runtime/pacing.h"
 #include "common/trace/trace_options.h"
 #include "common/trace/trace_set.h"
 #include "grpcpp/grpcpp.h"
@@ -90,6 +91,17 @@ class Session {
   std::optional<AgentResult> Handle(const v1::MasterMessage& message);
   absl::Status Prepare(const v1::Prepare& prepare);
   void StartEngine(const v1::Start& start);
+  // Queues a load change for its effective time; drops a stale epoch.
+  void QueueLoad(const v1::SetLoad& load);
+  // Applies the queued changes whose effective time has come.
+  void ApplyDueLoads();
+  void ApplyLoad(const v1::SetLoad& load);
+  // When the next queued change is due (this clock), or `otherwise`.
+  int64_t NextLoadMicros(int64_t otherwise) const {
+    return pending_loads_.empty() ? otherwise : std::min(otherwise, pending_loads_.front().first);
+  }
+  // The master's last clock sample, echoed so it can measure the offset.
+  void FillClock(v1::ClockSample* clock) const;
   void Tick();
   void SendStats(bool final);
   void FinishEngine();
@@ -109,7 +121,13 @@ class Session {
   int64_t lease_ms_;
   int64_t clock_offset_us_ = 0;  // master wall - agent wall, measured at registration
   int64_t register_wall_us_ = 0;
+  int64_t master_sample_wall_us_ = 0;  // the master's last ClockSample.wall_micros
+  int64_t master_sample_received_us_ = 0;  // this agent's wall clock when it arrived
   int64_t last_heard_ms_ = 0;
+  uint64_t last_load_epoch_ = 0;  // Start or SetLoad: older epochs are stale
+  // Load changes waiting for their effective time (this monotonic clock), in
+  // epoch order.
+  std::deque<std::pair<int64_t, v1::SetLoad>> pending_loads_;
   bool write_failed_ = false;
 
   std::string scenario_name_;
@@ -137,12 +155,14 @@ AgentResult Session::Run(Inbox* inbox) {
   last_heard_ms_ = NowMs();
   int64_t next_tick_ms = NowMs() + options_.tick_ms;
   while (true) {
+    const int64_t wake_us = NextLoadMicros(next_tick_ms * 1000);
     auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::milliseconds(std::max<int64_t>(next_tick_ms - NowMs(), 0));
+                    std::chrono::microseconds(std::max<int64_t>(wake_us - clock_.NowMicros(), 0));
     if (std::optional<v1::MasterMessage> message = inbox->Pop(deadline); message.has_value()) {
       last_heard_ms_ = NowMs();
       if (std::optional<AgentResult> result = Handle(*message); result.has_value()) return *result;
     }
+    ApplyDueLoads();
     // Dead-man's switch (DESIGN.md "Distributed control"): a master that has
     // been silent past the lease may be gone and about to hand this share to
     // someone else, so new calls stop here without waiting to be told.
@@ -164,6 +184,13 @@ std::optional<AgentResult> Session::Handle(const v1::MasterMessage& message) {
       // Offset by the midpoint of the round trip (NTP's estimate).
       const int64_t now = clock_.WallMicros();
       clock_offset_us_ = registered.clock().wall_micros() - (register_wall_us_ + now) / 2;
+      master_sample_wall_us_ = registered.clock().wall_micros();
+      master_sample_received_us_ = now;
+      // Echoed at once, so the master measures this agent's offset before
+      // it plans the start (it refuses beyond -max_skew).
+      v1::AgentMessage beat;
+      FillClock(beat.mutable_heartbeat()->mutable_clock());
+      Write(beat);
       return std::nullopt;
     }
     case v1::MasterMessage::kRefused:
@@ -192,14 +219,20 @@ std::optional<AgentResult> Session::Handle(const v1::MasterMessage& message) {
       StartEngine(message.start());
       return std::nullopt;
     case v1::MasterMessage::kSetLoad:
-      // Not epoch-exact yet: applied on receipt (the Pacing it carries is
-      // what every agent should converge to; see the issue 6 notes).
-      if (engine_ && message.set_load().call_limit() > 0) {
-        engine_->SetCallLimit(message.set_load().call_limit());
-      }
+      QueueLoad(message.set_load());
       return std::nullopt;
-    case v1::MasterMessage::kPause:
-      if (engine_) engine_->SetPaused(message.pause().paused());
+    case v1::MasterMessage::kPause: {
+      // The older form of a pause: a SetLoad that only changes the pacing.
+      v1::SetLoad load;
+      load.set_epoch(message.pause().epoch());
+      load.set_effective_wall_micros(message.pause().pacing().start_wall_micros());
+      *load.mutable_pacing() = message.pause().pacing();
+      QueueLoad(load);
+      return std::nullopt;
+    }
+    case v1::MasterMessage::kHeartbeat:
+      master_sample_wall_us_ = message.heartbeat().clock().wall_micros();
+      master_sample_received_us_ = clock_.WallMicros();
       return std::nullopt;
     case v1::MasterMessage::kStop:
       if (engine_) {
@@ -261,12 +294,52 @@ void Session::StartEngine(const v1::Start& start) {
   // The barrier: every agent paces from the same master instant (mapped to
   // this host's clock), so the cluster's call n is due at one moment.
   int64_t start_us = LocalMicrosFor(start.pacing().start_wall_micros());
+  last_load_epoch_ = std::max(last_load_epoch_, start.epoch());
   engine_->Start(std::max<int64_t>(start_us, 1));
+}
+
+void Session::QueueLoad(const v1::SetLoad& load) {
+  // Epochs (DESIGN.md): a command older than the last one is stale.
+  if (load.epoch() <= last_load_epoch_) return;
+  last_load_epoch_ = load.epoch();
+  pending_loads_.emplace_back(LocalMicrosFor(load.effective_wall_micros()), load);
+}
+
+void Session::ApplyDueLoads() {
+  const int64_t now = clock_.NowMicros();
+  while (!pending_loads_.empty() && pending_loads_.front().first <= now) {
+    ApplyLoad(pending_loads_.front().second);
+    pending_loads_.pop_front();
+  }
+}
+
+void Session::ApplyLoad(const v1::SetLoad& load) {
+  if (!engine_ || !started_ || finished_) return;
+  if (load.has_pacing()) {
+    // The master computed this Pacing once (runtime::Repace) for every
+    // agent: only its start moves to this host's clock.
+    runtime::Pacing pacing;
+    pacing.start_us = LocalMicrosFor(load.pacing().start_wall_micros());
+    pacing.first_number = load.pacing().first_number();
+    pacing.interval_us = load.pacing().interval_micros();
+    engine_->ApplyPacing(pacing);
+  }
+  if (load.has_call_limit()) engine_->SetCallLimit(load.call_limit());
+  if (load.has_users()) engine_->SetUsers(load.users());
+}
+
+void Session::FillClock(v1::ClockSample* clock) const {
+  const int64_t now = clock_.WallMicros();
+  clock->set_wall_micros(now);
+  if (master_sample_wall_us_ != 0) {
+    clock->set_echo_wall_micros(master_sample_wall_us_);
+    clock->set_echo_hold_micros(now - master_sample_received_us_);
+  }
 }
 
 void Session::Tick() {
   v1::AgentMessage beat;
-  beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
+  FillClock(beat.mutable_heartbeat()->mutable_clock());
   if (engine_) beat.mutable_heartbeat()->set_open_calls(engine_->OpenCalls());
   Write(beat);
   if (!started_ || finished_) return;
@@ -324,19 +397,20 @@ AgentResult Session::ExpireLease(int64_t silent_ms) {
 
 AgentResult RunAgent(const AgentOptions& options, const base::Clock& clock) {
   if (options.name.empty()) return AgentResult{kExitRefused, "sipfleet-agent: -name is required"};
-  if (!IsLoopbackTarget(options.master) && !options.allow_plaintext_remote) {
-    return AgentResult{kExitRefused,
-                       base::Cat("sipfleet-agent: plain-text control to ", options.master,
-                                 " is off loopback; mTLS is not implemented yet, pass "
-                                 "-allow_plaintext to accept the risk")};
+  // mTLS, or plain text on loopback / with -allow_plaintext (credentials.h).
+  absl::StatusOr<cluster::ControlSecurity> security = cluster::ResolveControlSecurity(
+      options.master, options.ctl_tls, options.allow_plaintext_remote);
+  if (!security.ok()) {
+    return AgentResult{kExitRefused, base::Cat("sipfleet-agent: ", security.status().message())};
   }
   grpc::ChannelArguments args;
   // Transport keepalive on both sides (DESIGN.md), beside the heartbeats.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  for (const auto& [key, value] : cluster::ChannelSecurityArgs(*security)) args.SetString(key, value);
   std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(options.master, grpc::InsecureChannelCredentials(), args);
+      grpc::CreateCustomChannel(options.master, cluster::MakeChannelCredentials(*security), args);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::milliseconds(options.connect_timeout_ms))) {
     return AgentResult{kExitRefused, base::Cat("sipfleet-agent ", options.name,

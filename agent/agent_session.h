@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/base/clock.h"
+#include "common/cluster/credentials.h"
 #include "common/stats/shard.h"
 
 namespace sipfleet::agent {
@@ -21,9 +22,10 @@ struct AgentOptions {
   int64_t connect_timeout_ms = 10000;
   int64_t drain_limit_ms = 5000;  // after the lease: drain this long, then abort
   bool allow_exec = false;    // <exec command=> runs only when true
-  // Plain-text gRPC beyond loopback must be asked for (issue 6: mTLS is the
-  // default off loopback; not implemented yet, so only loopback is allowed).
+  // Plain-text gRPC beyond loopback must be asked for (issue 6: off loopback
+  // the control plane uses mutual TLS, see common/cluster/credentials.h).
   bool allow_plaintext_remote = false;
+  cluster::ControlTlsOptions ctl_tls;  // -ctl_tls_*: mutual TLS with the master
   uint32_t capacity = 0;      // 0: the number of cores
   int pid = 0;                // [pid] and Call-IDs; 0: getpid()
 };

@@ -29,8 +29,10 @@ constexpr char kHelp[] =
     "                     long (default 5)\n"
     "  -allow_exec        run the scenario's <exec command=> actions (off by\n"
     "                     default: a master could run commands on every agent)\n"
-    "  -allow_plaintext   accept a plain-text control channel off loopback\n"
     "  -h                 this help\n"
+    "\n"
+    "Control-plane security (mutual TLS with the master):\n";
+constexpr char kHelpExitCodes[] =
     "\n"
     "Exit codes: 0 shut down by the master, 95 master lost (lease expired),\n"
     "255 refused or unreachable.\n";
@@ -46,8 +48,13 @@ int Run(const std::vector<std::string>& args) {
     };
     std::string text;
     double seconds = 0;
+    if (absl::StatusOr<bool> tls = cluster::TakeControlTlsOption(args, &i, true, &options.ctl_tls);
+        !tls.ok() || *tls) {
+      if (!tls.ok()) return (std::cerr << "sipfleet-agent: " << tls.status().message() << "\n", 255);
+      continue;
+    }
     if (arg == "-h" || arg == "--help") {
-      std::cout << kHelp;
+      std::cout << kHelp << cluster::ControlTlsHelp(true) << kHelpExitCodes;
       return 0;
     } else if (arg == "-master") {
       if (!value(&options.master)) return (std::cerr << "-master needs host:port\n", 255);

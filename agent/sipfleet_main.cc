@@ -29,7 +29,9 @@
 #include "common/runtime/engine.h"
 #include "common/scenario/embedded.h"
 #include "common/scenario/loader.h"
+#include "common/setup/engine_setup.h"
 #include "common/stats/stat_csv.h"
+#include "common/stats/stat_file.h"
 #include "common/trace/trace_options.h"
 #include "common/tls/tls_context.h"
 
@@ -51,262 +53,10 @@ int Fail(absl::string_view message, int code = kExitFatal) {
   return code;
 }
 
-absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
-    const cli::Options& options) {
-  scenario::LoadOptions load_options;
-  for (const auto& [name, value] : options.keys) load_options.generic_keys[name] = value;
-  load_options.injection_files = options.injection_files;
-  for (const auto& [name, value] : options.set_variables) {
-    load_options.global_variables.push_back(name);
-  }
-  // Media files: the scenario's folder (added by the loader), the working
-  // folder, $SIPFLEET_DATA_DIR, then the installed data folder.
-  load_options.rtp_payload = options.rtp_payload;
-  if (const char* data_dir = std::getenv("SIPFLEET_DATA_DIR"); data_dir != nullptr && *data_dir) {
-    load_options.media_search_dirs.push_back(data_dir);
-  }
-  load_options.media_search_dirs.push_back(SIPFLEET_INSTALL_DATA_DIR);
-  if (!options.scenario_file.empty()) {
-    return scenario::LoadScenarioFile(options.scenario_file, load_options);
-  }
-  std::string name = options.scenario_name.empty() ? "uac" : options.scenario_name;
-  std::optional<std::string_view> xml = scenario::EmbeddedScenario(name);
-  if (!xml) {
-    std::string names;
-    for (std::string_view n : scenario::EmbeddedScenarioNames()) base::Append(&names, " ", n);
-    return absl::InvalidArgumentError(
-        base::Cat("invalid default scenario name '", name, "'; available:", names));
-  }
-  return scenario::LoadScenario(*xml, name, load_options);
-}
-
-// The source address the kernel would use toward `remote` (SIPp uses the
-// host's primary address; the routed source is the right one on multi-homed
-// hosts and on loopback).
-std::string RoutedSourceIp(const transport::SocketAddress& remote) {
-  int fd = socket(remote.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return remote.is_ipv6() ? "::1" : "127.0.0.1";
-  std::string ip = remote.is_ipv6() ? "::1" : "127.0.0.1";
-  if (connect(fd, remote.sockaddr_ptr(), remote.length()) == 0) {
-    transport::SocketAddress local;
-    socklen_t len = sizeof(sockaddr_storage);
-    if (getsockname(fd, local.mutable_sockaddr(), &len) == 0) {
-      local.set_length(len);
-      ip = local.ip();
-    }
-  }
-  close(fd);
-  return ip;
-}
-
-// -t and its companions. The TLS context is attached by the caller.
-void ApplyTransport(const cli::Options& options, runtime::EngineConfig* config) {
-  using Transport = runtime::EngineConfig::Transport;
-  const char kind = options.transport[0];
-  config->transport = kind == 't' ? Transport::kTcp : kind == 'l' ? Transport::kTls : Transport::kUdp;
-  config->socket_per_call = options.transport[1] == 'n';
-  config->socket_per_ip = options.transport[1] == 'i';
-  config->ip_field = options.ip_field;
-  config->max_socket = options.max_socket;
-  config->max_reconnect = options.max_reconnect;
-  config->reconnect_close = options.reconnect_close;
-  config->reconnect_sleep_ms = options.reconnect_sleep_ms;
-  config->bind_source = !options.local_ip.empty();
-  config->bind_to_device = options.bind_to_device;
-  config->max_message_bytes = static_cast<size_t>(options.max_message_bytes);
-}
-
-absl::StatusOr<std::unique_ptr<tls::TlsContext>> MakeTlsContext(const cli::Options& options,
-                                                                const scenario::Scenario& scenario) {
-  tls::TlsOptions tls;
-  tls.cert_file = options.tls_cert;
-  tls.key_file = options.tls_key;
-  tls.cert_given = options.tls_cert_given;
-  tls.ca_file = options.tls_ca;
-  tls.crl_file = options.tls_crl;
-  tls.version = options.tls_version;
-  return tls::TlsContext::Create(
-      tls, scenario.mode == scenario::Mode::kServer ? tls::Role::kServer : tls::Role::kClient);
-}
-
-absl::StatusOr<runtime::EngineConfig> BuildConfig(const cli::Options& options,
-                                                  const scenario::Scenario& scenario) {
-  runtime::EngineConfig config;
-  if (options.remote_host_port.empty() && scenario.mode == scenario::Mode::kClient) {
-    return absl::InvalidArgumentError(
-        "a remote host is needed for a client scenario: sipfleet remote_host[:port] ...");
-  }
-  std::string remote = options.remote_host_port.empty() ? "127.0.0.1" : options.remote_host_port;
-  absl::StatusOr<transport::SocketAddress> resolved =
-      transport::SocketAddress::ResolveHostPort(remote, 5060);
-  if (!resolved.ok()) return resolved.status();
-  config.remote = *resolved;
-  config.remote_host = remote.substr(0, remote.rfind(':') == std::string::npos || remote[0] == '['
-                                            ? remote.find(']') + 1
-                                            : remote.rfind(':'));
-  if (config.remote_host.empty()) config.remote_host = remote;
-
-  std::string local_ip =
-      options.local_ip.empty() ? RoutedSourceIp(config.remote) : options.local_ip;
-  absl::StatusOr<transport::SocketAddress> local = transport::SocketAddress::Resolve(local_ip, 0);
-  if (!local.ok()) return local.status();
-  config.local_ip_for_uri = local->ip_for_uri();
-  config.local = options.bind_local ? *local : transport::SocketAddress::Any(local->is_ipv6(), 0);
-  config.local.set_port(static_cast<uint16_t>(options.local_port));
-  config.local_port_given = options.local_port_given;
-  config.media_ip = options.media_ip.empty() ? local->ip() : options.media_ip;
-  config.media_ipv6 = config.media_ip.find(':') != std::string::npos;
-  config.media_port = options.media_port;
-  config.max_rtp_port = options.max_rtp_port;
-  config.rtp_echo = options.rtp_echo;
-  config.rtp_echo_buffer = options.rtp_echo_buffer;
-  config.rtp_payload = options.rtp_payload;
-  ApplyTransport(options, &config);
-  config.service = options.service;
-  config.pid = static_cast<int>(getpid());
-
-  config.rate = options.rate;
-  config.rate_period_ms = options.rate_period_ms;
-  config.max_calls = options.max_calls;
-  config.default_duration_ms = options.duration_ms;
-  // SIPp's default -l: 3 x call duration (s) x rate; 0 (no limit) for -d 0.
-  config.users = options.users;
-  // -users keeps its calls open whatever the rate; only -l limits them.
-  config.call_limit = options.call_limit_given || options.users > 0
-                          ? options.call_limit
-                          : static_cast<uint64_t>(3.0 * options.duration_ms / 1000.0 *
-                                                  options.rate * 1000.0 / options.rate_period_ms);
-  config.global_timeout_ms = options.timeout_ms;
-  config.timeout_error = options.timeout_error;
-  config.retransmissions = !options.no_retrans;
-  config.max_invite_retrans = options.max_invite_retrans;
-  config.max_non_invite_retrans = options.max_non_invite_retrans;
-  config.t2_ms = options.t2_ms;
-  config.recv_timeout_ms = options.recv_timeout_ms;
-  config.deadcall_wait_ms = options.deadcall_wait_ms;
-  config.default_behaviors = options.default_behaviors;
-  config.base_cseq = options.base_cseq;
-  config.buffer_bytes = options.buffer_bytes;
-  config.tick_micros = options.timer_resolution_ms * 1000;
-  unsigned cores = std::thread::hardware_concurrency();
-  config.workers = options.workers > 0 ? options.workers : static_cast<int>(cores ? cores : 1);
-  config.rng_seed = options.seed ? options.seed : static_cast<uint64_t>(config.pid);
-  config.auth_username = options.auth_username;
-  config.auth_password = options.auth_password;
-  config.auth_uri = options.auth_uri;
-  config.auto_answer = options.auto_answer;
-  config.out_of_call = options.ooc_scenario_name.empty() ? runtime::EngineConfig::OutOfCall::kDiscard
-                       : options.ooc_scenario_name == "ooc_dummy"
-                           ? runtime::EngineConfig::OutOfCall::kAbsorb
-                           : runtime::EngineConfig::OutOfCall::kAnswer;
-  config.dynamic_start = options.dynamic_start;
-  config.dynamic_step = options.dynamic_step;
-  config.dynamic_max = options.dynamic_max;
-  config.set_variables = options.set_variables;
-  config.rtt_freq = options.rtt_freq;
-  return config;
-}
-
-// Writes SIPp's -trace_stat file: a header, a row every -fd, a final row.
-stats::StatCsvOptions CsvOptions(const cli::Options& options) {
-  stats::StatCsvOptions csv;
-  csv.delimiter = options.stat_delimiter;
-  csv.periodic_rtd = options.periodic_rtd;
-  return csv;
-}
-
-class StatFile {
- public:
-  static absl::StatusOr<std::unique_ptr<StatFile>> Open(const std::string& path,
-                                                        const stats::ShardLayout& layout,
-                                                        const cli::Options& options,
-                                                        int64_t start_wall_us) {
-    auto file = std::unique_ptr<StatFile>(new StatFile(layout, options, start_wall_us));
-    file->out_.open(path, std::ios::trunc);
-    if (!file->out_) return absl::InvalidArgumentError(base::Cat("cannot write ", path));
-    file->out_ << file->writer_.HeaderRow();
-    file->previous_ = stats::EmptySnapshot(layout);
-    return file;
-  }
-
-  // `target_rate`: the rate asked for now (it changes with keys and
-  // -rate_increase).
-  void WriteRow(const stats::Snapshot& now, int64_t wall_us, double target_rate) {
-    stats::Snapshot periodic = stats::Delta(now, previous_);
-    stats::RowInput row;
-    row.start_wall_micros = start_wall_us_;
-    row.last_reset_wall_micros = last_reset_wall_us_;
-    row.current_wall_micros = wall_us;
-    row.target_rate = target_rate;
-    row.cumulative = &now;
-    row.periodic = &periodic;
-    row.periodic_elapsed_micros = wall_us - last_reset_wall_us_;
-    row.cumulative_elapsed_micros = wall_us - start_wall_us_;
-    out_ << writer_.Row(row);
-    out_.flush();
-    previous_ = now;
-    last_reset_wall_us_ = wall_us;
-  }
-
- private:
-  StatFile(const stats::ShardLayout& layout, const cli::Options& options, int64_t start_wall_us)
-      : writer_(layout, CsvOptions(options)),
-        start_wall_us_(start_wall_us),
-        last_reset_wall_us_(start_wall_us) {}
-
-  stats::StatCsvWriter writer_;
-  std::ofstream out_;
-  stats::Snapshot previous_;
-  int64_t start_wall_us_;
-  int64_t last_reset_wall_us_;
-};
-
 struct RunOutcome {
   bool timed_out = false;
   std::optional<runtime::ForcedExit> forced_exit;  // <error>, int_cmd=stop_now
 };
-
-// Loads the -inf files, builds -infindex indexes and freezes the files no
-// insert/replace action writes to (reads then take no lock).
-absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjectionFiles(
-    const cli::Options& options, const scenario::Scenario& scenario) {
-  std::vector<std::shared_ptr<injection::InjectionFile>> files;
-  for (const std::string& path : options.injection_files) {
-    absl::StatusOr<std::shared_ptr<injection::InjectionFile>> file =
-        injection::InjectionFile::Load(path);
-    if (!file.ok()) return file.status();
-    for (const std::string& warning : (*file)->warnings()) {
-      std::cerr << "sipfleet: warning: " << warning << "\n";
-    }
-    files.push_back(*std::move(file));
-  }
-  for (const auto& [path, field] : options.injection_index) {
-    auto it = std::find(options.injection_files.begin(), options.injection_files.end(), path);
-    if (it == options.injection_files.end()) {
-      return absl::InvalidArgumentError(base::Cat("-infindex ", path, ": not given with -inf"));
-    }
-    absl::Status status = files[it - options.injection_files.begin()]->BuildIndex(field);
-    if (!status.ok()) return status;
-  }
-  std::vector<bool> written(files.size(), false);
-  for (const scenario::Element& element : scenario.elements) {
-    for (const scenario::Action& action : element.actions) {
-      if (action.kind == scenario::ActionKind::kLookup && !files[action.file]->indexed()) {
-        return absl::InvalidArgumentError(
-            base::Cat(scenario.file_name, ":", action.line, ": <lookup> on ",
-                      files[action.file]->path(), " needs -infindex"));
-      }
-      if (action.kind == scenario::ActionKind::kInsert ||
-          action.kind == scenario::ActionKind::kReplace) {
-        written[action.file] = true;
-      }
-    }
-  }
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (!written[i]) files[i]->Freeze();
-  }
-  return files;
-}
 
 // The run as SIPp's keys and control commands see it (control::RunControl):
 // the engine, plus what only the display keeps (a statistics baseline for
@@ -385,7 +135,7 @@ void IncreaseRate(const cli::Options& options, runtime::Engine& engine) {
 // expires; keeps the screens and the control socket alive and writes
 // periodic statistics on the way.
 RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const base::Clock& clock,
-                     StatFile* stat_file, const sigset_t& signals, console::Console* console) {
+                     stats::StatFile* stat_file, const sigset_t& signals, console::Console* console) {
   RunOutcome outcome;
   const int64_t start_ms = clock.NowMillis();
   int64_t next_stat_ms = start_ms + options.stat_period_ms;
@@ -618,13 +368,13 @@ int Run(const std::vector<std::string>& args) {
     return kExitNoCalls;
   }
 
-  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = LoadScenarioFor(options);
+  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = setup::LoadScenarioFor(options);
   if (!scenario.ok()) return Fail(scenario.status().message());
-  absl::StatusOr<runtime::EngineConfig> config = BuildConfig(options, **scenario);
+  absl::StatusOr<runtime::EngineConfig> config = setup::BuildEngineConfig(options, **scenario);
   if (!config.ok()) return Fail(config.status().message());
   std::unique_ptr<tls::TlsContext> tls_context;
   if (config->transport == runtime::EngineConfig::Transport::kTls) {
-    absl::StatusOr<std::unique_ptr<tls::TlsContext>> made = MakeTlsContext(options, **scenario);
+    absl::StatusOr<std::unique_ptr<tls::TlsContext>> made = setup::MakeTlsContext(options, **scenario);
     if (!made.ok()) return Fail(made.status().message());
     tls_context = *std::move(made);
     config->tls = tls_context.get();
@@ -652,7 +402,7 @@ int Run(const std::vector<std::string>& args) {
     return Fail(status.message());
   }
   absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> injection_files =
-      LoadInjectionFiles(options, **scenario);
+      setup::LoadInjectionFiles(options, **scenario);
   if (!injection_files.ok()) return Fail(injection_files.status().message());
 
   // Signals are taken synchronously by the supervising thread; workers
@@ -680,13 +430,13 @@ int Run(const std::vector<std::string>& args) {
   }
   const int64_t start_wall_us = clock.WallMicros();
   const int64_t start_us = clock.NowMicros();
-  std::unique_ptr<StatFile> stat_file;
+  std::unique_ptr<stats::StatFile> stat_file;
   if (options.trace_stat) {
     std::string path = options.stat_file.empty()
                            ? stats::DefaultStatFileName((*scenario)->stem, config->pid)
                            : options.stat_file;
-    absl::StatusOr<std::unique_ptr<StatFile>> opened =
-        StatFile::Open(path, runtime::StatsLayoutFor(**scenario), options, start_wall_us);
+    absl::StatusOr<std::unique_ptr<stats::StatFile>> opened = stats::StatFile::Open(
+        path, runtime::StatsLayoutFor(**scenario), setup::StatCsvOptionsFor(options), start_wall_us);
     if (!opened.ok()) return Fail(opened.status().message());
     stat_file = std::move(*opened);
     stat_file->WriteRow((*engine)->Snapshot(), start_wall_us, (*engine)->rate());

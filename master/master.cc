@@ -19,8 +19,11 @@
 #include "absl/status/status.h"
 #include "common/base/strings.h"
 #include "common/cli/options.h"
+#include "common/cluster/credentials.h"
 #include "common/cluster/plan.h"
 #include "common/cluster/stats_report.h"
+#include "common/console/console.h"
+#include "common/runtime/pacing.h"
 #include "common/scenario/embedded.h"
 #include "common/scenario/loader.h"
 #include "common/stats/stat_csv.h"
@@ -119,7 +122,26 @@ struct Agent {
   std::string prepare_error;
   bool finished = false;
   int exit_code = 0;
+  // Declared lost (-failure_policy continue): its statistics are frozen.
+  bool lost = false;
+  // Its wall clock minus the master's, from the clock sample with the
+  // shortest round trip so far (NTP's estimate); rtt < 0: no sample yet.
+  int64_t clock_offset_us = 0;
+  int64_t clock_rtt_us = -1;
 };
+
+// NTP's offset of the agent's clock from the master's, from an agent's
+// ClockSample that echoes a master sample, received at `master_now_us`.
+// Returns {offset, round trip}; the round trip is -1 if the sample echoes
+// nothing.
+std::pair<int64_t, int64_t> ClockOffset(const v1::ClockSample& sample, int64_t master_now_us) {
+  if (sample.echo_wall_micros() == 0) return {0, -1};
+  const int64_t t1 = sample.echo_wall_micros();                // master sent
+  const int64_t t3 = sample.wall_micros();                     // agent sent
+  const int64_t t2 = t3 - std::max<int64_t>(sample.echo_hold_micros(), 0);  // agent received
+  const int64_t t4 = master_now_us;                            // master received
+  return {((t2 - t1) + (t3 - t4)) / 2, std::max<int64_t>((t4 - t1) - (t3 - t2), 0)};
+}
 
 // Who is in the cluster and what they said. Thread-safe.
 class Registry {
@@ -187,7 +209,16 @@ class Registry {
     std::lock_guard<std::mutex> lock(mutex_);
     Agent& agent = *agents_[index];
     agent.last_heard_ms = NowMs();
+    if (agent.lost) return;  // counted as lost: nothing it says counts twice
     switch (message.kind_case()) {
+      case v1::AgentMessage::kHeartbeat: {
+        auto [offset, rtt] = ClockOffset(message.heartbeat().clock(), clock_.WallMicros());
+        if (rtt >= 0 && (agent.clock_rtt_us < 0 || rtt < agent.clock_rtt_us)) {
+          agent.clock_offset_us = offset;
+          agent.clock_rtt_us = rtt;
+        }
+        break;
+      }
       case v1::AgentMessage::kPrepared:
         agent.prepare = Agent::Prepare::kPrepared;
         break;
@@ -359,9 +390,9 @@ class MergedStatFile {
 };
 
 // Options the master keeps for itself: the agents must not write their own
-// statistics files, -l is shared out, -inf files are shipped.
+// statistics files, -l and -users are shared out, -inf files are shipped.
 std::vector<std::string> AgentArgs(const std::vector<std::string>& sipp_args) {
-  static constexpr std::string_view kDropWithValue[] = {"-stf", "-fd", "-l"};
+  static constexpr std::string_view kDropWithValue[] = {"-stf", "-fd", "-l", "-users"};
   static constexpr std::string_view kDrop[] = {"-trace_stat", "-trace_screen", "-bg"};
   std::vector<std::string> out;
   for (size_t i = 0; i < sipp_args.size(); ++i) {
@@ -376,26 +407,84 @@ std::vector<std::string> AgentArgs(const std::vector<std::string>& sipp_args) {
   return out;
 }
 
-// One run, on the caller's thread.
-class Run {
+// One run, on the caller's thread. It is also what the operator's keys and
+// control socket act on (control::RunControl, called on the run thread
+// only): a change is computed once here and sent to every live UAC agent
+// with an epoch and an effective time a little ahead, so all agents apply
+// it at the same instant.
+class Run : public control::RunControl {
  public:
   Run(const MasterOptions& options, const base::Clock& clock)
       : options_(options), clock_(clock), registry_(options, clock) {}
 
   MasterResult Execute(const std::function<void(int)>& on_listening);
 
+  // control::RunControl: the whole cluster.
+  double rate() const override { return rate_; }
+  void SetRate(double rate) override;
+  bool users_mode() const override { return sipp_.users > 0; }
+  uint64_t users() const override { return users_; }
+  void SetUsers(uint64_t users) override;
+  bool paused() const override { return paused_; }
+  void SetPaused(bool paused) override;
+  void SetCallLimit(uint64_t limit) override;
+  void Quit() override;
+  void QuitNow() override;
+  void DumpScreens() override;
+  absl::Status SetTrace(std::string_view kind, bool on) override;
+  void ResetStats() override;
+  std::string DumpTasks() override;
+  std::string DumpVariables() override;
+
  private:
+  // What one supervision tick saw (Observe()).
+  struct TickState {
+    bool uac_done = true;
+    bool all_done = true;
+    std::vector<std::pair<size_t, std::string>> lost;  // newly lost: index, why
+    stats::Snapshot merged;                             // the UAC agents merged
+  };
+
   absl::Status Validate();
   absl::Status StartServer(const std::function<void(int)>& on_listening);
   absl::Status WaitForAgents();
+  // Refuses to start when an agent's clock is off by more than -max_skew.
+  absl::Status CheckClocks();
   absl::Status Prepare();
+  // The UAC scenario (screens, statistics layout) and the -stf file.
+  absl::Status LoadScenario();
   void StartAll();
-  // Returns an exit code override (95) if an agent was lost.
+  void OpenConsole();
+  // Runs the ticks until every agent is done; returns why the run was
+  // aborted (an agent lost under -failure_policy abort), if it was.
   std::optional<std::string> Supervise();
+  TickState Observe(int64_t now_ms);
+  // Applies the failure policy to a newly lost agent; returns the abort
+  // reason when the run cannot go on.
+  std::optional<std::string> HandleLost(size_t index, const std::string& why);
+  void Route3pcc();
   void ShutdownAll(const std::string& reason);
-  MasterResult Verdict(std::optional<std::string> lost);
+  MasterResult Verdict(std::optional<std::string> abort);
   void Broadcast(const v1::MasterMessage& message, std::optional<bool> uas_only = std::nullopt);
+  // The shared interval for the current rate, pause and survivors.
+  double Interval() const;
+  // A new pacing epoch from now + effective_delay on, to every live UAC agent.
+  void Repace();
+  // Sends `load` under a new epoch to every live UAC agent; `share` fills in
+  // the agent-specific part (its position among the live UAC agents).
+  void SendLoad(v1::SetLoad load, const std::function<void(size_t, v1::SetLoad*)>& share = {});
+  // Positions in uac_ of the UAC agents not lost.
+  std::vector<size_t> LiveUac() const;
+  // `total` split by weight over the live UAC agents, each share >= 1 if
+  // total > 0.
+  std::vector<uint64_t> LiveShares(uint64_t total) const;
+  screen::ScreenInput ScreenInputNow();
   int64_t NowMs() const { return clock_.NowMicros() / 1000; }
+  static void ToProto(const runtime::Pacing& pacing, v1::Pacing* out) {
+    out->set_start_wall_micros(pacing.start_us);
+    out->set_first_number(pacing.first_number);
+    out->set_interval_micros(pacing.interval_us);
+  }
   MasterResult Failure(std::string message) {
     MasterResult result;
     result.exit_code = kExitFatal;
@@ -409,11 +498,40 @@ class Run {
   cli::Options sipp_;
   std::unique_ptr<ControlService> service_;
   std::unique_ptr<grpc::Server> server_;
+  cluster::ControlSecurity security_;  // set by Validate()
   std::pair<std::string, std::string> uac_scenario_;  // name, text
   std::pair<std::string, std::string> uas_scenario_;
   std::unique_ptr<MergedStatFile> stat_file_;
   int64_t start_wall_us_ = 0;
   int64_t start_ms_ = 0;
+  // The plan (Prepare()): indices into the registry by role, and per UAC
+  // agent (same order as uac_) its weight and stripe.
+  std::vector<size_t> uac_, uas_;
+  std::vector<uint32_t> uac_weights_;
+  std::vector<cluster::Stripe> stripes_;
+  // Per agent (registry index), on the run thread.
+  std::vector<bool> lost_;
+  std::vector<uint64_t> lost_calls_;
+  std::vector<uint64_t> users_shares_;
+  // The live load, cluster totals. pacing_ is on the master's wall clock.
+  runtime::Pacing pacing_;
+  uint64_t epoch_ = 1;  // Start is epoch 1; every later command a new one
+  double rate_ = 0;
+  bool paused_ = false;
+  uint64_t users_ = 0;
+  uint64_t call_limit_ = 0;
+  bool quitting_ = false;
+  // The operator's view.
+  std::shared_ptr<const scenario::Scenario> scenario_;
+  std::unique_ptr<console::Console> console_;
+  stats::Snapshot baseline_;  // "reset stats"
+  stats::Snapshot screen_period_start_;
+  int64_t screen_period_start_us_ = 0;
+  int64_t screen_period_start_wall_us_ = 0;
+  uint64_t peak_calls_ = 0;
+  int64_t peak_calls_elapsed_s_ = 0;
+  bool terminated_ = false;
+  std::string last_error_;
 };
 
 absl::Status Run::Validate() {
@@ -425,11 +543,11 @@ absl::Status Run::Validate() {
   if (options_.agent_count <= 0 && options_.agent_names.empty()) {
     return absl::InvalidArgumentError("-agents is required: a count or a list of names");
   }
-  if (!IsLoopbackAddress(options_.listen) && !options_.allow_plaintext_remote) {
-    return absl::InvalidArgumentError(
-        base::Cat("-listen ", options_.listen, " is off loopback: mTLS is not implemented yet, "
-                  "pass -allow_plaintext to accept a plain-text control plane"));
-  }
+  // mTLS, or plain text on loopback / with -allow_plaintext (credentials.h).
+  absl::StatusOr<cluster::ControlSecurity> security = cluster::ResolveControlSecurity(
+      options_.listen, options_.ctl_tls, options_.allow_plaintext_remote);
+  if (!security.ok()) return security.status();
+  security_ = *std::move(security);
   absl::StatusOr<std::pair<std::string, std::string>> uac =
       ScenarioText(sipp_.scenario_file, sipp_.scenario_name);
   if (!uac.ok()) return uac.status();
@@ -445,7 +563,7 @@ absl::Status Run::StartServer(const std::function<void(int)>& on_listening) {
   service_ = std::make_unique<ControlService>(&registry_, clock_, options_.lease_ms);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options_.listen, cluster::MakeServerCredentials(security_), &port);
   builder.RegisterService(service_.get());
   // Transport keepalive, as the agents configure it (DESIGN.md).
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
@@ -513,6 +631,19 @@ absl::Status Run::Prepare() {
           : static_cast<uint64_t>(3.0 * sipp_.duration_ms / 1000.0 * sipp_.rate * 1000.0 /
                                   sipp_.rate_period_ms);
   std::vector<uint64_t> limits = cluster::SplitByWeight(total_limit, uac_weights);
+  // -users: the closed loop's users shared out by weight, each agent >= 1.
+  std::vector<uint64_t> users = cluster::SplitByWeight(sipp_.users, uac_weights);
+  if (sipp_.users > 0 && sipp_.users < uac.size()) {
+    return absl::InvalidArgumentError(base::Cat("-users ", sipp_.users, ": fewer users than the ",
+                                                uac.size(), " UAC agents"));
+  }
+  uac_ = uac;
+  uas_ = uas;
+  uac_weights_ = uac_weights;
+  stripes_ = *stripes;
+  rate_ = sipp_.rate;
+  users_ = sipp_.users;
+  call_limit_ = total_limit;
   // CSV rows: each UAC agent gets its own users.
   std::vector<std::pair<std::string, std::string>> inf_texts;
   for (const std::string& path : sipp_.injection_files) {
@@ -533,6 +664,11 @@ absl::Status Run::Prepare() {
     if (limits[k] > 0) {
       prepare->add_sipp_args("-l");
       prepare->add_sipp_args(base::Cat(limits[k]));
+    }
+    if (users[k] > 0) {
+      prepare->add_sipp_args("-users");
+      prepare->add_sipp_args(base::Cat(users[k]));
+      users_shares_[uac[k]] = users[k];
     }
     for (const auto& [path, text] : inf_texts) {
       std::vector<cluster::RowRange> ranges =
@@ -614,83 +750,361 @@ void Run::StartAll() {
   // reach every agent; all agents pace from it (runtime/pacing.h).
   start_wall_us_ = clock_.WallMicros() + options_.start_delay_ms * 1000;
   start_ms_ = NowMs() + options_.start_delay_ms;
+  pacing_.start_us = start_wall_us_;
+  pacing_.first_number = 1;
+  pacing_.interval_us = Interval();
   v1::MasterMessage message;
   v1::Start* start = message.mutable_start();
-  start->set_epoch(1);
-  start->mutable_pacing()->set_start_wall_micros(start_wall_us_);
-  start->mutable_pacing()->set_first_number(1);
-  // runtime::IntervalForRate's formula (the master does not link the runtime).
-  start->mutable_pacing()->set_interval_micros(
-      sipp_.rate > 0 ? static_cast<double>(sipp_.rate_period_ms) * 1000.0 / sipp_.rate : 0.0);
+  start->set_epoch(epoch_);
+  ToProto(pacing_, start->mutable_pacing());
   Broadcast(message);
 }
 
+double Run::Interval() const {
+  if (paused_) return 0;
+  if (users_mode()) return 1;  // -users: the pacing only says "running"
+  const double interval = runtime::IntervalForRate(rate_, sipp_.rate_period_ms);
+  // The stripes of lost agents are holes in the call numbers: the
+  // survivors' workers keep the total rate with a proportionally shorter
+  // interval (plan.h: an agent's rate is total x workers / stride).
+  uint64_t live = 0, all = 0;
+  for (size_t k = 0; k < uac_.size(); ++k) {
+    all += stripes_[k].workers;
+    if (!lost_[uac_[k]]) live += stripes_[k].workers;
+  }
+  return all == 0 || live == 0 ? interval : interval * static_cast<double>(live) / static_cast<double>(all);
+}
+
+std::vector<size_t> Run::LiveUac() const {
+  std::vector<size_t> live;
+  for (size_t k = 0; k < uac_.size(); ++k) {
+    if (!lost_[uac_[k]]) live.push_back(k);
+  }
+  return live;
+}
+
+std::vector<uint64_t> Run::LiveShares(uint64_t total) const {
+  std::vector<uint32_t> weights;
+  for (size_t k : LiveUac()) weights.push_back(uac_weights_[k]);
+  std::vector<uint64_t> shares = cluster::SplitByWeight(total, weights);
+  // A share of 0 would mean "no limit" to an agent.
+  for (uint64_t& share : shares) share = total > 0 ? std::max<uint64_t>(share, 1) : 0;
+  return shares;
+}
+
+void Run::SendLoad(v1::SetLoad load, const std::function<void(size_t, v1::SetLoad*)>& share) {
+  load.set_epoch(++epoch_);
+  if (load.effective_wall_micros() == 0) {
+    load.set_effective_wall_micros(
+        std::max(clock_.WallMicros() + options_.effective_delay_ms * 1000, pacing_.start_us));
+  }
+  const std::vector<size_t> live = LiveUac();
+  for (size_t position = 0; position < live.size(); ++position) {
+    v1::MasterMessage message;
+    *message.mutable_set_load() = load;
+    if (share) share(position, message.mutable_set_load());
+    registry_.Send(uac_[live[position]], message);
+  }
+}
+
+void Run::Repace() {
+  // Computed once, here, and applied by every agent at the same instant.
+  const int64_t effective =
+      std::max(clock_.WallMicros() + options_.effective_delay_ms * 1000, pacing_.start_us);
+  pacing_ = runtime::Repace(pacing_, effective, Interval());
+  v1::SetLoad load;
+  load.set_effective_wall_micros(effective);
+  ToProto(pacing_, load.mutable_pacing());
+  SendLoad(std::move(load));
+}
+
+void Run::SetRate(double rate) {
+  rate_ = std::max(rate, 0.0);
+  if (!users_mode() && !paused_) Repace();
+}
+
+void Run::SetPaused(bool paused) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  Repace();
+}
+
+void Run::SetUsers(uint64_t users) {
+  if (!users_mode()) return;
+  users_ = users;
+  const std::vector<uint64_t> shares = LiveShares(users);
+  SendLoad(v1::SetLoad(), [&](size_t k, v1::SetLoad* load) { load->set_users(shares[k]); });
+}
+
+void Run::SetCallLimit(uint64_t limit) {
+  call_limit_ = limit;
+  const std::vector<uint64_t> shares = LiveShares(limit);
+  SendLoad(v1::SetLoad(), [&](size_t k, v1::SetLoad* load) { load->set_call_limit(shares[k]); });
+}
+
+void Run::Quit() {
+  // SIPp's q: no new calls; the UAS agents are stopped once the UAC agents
+  // are done (Supervise).
+  quitting_ = true;
+  v1::MasterMessage stop;
+  stop.mutable_stop()->set_epoch(++epoch_);
+  stop.mutable_stop()->set_abort_calls(false);
+  Broadcast(stop, /*uas_only=*/false);
+}
+
+void Run::QuitNow() {
+  quitting_ = true;
+  v1::MasterMessage stop;
+  stop.mutable_stop()->set_epoch(++epoch_);
+  stop.mutable_stop()->set_abort_calls(true);
+  Broadcast(stop);
+}
+
+void Run::DumpScreens() {
+  if (console_) (void)console_->DumpScreens();
+}
+
+absl::Status Run::SetTrace(std::string_view kind, bool on) {
+  return absl::FailedPreconditionError(
+      base::Cat("trace ", kind, " ", on ? "on" : "off",
+                ": traces are written by each agent; start them with the -trace_* options"));
+}
+
+void Run::ResetStats() {
+  std::lock_guard<std::mutex> lock(registry_.mutex());
+  baseline_ = registry_.merger().Total(uac_);
+}
+
+std::string Run::DumpTasks() {
+  size_t lost = 0;
+  for (bool is_lost : lost_) lost += is_lost;
+  uint64_t open = 0;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    for (size_t i = 0; i < lost_.size(); ++i) open += lost_[i] ? 0 : registry_.merger().OpenCalls(i);
+  }
+  return base::Cat(lost_.size(), " agents (", uac_.size(), " UAC, ", uas_.size(), " UAS), ", lost,
+                   " lost, ", open, " calls open", paused_ ? ", paused" : "",
+                   quitting_ ? ", stopping" : "");
+}
+
+std::string Run::DumpVariables() {
+  std::string names;
+  if (scenario_) {
+    for (const auto& [name, variable] : scenario_->variables) base::Append(&names, " ", name);
+  }
+  return names.empty() ? "No variables" : base::Cat("Variables:", names);
+}
+
+screen::ScreenInput Run::ScreenInputNow() {
+  screen::ScreenInput input;
+  stats::Snapshot total;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    total = registry_.merger().Total(uac_);
+    for (size_t i : uac_) input.open_calls += lost_[i] ? 0 : registry_.merger().OpenCalls(i);
+  }
+  const int64_t now_us = clock_.NowMicros();
+  input.scenario = scenario_.get();
+  input.cumulative =
+      baseline_.counters == stats::Snapshot().counters ? total : stats::Delta(total, baseline_);
+  if (screen_period_start_.counters == stats::Snapshot().counters &&
+      screen_period_start_.messages.empty()) {
+    screen_period_start_ = stats::EmptySnapshot(LayoutFor(*scenario_));
+  }
+  input.periodic = stats::Delta(input.cumulative, screen_period_start_);
+  input.elapsed_us = std::max<int64_t>(now_us - start_ms_ * 1000, 0);
+  input.period_elapsed_us = std::max<int64_t>(now_us - screen_period_start_us_, 0);
+  input.start_time_us = start_wall_us_;
+  input.period_start_time_us = screen_period_start_wall_us_;
+  input.current_time_us = clock_.WallMicros();
+  input.rate = rate_;
+  input.rate_period_ms = sipp_.rate_period_ms;
+  input.users_mode = users_mode();
+  input.users = static_cast<int64_t>(users_);
+  input.call_duration_ms = sipp_.duration_ms;
+  if (input.open_calls > peak_calls_) {
+    peak_calls_ = input.open_calls;
+    peak_calls_elapsed_s_ = input.elapsed_us / 1'000'000;
+  }
+  input.peak_calls = peak_calls_;
+  input.peak_calls_elapsed_s = peak_calls_elapsed_s_;
+  input.call_limit = call_limit_;
+  input.max_calls = sipp_.max_calls;
+  input.paused = paused_;
+  input.quitting = quitting_;
+  input.terminated = terminated_;
+  input.remote_address = sipp_.remote_host_port;
+  input.waiting_calls = static_cast<int64_t>(input.open_calls);
+  for (const cluster::Stripe& stripe : stripes_) input.workers += static_cast<int>(stripe.workers);
+  input.workers = std::max(input.workers - 1, 1);  // ScreenInput counts from 1
+  input.refresh_period_ms = sipp_.screen_period_ms;
+  input.last_error = last_error_;
+  if (input.period_elapsed_us >= sipp_.screen_period_ms * 1000) {
+    screen_period_start_ = input.cumulative;
+    screen_period_start_us_ = now_us;
+    screen_period_start_wall_us_ = input.current_time_us;
+  }
+  return input;
+}
+
+void Run::OpenConsole() {
+  console::ConsoleOptions console;
+  console.show_screens = options_.show_screens && !sipp_.background;
+  console.read_keys = options_.read_keys && !sipp_.nostdin && !sipp_.background;
+  console.refresh_ms = sipp_.screen_period_ms;
+  console.rate_scale = sipp_.rate_scale;
+  console.control_port = sipp_.control_port;
+  console.control_ip = sipp_.control_ip;
+  console.screen_file = sipp_.screen_file.empty()
+                            ? base::Cat(scenario_->stem, "_", static_cast<int>(getpid()), "_screen.log")
+                            : sipp_.screen_file;
+  console.screen_overwrite = sipp_.screen_overwrite;
+  screen_period_start_us_ = start_ms_ * 1000;
+  screen_period_start_wall_us_ = start_wall_us_;
+  absl::StatusOr<std::unique_ptr<console::Console>> created =
+      console::Console::Create(console, this, [this] { return ScreenInputNow(); });
+  if (!created.ok()) {
+    // The run goes on without keys and screens rather than not at all.
+    std::cerr << "sipfleet-master: no console: " << created.status().message() << "\n";
+    return;
+  }
+  console_ = *std::move(created);
+}
+
+absl::Status Run::CheckClocks() {
+  // Each agent answers Registered with a clock sample at once (NTP-style,
+  // see ClockOffset); a few seconds is plenty on any network.
+  auto sampled = [this] {
+    for (const auto& agent : registry_.agents()) {
+      if (agent->clock_rtt_us < 0 && agent->connected) return false;
+    }
+    return true;
+  };
+  registry_.WaitUntil(sampled, 3000);
+  std::lock_guard<std::mutex> lock(registry_.mutex());
+  std::string errors;
+  for (const auto& agent : registry_.agents()) {
+    std::string error;
+    if (agent->clock_rtt_us < 0) {
+      error = base::Cat("agent '", agent->name, "' sent no clock sample");
+    } else if (std::abs(agent->clock_offset_us) > options_.max_skew_ms * 1000) {
+      error = base::Cat("agent '", agent->name, "': its clock is ", agent->clock_offset_us / 1000.0,
+                        " ms off the master's (round trip ", agent->clock_rtt_us / 1000.0,
+                        " ms), beyond -max_skew ", options_.max_skew_ms, " ms");
+    }
+    if (!error.empty()) base::Append(&errors, errors.empty() ? "" : "\n", error);
+  }
+  if (!errors.empty()) {
+    return absl::FailedPreconditionError(base::Cat(errors, "\nthe run did not start"));
+  }
+  return absl::OkStatus();
+}
+
+Run::TickState Run::Observe(int64_t now) {
+  TickState state;
+  std::lock_guard<std::mutex> lock(registry_.mutex());
+  auto& agents = registry_.agents();
+  for (size_t i = 0; i < agents.size(); ++i) {
+    const Agent& agent = *agents[i];
+    if (lost_[i]) continue;  // already handled: counts as done
+    const bool complete = agent.finished && registry_.merger().Complete(i);
+    if (!complete) {
+      state.all_done = false;
+      if (!agent.uas) state.uac_done = false;
+    }
+    if (complete) continue;
+    if (!agent.connected) {
+      // A closed session (process killed, connection reset) is known at once.
+      state.lost.emplace_back(i, "its control session closed");
+    } else if (now - agent.last_heard_ms > options_.lost_after_ms) {
+      state.lost.emplace_back(i, base::Cat("no message for ", now - agent.last_heard_ms,
+                                           " ms (limit ", options_.lost_after_ms, " ms)"));
+    }
+  }
+  state.merged = registry_.merger().Total(uac_);
+  return state;
+}
+
+std::optional<std::string> Run::HandleLost(size_t index, const std::string& why) {
+  std::string name;
+  bool uas = false;
+  uint64_t in_flight = 0;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    Agent& agent = *registry_.agents()[index];
+    agent.lost = true;  // from now on nothing it reports is merged
+    name = agent.name;
+    uas = agent.uas;
+    in_flight = registry_.merger().OpenCalls(index);
+  }
+  lost_[index] = true;
+  const std::string what = base::Cat("agent '", name, "' lost: ", why);
+  if (options_.failure_policy == MasterOptions::FailurePolicy::kAbort) return what;
+  if (uas) return base::Cat(what, " (the calls a UAS agent answers cannot move: run aborted)");
+  if (LiveUac().empty()) return base::Cat(what, " (no UAC agent left)");
+  lost_calls_[index] = in_flight;
+  // -failure_policy continue: its share of new calls moves to the
+  // survivors from the next epoch; -l and -users are split again.
+  Repace();
+  if (call_limit_ > 0) SetCallLimit(call_limit_);
+  if (users_mode()) SetUsers(users_);
+  last_error_ = base::Cat(what, "; ", in_flight, " calls in flight on it counted as lost; ",
+                          LiveUac().size(), " UAC agents go on from epoch ", epoch_);
+  std::cerr << "sipfleet-master: " << last_error_ << "\n";
+  return std::nullopt;
+}
+
+void Run::Route3pcc() {
+  for (const v1::ThreePccCommand& command : registry_.Take3pcc()) {
+    // Routed by instance name: the agent of that name runs the instance.
+    v1::MasterMessage forward;
+    *forward.mutable_three_pcc() = command;
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    auto& agents = registry_.agents();
+    for (size_t i = 0; i < agents.size(); ++i) {
+      if (agents[i]->name == command.dest_instance()) registry_.Send(i, forward);
+    }
+  }
+}
+
 std::optional<std::string> Run::Supervise() {
+  constexpr int64_t kPollMs = 20;  // keys and control datagrams
   const int64_t stat_period_ms = std::max<int64_t>(sipp_.stat_period_ms, options_.tick_ms);
   int64_t next_row_ms = start_ms_ + stat_period_ms;
+  int64_t next_tick_ms = NowMs();
   bool uas_stopped = false;
   const int64_t deadline_ms = sipp_.timeout_ms > 0 ? start_ms_ + sipp_.timeout_ms : 0;
   bool timed_out = false;
   while (true) {
-    registry_.WaitUntil([] { return false; }, options_.tick_ms);
+    registry_.WaitUntil([] { return false; }, kPollMs);
+    int64_t now = NowMs();
+    if (console_) console_->Poll(now);
+    if (now < next_tick_ms) continue;
+    next_tick_ms = now + options_.tick_ms;
     v1::MasterMessage beat;
     beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
     Broadcast(beat);
-    for (const v1::ThreePccCommand& command : registry_.Take3pcc()) {
-      // Routed by instance name: the agent of that name runs the instance.
-      v1::MasterMessage forward;
-      *forward.mutable_three_pcc() = command;
-      std::lock_guard<std::mutex> lock(registry_.mutex());
-      auto& agents = registry_.agents();
-      for (size_t i = 0; i < agents.size(); ++i) {
-        if (agents[i]->name == command.dest_instance()) registry_.Send(i, forward);
-      }
+    Route3pcc();
+    TickState state = Observe(now);
+    for (const auto& [index, why] : state.lost) {
+      if (std::optional<std::string> abort = HandleLost(index, why)) return abort;
     }
-    const int64_t now = NowMs();
-    bool uac_done = true, all_done = true;
-    std::optional<std::string> lost;
-    stats::Snapshot merged;
-    {
-      std::lock_guard<std::mutex> lock(registry_.mutex());
-      auto& agents = registry_.agents();
-      std::vector<size_t> uac;
-      for (size_t i = 0; i < agents.size(); ++i) {
-        const Agent& agent = *agents[i];
-        const bool complete = agent.finished && registry_.merger().Complete(i);
-        if (!agent.uas) uac.push_back(i);
-        if (!complete) {
-          all_done = false;
-          if (!agent.uas) uac_done = false;
-        }
-        if (lost.has_value() || complete) continue;
-        if (!agent.connected) {
-          // A closed session (process killed, connection reset) is known at once.
-          lost = base::Cat("agent '", agent.name, "' lost: its control session closed");
-        } else if (now - agent.last_heard_ms > options_.lost_after_ms) {
-          lost = base::Cat("agent '", agent.name, "' lost: no message for ", now - agent.last_heard_ms,
-                           " ms (limit ", options_.lost_after_ms, " ms)");
-        }
-      }
-      merged = registry_.merger().Total(uac);
-    }
-    if (lost.has_value()) return lost;
+    if (options_.on_tick && now >= start_ms_) options_.on_tick(now - start_ms_, *this, state.merged);
     if (stat_file_ && now >= next_row_ms) {
-      stat_file_->WriteRow(merged, clock_.WallMicros(), sipp_.rate);
+      stat_file_->WriteRow(state.merged, clock_.WallMicros(), rate_);
       next_row_ms += stat_period_ms;
     }
-    if (all_done) return std::nullopt;
+    if (state.all_done) return std::nullopt;
     if (deadline_ms > 0 && now >= deadline_ms && !timed_out) {
       timed_out = true;
-      v1::MasterMessage stop;
-      stop.mutable_stop()->set_epoch(2);
-      stop.mutable_stop()->set_abort_calls(true);
-      Broadcast(stop);
+      QuitNow();
     }
-    if (uac_done && !uas_stopped) {
+    if (state.uac_done && !uas_stopped) {
       // The callers are done: the answering side drains and reports.
       uas_stopped = true;
       v1::MasterMessage stop;
-      stop.mutable_stop()->set_epoch(2);
+      stop.mutable_stop()->set_epoch(++epoch_);
       stop.mutable_stop()->set_abort_calls(false);
       Broadcast(stop, /*uas_only=*/true);
     }
@@ -706,32 +1120,68 @@ void Run::ShutdownAll(const std::string& reason) {
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
 }
 
-MasterResult Run::Verdict(std::optional<std::string> lost) {
+MasterResult Run::Verdict(std::optional<std::string> abort) {
   MasterResult result;
   std::lock_guard<std::mutex> lock(registry_.mutex());
   auto& agents = registry_.agents();
-  std::vector<size_t> uac, uas;
+  std::string lost_names;
   for (size_t i = 0; i < agents.size(); ++i) {
     AgentSummary summary;
     summary.name = agents[i]->name;
     summary.uas = agents[i]->uas;
     summary.totals = registry_.merger().Agent(i);
-    summary.lost = lost.has_value() && !agents[i]->finished;
+    summary.lost = lost_[i] || (abort.has_value() && !agents[i]->finished);
+    summary.lost_calls = lost_calls_[i];
+    summary.users = users_shares_[i];
+    summary.clock_offset_us = agents[i]->clock_offset_us;
+    result.lost_calls += lost_calls_[i];
+    if (lost_[i]) base::Append(&lost_names, lost_names.empty() ? "" : ", ", agents[i]->name);
     result.agents.push_back(std::move(summary));
-    (agents[i]->uas ? uas : uac).push_back(i);
   }
-  result.merged = registry_.merger().Total(uac);
-  result.merged_uas = registry_.merger().Total(uas);
+  result.merged = registry_.merger().Total(uac_);
+  result.merged_uas = registry_.merger().Total(uas_);
   const uint64_t successful = result.merged.Get(stats::Counter::kSuccessfulCall);
   const uint64_t failed = result.merged.Get(stats::Counter::kFailedCall) +
                           result.merged_uas.Get(stats::Counter::kFailedCall);
-  result.exit_code = lost.has_value() ? kExitAgentLost : failed > 0 ? kExitCallsFailed : kExitOk;
-  result.message = base::Cat("sipfleet-master: ", agents.size(), " agents (", uac.size(), " UAC, ",
-                             uas.size(), " UAS): ", result.merged.Get(stats::Counter::kOutgoingCall),
-                             " calls, ", successful, " successful, ", failed, " failed");
-  if (lost.has_value()) base::Append(&result.message, "; run aborted: ", *lost);
+  // The verdict of what was measured: calls lost with an agent are neither
+  // successful nor failed.
+  result.exit_code = abort.has_value() ? kExitAgentLost : failed > 0 ? kExitCallsFailed : kExitOk;
+  const uint64_t placed = result.merged.Get(stats::Counter::kOutgoingCall);
+  result.message = base::Cat("sipfleet-master: ", agents.size(), " agents (", uac_.size(), " UAC, ",
+                             uas_.size(), " UAS): ", placed, " calls, ", successful, " successful, ",
+                             failed, " failed");
+  if (abort.has_value()) {
+    base::Append(&result.message, "; run aborted: ", *abort);
+  } else if (!lost_names.empty()) {
+    base::Append(&result.message, "; lost and continued without: ", lost_names, " (",
+                 result.lost_calls, " calls in flight on them counted as lost, not failed)");
+    if (sipp_.max_calls > 0 && placed < sipp_.max_calls) {
+      base::Append(&result.message, "; ", sipp_.max_calls - placed,
+                   " of the -m calls were in the lost agents' stripes and not placed");
+    }
+  }
   base::Append(&result.message, "; exit ", result.exit_code);
   return result;
+}
+
+absl::Status Run::LoadScenario() {
+  // Loaded here, after the agents loaded it: their errors come first and
+  // name the agent. The master only needs the statistics layout.
+  scenario::LoadOptions load_options;
+  for (const auto& [name, value] : sipp_.keys) load_options.generic_keys[name] = value;
+  load_options.injection_files = sipp_.injection_files;
+  for (const auto& [name, value] : sipp_.set_variables) load_options.global_variables.push_back(name);
+  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario =
+      scenario::LoadScenario(uac_scenario_.second, uac_scenario_.first, load_options);
+  if (!scenario.ok()) return scenario.status();
+  scenario_ = *std::move(scenario);
+  if (!sipp_.trace_stat) return absl::OkStatus();
+  std::string path = sipp_.stat_file.empty()
+                         ? stats::DefaultStatFileName(scenario_->stem, static_cast<int>(getpid()))
+                         : sipp_.stat_file;
+  stat_file_ = std::make_unique<MergedStatFile>(LayoutFor(*scenario_), sipp_,
+                                                clock_.WallMicros() + options_.start_delay_ms * 1000);
+  return stat_file_->Open(path);
 }
 
 MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
@@ -743,52 +1193,42 @@ MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
     ShutdownAll("not enough agents");
     return Failure(std::string(status.message()));
   }
+  lost_.assign(options_.agent_names.empty() ? options_.agent_count : options_.agent_names.size(), false);
+  lost_calls_.assign(lost_.size(), 0);
+  users_shares_.assign(lost_.size(), 0);
+  if (absl::Status status = CheckClocks(); !status.ok()) {
+    ShutdownAll("clock skew");
+    return Failure(std::string(status.message()));
+  }
   if (absl::Status status = Prepare(); !status.ok()) {
     ShutdownAll("a prepare failed");
     return Failure(std::string(status.message()));
   }
-  if (sipp_.trace_stat) {
-    // Loaded here, after the agents loaded it: their errors come first and
-    // name the agent. The master only needs the statistics layout.
-    scenario::LoadOptions load_options;
-    for (const auto& [name, value] : sipp_.keys) load_options.generic_keys[name] = value;
-    load_options.injection_files = sipp_.injection_files;
-    for (const auto& [name, value] : sipp_.set_variables) load_options.global_variables.push_back(name);
-    absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario =
-        scenario::LoadScenario(uac_scenario_.second, uac_scenario_.first, load_options);
-    if (!scenario.ok()) {
-      ShutdownAll("the master cannot load the scenario");
-      return Failure(std::string(scenario.status().message()));
-    }
-    std::string path = sipp_.stat_file.empty()
-                           ? stats::DefaultStatFileName((*scenario)->stem, static_cast<int>(getpid()))
-                           : sipp_.stat_file;
-    stat_file_ = std::make_unique<MergedStatFile>(LayoutFor(**scenario), sipp_,
-                                                  clock_.WallMicros() + options_.start_delay_ms * 1000);
-    if (absl::Status status = stat_file_->Open(path); !status.ok()) {
-      ShutdownAll("cannot write the statistics file");
-      return Failure(std::string(status.message()));
-    }
+  if (absl::Status status = LoadScenario(); !status.ok()) {
+    ShutdownAll("the master cannot load the scenario");
+    return Failure(std::string(status.message()));
   }
   StartAll();
-  if (stat_file_) {
-    std::lock_guard<std::mutex> lock(registry_.mutex());
-    stat_file_->WriteRow(stats::Snapshot(), start_wall_us_, sipp_.rate);
-  }
-  std::optional<std::string> lost = Supervise();
-  if (lost.has_value()) {
+  if (stat_file_) stat_file_->WriteRow(stats::Snapshot(), start_wall_us_, rate_);
+  OpenConsole();
+  std::optional<std::string> abort = Supervise();
+  if (abort.has_value()) {
     v1::MasterMessage stop;
-    stop.mutable_stop()->set_epoch(3);
+    stop.mutable_stop()->set_epoch(++epoch_);
     stop.mutable_stop()->set_abort_calls(true);
     Broadcast(stop);
   }
-  MasterResult result = Verdict(lost);
+  MasterResult result = Verdict(abort);
   if (stat_file_) {
     // As sipfleet (and SIPp): the last period, then an empty one.
-    stat_file_->WriteRow(result.merged, clock_.WallMicros(), sipp_.rate);
-    stat_file_->WriteRow(result.merged, clock_.WallMicros(), sipp_.rate);
+    stat_file_->WriteRow(result.merged, clock_.WallMicros(), rate_);
+    stat_file_->WriteRow(result.merged, clock_.WallMicros(), rate_);
   }
-  ShutdownAll(lost.has_value() ? *lost : "run complete");
+  if (console_) {
+    terminated_ = true;
+    console_->Finish();
+  }
+  ShutdownAll(abort.has_value() ? *abort : "run complete");
   return result;
 }
 
@@ -798,9 +1238,15 @@ absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::stri
   MasterOptions options;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (absl::StatusOr<bool> tls = cluster::TakeControlTlsOption(args, &i, false, &options.ctl_tls);
+        !tls.ok() || *tls) {
+      if (!tls.ok()) return tls.status();
+      continue;
+    }
     static constexpr std::string_view kWithValue[] = {
         "-listen", "-agents", "-uas_agents", "-uas_sn", "-uas_sf", "-uas_args", "-weights",
-        "-agent_wait", "-lost_after", "-lease", "-start_delay", "-failure_policy"};
+        "-agent_wait", "-lost_after", "-lease", "-start_delay", "-failure_policy",
+        "-late_join", "-max_skew"};
     const bool ours = std::find(std::begin(kWithValue), std::end(kWithValue), arg) != std::end(kWithValue);
     if (arg == "-allow_plaintext") {
       options.allow_plaintext_remote = true;
@@ -847,10 +1293,24 @@ absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::stri
         options.weights.emplace_back(std::string(entry.substr(0, equals)), weight);
       }
     } else if (arg == "-failure_policy") {
-      if (value != "abort") {
-        return absl::UnimplementedError(
-            base::Cat("-failure_policy ", value, ": only 'abort' is implemented"));
+      if (value != "abort" && value != "continue") {
+        return absl::InvalidArgumentError(
+            base::Cat("-failure_policy ", value, ": 'abort' or 'continue' expected"));
       }
+      options.failure_policy = value == "abort" ? MasterOptions::FailurePolicy::kAbort
+                                                : MasterOptions::FailurePolicy::kContinue;
+    } else if (arg == "-late_join") {
+      if (value == "share") {
+        return absl::UnimplementedError("-late_join share: not implemented yet (only 'refuse')");
+      }
+      if (value != "refuse") {
+        return absl::InvalidArgumentError(base::Cat("-late_join ", value, ": 'refuse' expected"));
+      }
+      options.late_join = MasterOptions::LateJoin::kRefuse;
+    } else if (arg == "-max_skew") {
+      absl::StatusOr<int64_t> ms = ParseSeconds(arg, value);
+      if (!ms.ok()) return ms.status();
+      options.max_skew_ms = *ms;
     } else {
       absl::StatusOr<int64_t> ms = ParseSeconds(arg, value);
       if (!ms.ok()) return ms.status();
@@ -901,7 +1361,7 @@ std::string HelpText() {
          "  -start_delay SECONDS  the start barrier, this far ahead (default 0.5)\n"
          "  -failure_policy abort an agent lost aborts the run, exit 95 (only\n"
          "                        'abort' is implemented)\n"
-         "  -allow_plaintext      accept a plain-text control plane off loopback\n"
+         + cluster::ControlTlsHelp(false) +
          "\n"
          "Refused: a duplicate agent name, an unknown name, an agent of another API\n"
          "version, an agent joining after the run was planned. If any agent fails to\n"

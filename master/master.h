@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/base/clock.h"
+#include "common/cluster/credentials.h"
+#include "common/control/controller.h"
 #include "common/stats/shard.h"
 
 namespace sipfleet::master {
@@ -40,6 +42,27 @@ struct MasterOptions {
   int64_t start_delay_ms = 500;    // -start_delay: barrier ahead of now
   int64_t tick_ms = 200;
   bool allow_plaintext_remote = false;  // -allow_plaintext
+  cluster::ControlTlsOptions ctl_tls;   // -ctl_tls_ca/-ctl_tls_cert/-ctl_tls_key: mTLS
+  int64_t max_skew_ms = 50;        // -max_skew: refuse to start beyond this clock offset
+  // Load changes (keys, control socket) take effect this far ahead, so every
+  // agent applies them at the same instant.
+  int64_t effective_delay_ms = 200;
+  // -failure_policy: what losing an agent does to the run.
+  enum class FailurePolicy { kAbort, kContinue };
+  FailurePolicy failure_policy = FailurePolicy::kAbort;
+  // -late_join: an agent registering once the run is planned.
+  enum class LateJoin { kRefuse, kShare };
+  LateJoin late_join = LateJoin::kRefuse;
+  // The operator's console (screens on the terminal, keys); -bg and
+  // -nostdin also turn them off. The UDP control socket (-cp/-ci) is always
+  // opened, as SIPp does.
+  bool show_screens = true;
+  bool read_keys = true;
+  // Tests: called on the run thread every tick once the run started, with
+  // the milliseconds since the start, the cluster's controls (what keys and
+  // the control socket act on) and the UAC agents' merged statistics.
+  std::function<void(int64_t elapsed_ms, control::RunControl& run, const stats::Snapshot& merged)>
+      on_tick;
   // SIPp's arguments without the program name.
   std::vector<std::string> sipp_args;
 };
@@ -53,8 +76,11 @@ std::string HelpText();
 struct AgentSummary {
   std::string name;
   bool uas = false;
-  stats::Snapshot totals;  // its reports merged
+  stats::Snapshot totals;  // its reports merged (frozen when it was lost)
   bool lost = false;
+  uint64_t lost_calls = 0;     // calls in flight on it when it was lost
+  uint64_t users = 0;          // its share of -users (0 outside -users runs)
+  int64_t clock_offset_us = 0;  // its wall clock minus the master's, measured
 };
 
 struct MasterResult {
@@ -63,6 +89,9 @@ struct MasterResult {
   stats::Snapshot merged;      // UAC agents merged (the -sn/-sf scenario)
   stats::Snapshot merged_uas;  // UAS agents merged
   std::vector<AgentSummary> agents;
+  // -failure_policy continue: calls in flight on lost agents, reported apart
+  // (never as failed calls, never in `merged` twice).
+  uint64_t lost_calls = 0;
 };
 
 // Runs one cluster run to its end: listens, waits for the agents, prepares

@@ -270,6 +270,12 @@ void Engine::PostPacing() {
   for (auto& worker : workers_) worker->PostPacing(pacing_);
 }
 
+void Engine::ApplyPacing(const Pacing& pacing) {
+  pacing_ = pacing;
+  paused_ = !pacing.running();
+  for (auto& worker : workers_) worker->PostPacing(pacing_);
+}
+
 void Engine::SetRate(double rate) {
   rate_ = std::max(rate, 0.0);
   if (!users_mode()) PostPacing();

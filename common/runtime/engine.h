@@ -93,6 +93,10 @@ class Engine : public twin::CommandSink {
   // Paused: no new calls (SIPp's p); calls in progress go on.
   void SetPaused(bool paused);
   bool paused() const { return paused_; }
+  // Replaces the pacing with `pacing` (this engine's clock), as computed
+  // elsewhere, e.g. by a cluster master's Repace() for every agent (issue
+  // 6). paused() follows !pacing.running(); rate() is left as it is.
+  void ApplyPacing(const Pacing& pacing);
   // -users: the calls kept open (closed loop); only when started with -users.
   void SetUsers(uint64_t users);
   uint64_t users() const { return users_; }

@@ -2,12 +2,17 @@
 // agent, two UAC agents, 2,000 calls. Each party runs on its own thread with
 // the same code the binaries run (master/master.h, agent/agent_session.h).
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -48,10 +53,52 @@ std::vector<std::string> Split(const std::string& line, char separator) {
   return cells;
 }
 
+// The system clock with its wall time moved by a fixed offset: an agent on
+// a host whose clock is off.
+class SkewedClock final : public base::Clock {
+ public:
+  explicit SkewedClock(int64_t offset_us) : offset_us_(offset_us) {}
+  int64_t NowMicros() const override { return real_.NowMicros(); }
+  int64_t WallMicros() const override { return real_.WallMicros() + offset_us_; }
+
+ private:
+  base::SystemClock real_;
+  int64_t offset_us_;
+};
+
+// Sends one datagram to the master's control socket (SIPp's -cp).
+void SendControl(int port, std::string_view datagram) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  close(fd);
+}
+
+// The CSV's rows as name -> cell maps.
+std::vector<std::map<std::string, std::string>> ReadCsv(const std::string& path) {
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  std::vector<std::string> names = Split(header, ';');
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells = Split(line, ';');
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < names.size() && i < cells.size(); ++i) row[names[i]] = cells[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 // Runs a master and agents on threads; collects their results.
 struct Cluster {
   master::MasterResult master_result;
   std::vector<agent::AgentResult> agent_results;
+  // Per agent, optional: the clock it runs on (default: the shared one).
+  std::vector<const base::Clock*> agent_clocks;
 
   void Run(const master::MasterOptions& options, const std::vector<std::string>& agent_names,
            const base::Clock& clock) {
@@ -74,7 +121,8 @@ struct Cluster {
           agent::AgentOptions agent_options;
           agent_options.master = base::Cat("127.0.0.1:", bound);
           agent_options.name = agent_names[i];
-          agent_results[i] = agent::RunAgent(agent_options, clock);
+          const base::Clock* own = i < agent_clocks.size() ? agent_clocks[i] : nullptr;
+          agent_results[i] = agent::RunAgent(agent_options, own != nullptr ? *own : clock);
         });
       }
     }
@@ -224,6 +272,217 @@ TEST(ClusterTest, ScenarioFailingOnOneAgentStopsTheRunNamingAgentAndLine) {
   EXPECT_THAT(cluster.master_result.message, ::testing::HasSubstr(base::Cat(bad, ":")));
   EXPECT_THAT(cluster.master_result.message, ::testing::HasSubstr("did not start"));
   EXPECT_EQ(cluster.agent_results[1].totals.Get(Counter::kOutgoingCall), 0u);
+}
+
+// The master's RunControl acts on the whole cluster: a rate change is one
+// new pacing epoch for every agent, a pause (here from the UDP control
+// socket, as SIPp's -cp) stops every agent's new calls, q drains.
+TEST(ClusterTest, LiveRateChangePauseAndQuitActOnEveryAgent) {
+  ScratchDir dir;
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uac1", "uac2"};
+  options.uas_agents = {"uas1"};
+  options.agent_wait_ms = 20000;
+  options.start_delay_ms = 300;
+  options.show_screens = false;
+  options.read_keys = false;
+  constexpr int kControlPort = 17701;
+  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "100000", "-d", "0", "127.0.0.1:17700",
+                       "-trace_stat", "-stf", dir.File("run.csv"), "-fd", "1",
+                       "-cp", base::Cat(kControlPort)};
+  // (elapsed ms, OutgoingCall merged) at every tick; what the run showed.
+  std::vector<std::pair<int64_t, uint64_t>> samples;
+  bool rate_changed = false, pause_sent = false, quit_sent = false, seen_paused = false;
+  options.on_tick = [&](int64_t elapsed, control::RunControl& run, const stats::Snapshot& merged) {
+    samples.emplace_back(elapsed, merged.Get(Counter::kOutgoingCall));
+    if (elapsed >= 1000 && !rate_changed) {
+      rate_changed = true;
+      run.SetRate(400);
+    }
+    if (elapsed >= 3000 && !pause_sent) {
+      pause_sent = true;
+      SendControl(kControlPort, "p");
+    }
+    seen_paused = seen_paused || run.paused();
+    if (elapsed >= 5000 && !quit_sent) {
+      quit_sent = true;
+      SendControl(kControlPort, "q");
+    }
+  };
+  base::SystemClock clock;
+  Cluster cluster;
+  cluster.Run(options, {"uas1", "uac1", "uac2"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  EXPECT_TRUE(seen_paused) << "the 'p' datagram did not reach the run";
+  // The first sample at or after `ms`.
+  auto at = [&](int64_t ms) -> std::pair<int64_t, uint64_t> {
+    for (const auto& sample : samples) {
+      if (sample.first >= ms) return sample;
+    }
+    return samples.empty() ? std::pair<int64_t, uint64_t>{0, 0} : samples.back();
+  };
+  auto rate_between = [&](int64_t from, int64_t to) {
+    auto a = at(from), b = at(to);
+    return b.first == a.first ? 0.0 : (b.second - a.second) * 1000.0 / (b.first - a.first);
+  };
+  EXPECT_NEAR(rate_between(300, 1000), 100, 30);
+  EXPECT_NEAR(rate_between(1800, 2800), 400, 80);
+  // Paused at ~3.0 s (+0.2 s effective delay): no agent places a call.
+  EXPECT_GT(at(3800).second, 0u);
+  EXPECT_EQ(at(3800).second, at(4800).second);
+  // q drained: every call placed ended, none failed, both UAC agents ran.
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), result.merged.Get(Counter::kOutgoingCall));
+  EXPECT_GT(result.agents[1].totals.Get(Counter::kOutgoingCall), 0u);
+  EXPECT_GT(result.agents[2].totals.Get(Counter::kOutgoingCall), 0u);
+  // The merged stat CSV follows: the live target rate, and the periodic
+  // calls of a row at 400/s.
+  bool saw_100 = false, saw_400 = false;
+  uint64_t best_periodic = 0;
+  for (const auto& row : ReadCsv(dir.File("run.csv"))) {
+    auto target = row.find("TargetRate");
+    ASSERT_NE(target, row.end());
+    saw_100 = saw_100 || target->second == "100";
+    saw_400 = saw_400 || target->second == "400";
+    auto periodic = row.find("OutgoingCall(P)");
+    if (periodic != row.end()) best_periodic = std::max<uint64_t>(best_periodic, std::stoull(periodic->second));
+  }
+  EXPECT_TRUE(saw_100);
+  EXPECT_TRUE(saw_400);
+  EXPECT_NEAR(static_cast<double>(best_periodic), 400, 80);
+}
+
+// An agent whose clock is off by more than -max_skew: the run does not
+// start and the error names it.
+TEST(ClusterTest, ClockSkewBeyondTheLimitRefusesToStartNamingTheAgent) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uac1"};
+  options.uas_agents = {"uas1"};
+  options.agent_wait_ms = 20000;
+  options.max_skew_ms = 50;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-m", "10", "127.0.0.1:17702", "-cp", "17703"};
+  base::SystemClock clock;
+  SkewedClock skewed(300'000);  // 300 ms ahead
+  Cluster cluster;
+  cluster.agent_clocks = {nullptr, &skewed};
+  cluster.Run(options, {"uas1", "uac1"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  EXPECT_EQ(result.exit_code, master::kExitFatal);
+  EXPECT_THAT(result.message, ::testing::HasSubstr("agent 'uac1': its clock is"));
+  EXPECT_THAT(result.message, ::testing::HasSubstr("beyond -max_skew 50 ms"));
+  EXPECT_THAT(result.message, ::testing::Not(::testing::HasSubstr("'uas1'")));
+  EXPECT_THAT(result.message, ::testing::HasSubstr("did not start"));
+  EXPECT_EQ(cluster.agent_results[1].totals.Get(Counter::kOutgoingCall), 0u);
+}
+
+// The same skew within the limit is measured and the run goes on.
+TEST(ClusterTest, ClockSkewWithinTheLimitIsMeasured) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uac1"};
+  options.uas_agents = {"uas1"};
+  options.agent_wait_ms = 20000;
+  options.max_skew_ms = 500;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "20", "-d", "0", "127.0.0.1:17704",
+                       "-cp", "17705"};
+  base::SystemClock clock;
+  SkewedClock skewed(300'000);
+  Cluster cluster;
+  cluster.agent_clocks = {nullptr, &skewed};
+  cluster.Run(options, {"uas1", "uac1"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), 20u);
+  EXPECT_NEAR(result.agents[1].clock_offset_us, 300'000, 20'000);
+  EXPECT_NEAR(result.agents[0].clock_offset_us, 0, 20'000);
+}
+
+// -late_join refuse (the default): an agent dialing once the run started
+// is refused with the reason, and the run is not disturbed.
+TEST(ClusterTest, LateJoinerIsRefused) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_count = 2;
+  options.uas_agents = {"uas1"};
+  options.agent_wait_ms = 20000;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "150", "-d", "0", "127.0.0.1:17706",
+                       "-cp", "17707"};
+  int port = 0;
+  std::unique_ptr<std::thread> late;
+  agent::AgentResult late_result;
+  options.on_tick = [&](int64_t, control::RunControl&, const stats::Snapshot&) {
+    if (late) return;
+    late = std::make_unique<std::thread>([&] {
+      agent::AgentOptions agent_options;
+      agent_options.master = base::Cat("127.0.0.1:", port);
+      agent_options.name = "late";
+      late_result = agent::RunAgent(agent_options, base::SystemClock());
+    });
+  };
+  base::SystemClock clock;
+  Cluster cluster;
+  // The port reaches the hook through on_listening's value, which the
+  // Cluster helper hides: read it back from the agents' target instead.
+  master::MasterOptions with_port = options;
+  std::promise<int> bound;
+  std::future<int> bound_ready = bound.get_future();
+  std::thread master_thread([&] {
+    cluster.master_result = master::RunMaster(with_port, clock, [&](int p) {
+      port = p;
+      bound.set_value(p);
+    });
+  });
+  const int listening = bound_ready.get();
+  std::vector<std::thread> agents;
+  cluster.agent_results.resize(2);
+  for (int i = 0; i < 2; ++i) {
+    agents.emplace_back([&, i] {
+      agent::AgentOptions agent_options;
+      agent_options.master = base::Cat("127.0.0.1:", listening);
+      agent_options.name = i == 0 ? "uas1" : "uac1";
+      cluster.agent_results[i] = agent::RunAgent(agent_options, clock);
+    });
+  }
+  for (std::thread& thread : agents) thread.join();
+  master_thread.join();
+  ASSERT_TRUE(late);
+  late->join();
+  EXPECT_EQ(late_result.exit_code, agent::kExitRefused);
+  EXPECT_THAT(late_result.message, ::testing::HasSubstr("late joiners are refused"));
+  EXPECT_EQ(cluster.master_result.exit_code, master::kExitOk) << cluster.master_result.message;
+  EXPECT_EQ(cluster.master_result.merged.Get(Counter::kSuccessfulCall), 150u);
+}
+
+// -users is the cluster's total: shared out by weight, shares add up.
+TEST(ClusterTest, UsersAreSplitAcrossUacAgents) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uac1", "uac2"};
+  options.uas_agents = {"uas1"};
+  options.weights = {{"uac2", 2}};
+  options.agent_wait_ms = 20000;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-users", "7", "-m", "300", "-d", "0", "127.0.0.1:17708",
+                       "-cp", "17709"};
+  base::SystemClock clock;
+  Cluster cluster;
+  cluster.Run(options, {"uas1", "uac1", "uac2"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  EXPECT_EQ(result.agents[1].users + result.agents[2].users, 7u);
+  EXPECT_EQ(result.agents[1].users, 2u);  // 7 x 1/3 = 2.33
+  EXPECT_EQ(result.agents[2].users, 5u);  // 7 x 2/3 = 4.67
+  EXPECT_EQ(result.agents[0].users, 0u);
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), 300u);
 }
 
 }  // namespace

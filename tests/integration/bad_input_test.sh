@@ -125,11 +125,17 @@ Content-Length: 0
     cmp -s uac.xml "$SCENARIOS/uac.xml" || fail "-sd uac differs from scenarios/uac.xml"
     ;;
   timeout_without_calls)
-    # Nobody answers: the global timeout ends the run with no call finished.
+    # A server nobody calls: the global timeout ends the run with no call
+    # (SIPp 3.6.1: 97 after 1 s).
+    rc=0
+    timeout 20 "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -timeout 1s -nostdin >out.txt 2>&1 || rc=$?
+    expect_eq "$rc" 97 "exit code after -timeout with no call"
+    # A client nobody answers: -timeout lets the call in progress end, here
+    # by -recv_timeout, so the run fails (SIPp 3.6.1: 1 after 2 s).
     rc=0
     timeout 20 "$SIPFLEET" 127.0.0.1:"$port" -sn uac -i 127.0.0.1 -p $((port + 1)) -m 1 \
-      -timeout 1s -nostdin >out.txt 2>&1 || rc=$?
-    expect_eq "$rc" 97 "exit code after -timeout with no call ended"
+      -timeout 1s -recv_timeout 2s -nostdin >out.txt 2>&1 || rc=$?
+    expect_eq "$rc" 1 "exit code after -timeout with a call that times out"
     ;;
   malformed_traffic)
     # Garbage and truncated datagrams are counted and dropped; the UAS keeps

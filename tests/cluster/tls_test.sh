@@ -1,0 +1,115 @@
+#!/bin/bash
+# Control-plane security of the cluster (issue 6), real processes on loopback:
+#  1. a run over mutual TLS (certificates from sipfleet_test_ca) passes;
+#  2. an agent whose certificate comes from another CA is refused: clear
+#     error on both sides, and the run does not start with it;
+#  3. a master listening off loopback without TLS refuses to start; so does
+#     an agent dialing off loopback without TLS;
+#  4. an agent speaking another API version is refused with a clear error
+#     (sipfleet_sim_agents -api_version 2);
+#  5. a certificate and key that do not match are refused before dialing.
+# Usage: tls_test.sh <sipfleet-master> <sipfleet-agent> <sipfleet_test_ca>
+#                    <sipfleet_sim_agents> <port base>   (uses base .. base+9)
+# Kills only the PIDs it started.
+set -u
+MASTER=$1 AGENT=$2 TEST_CA=$3 SIM=$4 BASE=$5
+DIR=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$DIR"; }
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  for f in "$DIR"/*.err "$DIR"/*.out; do [ -s "$f" ] && { echo "== $f"; tail -20 "$f"; }; done
+  exit 1
+}
+# Waits (bounded, 5 s) until `file` contains `pattern`.
+wait_for() {
+  for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  fail "timed out waiting for '$2' in $1"
+}
+# Waits (bounded) for a PID we started; its exit code in RC.
+wait_pid() {
+  local pid=$1 limit=$2
+  for _ in $(seq 1 $((limit * 20))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && fail "process $pid still running after ${limit}s"
+  wait "$pid"; RC=$?
+}
+
+"$TEST_CA" "$DIR/pki" >/dev/null || fail "sipfleet_test_ca"
+"$TEST_CA" "$DIR/other" >/dev/null || fail "sipfleet_test_ca (other CA)"
+P=$DIR/pki
+MASTER_TLS=(-ctl_tls_ca "$P/ca.pem" -ctl_tls_cert "$P/server.pem" -ctl_tls_key "$P/server-key.pem")
+AGENT_TLS=(-ctl_tls_ca "$P/ca.pem" -ctl_tls_cert "$P/client.pem" -ctl_tls_key "$P/client-key.pem")
+# Signed by another root: the master must not trust it.
+ROGUE_TLS=(-ctl_tls_ca "$P/ca.pem" -ctl_tls_cert "$DIR/other/client.pem"
+           -ctl_tls_key "$DIR/other/client-key.pem")
+
+# 1. A run over mTLS: 200 calls, UAS agent + 2 UAC agents, all successful.
+"$MASTER" -listen 127.0.0.1:$BASE "${MASTER_TLS[@]}" -agents uas1,uac1,uac2 -uas_agents uas1 \
+  -sn uac -r 200 -m 200 -d 0 127.0.0.1:$((BASE + 1)) >"$DIR/m1.out" 2>"$DIR/m1.err" &
+M=$!; PIDS+=($M)
+wait_for "$DIR/m1.err" "listening on port"
+for n in uas1 uac1 uac2; do
+  "$AGENT" -master 127.0.0.1:$BASE -name $n "${AGENT_TLS[@]}" >"$DIR/$n.out" 2>"$DIR/$n.err" &
+  PIDS+=($!)
+done
+wait_pid "$M" 60
+[ $RC -eq 0 ] || fail "mTLS run: master exit $RC, expected 0"
+grep -Eq "Successful(Call)?[^0-9]*200" "$DIR/m1.out" "$DIR/m1.err" ||
+  grep -q "200" "$DIR/m1.out" || fail "mTLS run: no 200 successful calls in the verdict"
+echo "ok: run over mutual TLS passed"
+
+# 2. An agent with a certificate from another CA: the handshake fails, the
+# agent exits 255 naming the TLS failure, the master logs the failed
+# handshake, and the run waits without it (then gives up: not started).
+"$MASTER" -listen 127.0.0.1:$((BASE + 2)) "${MASTER_TLS[@]}" -agents uac1 -agent_wait 4 \
+  -sn uac -r 10 -m 10 -d 0 127.0.0.1:$((BASE + 3)) >"$DIR/m2.out" 2>"$DIR/m2.err" &
+M=$!; PIDS+=($M)
+wait_for "$DIR/m2.err" "listening on port"
+"$AGENT" -master 127.0.0.1:$((BASE + 2)) -name uac1 "${ROGUE_TLS[@]}" >"$DIR/rogue.out" 2>"$DIR/rogue.err" &
+A=$!; PIDS+=($A)
+wait_pid "$A" 20
+[ $RC -eq 255 ] || fail "rogue agent exit $RC, expected 255"
+grep -Eiq "handshake|certificate|tls|ssl" "$DIR/rogue.err" || fail "rogue agent: no TLS reason"
+wait_pid "$M" 20
+[ $RC -ne 0 ] || fail "master with only a rogue agent exited 0"
+grep -q "did not register" "$DIR/m2.err" || fail "master: run should not start without the agent"
+grep -Eiq "handshake|certificate" "$DIR/m2.err" || fail "master: the failed handshake is not logged"
+grep -q "placing\|Successful" "$DIR/m2.out" && fail "master: the run started with a rogue agent"
+echo "ok: agent with another CA's certificate refused ($(grep -Eio 'ssl[^.]*' "$DIR/rogue.err" | head -1))"
+
+# 3. Plain text off loopback: refused on both sides before any network I/O.
+"$MASTER" -listen 0.0.0.0:$((BASE + 4)) -agents 1 -sn uac -m 1 127.0.0.1:$((BASE + 5)) \
+  >"$DIR/m3.out" 2>"$DIR/m3.err"
+RC=$?
+[ $RC -eq 255 ] || fail "master off loopback without TLS: exit $RC, expected 255"
+grep -q "off loopback.*-ctl_tls_ca" "$DIR/m3.err" || fail "master off loopback: unclear error"
+"$AGENT" -master 192.0.2.1:$((BASE + 4)) -name a >"$DIR/a3.out" 2>"$DIR/a3.err"
+RC=$?
+[ $RC -eq 255 ] || fail "agent off loopback without TLS: exit $RC, expected 255"
+grep -q "off loopback.*-allow_plaintext" "$DIR/a3.err" || fail "agent off loopback: unclear error"
+echo "ok: plain text off loopback refused: $(head -1 "$DIR/m3.err")"
+
+# 4. Another API version: refused with the master's reason, on both sides.
+"$MASTER" -listen 127.0.0.1:$((BASE + 6)) -agents 1 -agent_wait 3 -sn uac -m 1 \
+  127.0.0.1:$((BASE + 7)) >"$DIR/m4.out" 2>"$DIR/m4.err" &
+M=$!; PIDS+=($M)
+wait_for "$DIR/m4.err" "listening on port"
+"$SIM" -master 127.0.0.1:$((BASE + 6)) -agents 1 -api_version 2 -duration 1 \
+  >"$DIR/sim.out" 2>"$DIR/sim.err" &
+S=$!; PIDS+=($S)
+wait_pid "$S" 20
+[ $RC -eq 3 ] || fail "agent of API version 2: exit $RC, expected 3 (refused)"
+grep -q "refused by the master: API version 2 is not supported" "$DIR/sim.err" ||
+  fail "agent of API version 2: unclear refusal"
+wait_for "$DIR/m4.err" "refused agent 'sim1'.*API version 2"
+wait_pid "$M" 20
+echo "ok: API version 2 refused: $(grep -o 'refused by the master.*' "$DIR/sim.err")"
+
+# 5. A key that does not match the certificate: refused before dialing.
+"$AGENT" -master 127.0.0.1:$((BASE + 8)) -name a -ctl_tls_ca "$P/ca.pem" \
+  -ctl_tls_cert "$P/client.pem" -ctl_tls_key "$P/server-key.pem" >"$DIR/a5.out" 2>"$DIR/a5.err"
+RC=$?
+[ $RC -eq 255 ] || fail "mismatched key: exit $RC"
+grep -q "does not match the certificate" "$DIR/a5.err" || fail "mismatched key: unclear error"
+echo "ok: mismatched key refused"
