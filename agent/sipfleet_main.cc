@@ -1,17 +1,12 @@
 // sipfleet: SIPp's command line, scenarios and outputs on sipfleet's engine.
 // main() is the only place that exits; everything below returns Status.
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -28,7 +23,6 @@
 #include "common/injection/injection_file.h"
 #include "common/runtime/engine.h"
 #include "common/scenario/embedded.h"
-#include "common/scenario/loader.h"
 #include "common/setup/engine_setup.h"
 #include "common/stats/stat_csv.h"
 #include "common/stats/stat_file.h"
