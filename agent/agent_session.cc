@@ -414,7 +414,8 @@ AgentResult RunAgent(const AgentOptions& options, const base::Clock& clock) {
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::milliseconds(options.connect_timeout_ms))) {
     return AgentResult{kExitRefused, base::Cat("sipfleet-agent ", options.name,
-                                               ": cannot reach the master at ", options.master)};
+                                               ": cannot reach the master at ", options.master, ": ",
+                                               cluster::ConnectFailureReason(channel, 2000))};
   }
   std::unique_ptr<v1::Control::Stub> stub = v1::Control::NewStub(channel);
   grpc::ClientContext context;

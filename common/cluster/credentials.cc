@@ -5,10 +5,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
 #include "common/base/strings.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -192,6 +195,31 @@ std::vector<std::pair<std::string, std::string>> ChannelSecurityArgs(
     const ControlSecurity& security) {
   if (security.plaintext || security.material.server_name.empty()) return {};
   return {{GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, security.material.server_name}};
+}
+
+std::string ConnectFailureReason(const std::shared_ptr<grpc::Channel>& channel,
+                                 int64_t timeout_ms) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;  // fail fast: not wait_for_ready
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  grpc::CompletionQueue queue;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  // No such method: a reachable master answers UNIMPLEMENTED.
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      stub.PrepareUnaryCall(&context, "/sipfleet.control.v1.Control/Probe", request, &queue);
+  call->StartCall();
+  grpc::Status status;
+  call->Finish(&response, &status, &status);
+  void* tag = nullptr;
+  bool ok = false;
+  queue.Next(&tag, &ok);
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
+  }
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) return "reachable";
+  return status.error_message().empty() ? base::Cat("gRPC status ", static_cast<int>(status.error_code()))
+                                        : status.error_message();
 }
 
 }  // namespace sipfleet::cluster

@@ -8,6 +8,7 @@
 // gRPC's credential classes are named here, forward-declared; every other
 // third-party type stays in the .cc. Functions are thread-safe.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 
 namespace grpc {
+class Channel;
 class ChannelCredentials;
 class ServerCredentials;
 }  // namespace grpc
@@ -100,6 +102,14 @@ std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(const ControlSe
 // string pairs to pass to grpc::ChannelArguments::SetString.
 std::vector<std::pair<std::string, std::string>> ChannelSecurityArgs(
     const ControlSecurity& security);
+
+// Why `channel` cannot reach its server, for an operator: makes one
+// fail-fast call (bounded by `timeout_ms`) whose status carries gRPC's last
+// connection error, e.g. "Ssl handshake failed: ... tlsv1 alert unknown ca"
+// when the master refused this side's certificate. "reachable" if the call
+// got an answer after all.
+std::string ConnectFailureReason(const std::shared_ptr<grpc::Channel>& channel,
+                                 int64_t timeout_ms);
 
 }  // namespace sipfleet::cluster
 

@@ -18,7 +18,9 @@ using scenario::ElementKind;
 using stats::Counter;
 using stats::MessageCounter;
 
-absl::Status TwinError(std::string_view what) { return absl::InvalidArgumentError(base::ToAbsl(what)); }
+absl::Status TwinError(std::string_view what) {
+  return absl::InvalidArgumentError(base::ToAbsl(what));
+}
 
 // SIPp's computeSippMode checks: a scenario with twin elements needs a twin,
 // and the flags must match the role its first twin element gives it.
@@ -48,7 +50,9 @@ absl::Status CheckTwinFlags(const TwinFlags& flags, const scenario::Scenario& sc
   if (!flags.master.empty() && !flags.slave.empty()) {
     return TwinError("-master and -slave exclude each other");
   }
-  if (flags.slave_cfg.empty()) return TwinError("3PCC extended mode (-master/-slave) needs -slave_cfg");
+  if (flags.slave_cfg.empty()) {
+    return TwinError("3PCC extended mode (-master/-slave) needs -slave_cfg");
+  }
   const bool sends_first = scenario.twin_role == scenario::TwinRole::kSendsFirst;
   if (sends_first && flags.master.empty()) {
     return TwinError(
@@ -115,7 +119,9 @@ absl::Status SetUpTwin(const TwinFlags& flags, const scenario::Scenario& scenari
   }
   config->twin_extended = options.extended;
   absl::StatusOr<std::unique_ptr<twin::TwinHub>> opened = twin::TwinHub::Open(std::move(options));
-  if (!opened.ok()) return TwinError(base::Cat("3PCC: ", base::FromAbsl(opened.status().message())));
+  if (!opened.ok()) {
+    return TwinError(base::Cat("3PCC: ", base::FromAbsl(opened.status().message())));
+  }
   *hub = *std::move(opened);
   return absl::OkStatus();
 }

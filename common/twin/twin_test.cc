@@ -80,7 +80,8 @@ TEST(CommandTest, ActionsViewHeaderAndBody) {
 }
 
 TEST(SlaveCfgTest, ParsesLines) {
-  auto peers = ParseSlaveCfg("s1;127.0.0.1:8080\n\n  s2 ; 127.0.0.2:7080 \r\nm;[::1]:6080;x\n", "c");
+  auto peers =
+      ParseSlaveCfg("s1;127.0.0.1:8080\n\n  s2 ; 127.0.0.2:7080 \r\nm;[::1]:6080;x\n", "c");
   ASSERT_TRUE(peers.ok()) << peers.status();
   ASSERT_EQ(peers->size(), 3u);
   EXPECT_EQ((*peers)[1].name, "s2");

@@ -200,8 +200,9 @@ class SimAgent : public grpc::ClientBidiReactor<v1::AgentMessage, v1::MasterMess
     std::uniform_int_distribution<uint64_t> response_us(2000, 60000);
     std::uniform_int_distribution<uint64_t> length_us(100000, 400000);
     for (int call = 0; call < options_.calls_per_report; ++call) {
-      shard_.Increment(stats::Counter::kOutgoingCallCreated);
+      shard_.Increment(stats::Counter::kOutgoingCall);
       shard_.Increment(stats::Counter::kSuccessfulCall);
+      shard_.Increment(stats::Counter::kCallsEnded);
       shard_.RecordResponseTime(0, response_us(random_));
       shard_.RecordCallLength(length_us(random_));
       for (size_t m = 0; m < 9; ++m) {

@@ -61,8 +61,9 @@ echo "ok: run over mutual TLS passed"
 
 # 2. An agent with a certificate from another CA: the handshake fails, the
 # agent exits 255 naming the TLS failure, the master logs the failed
-# handshake, and the run waits without it (then gives up: not started).
-"$MASTER" -listen 127.0.0.1:$((BASE + 2)) "${MASTER_TLS[@]}" -agents uac1 -agent_wait 4 \
+# handshake, and the run waits without it (then gives up: not started). The
+# agent retries for its 10 s connect timeout, so the master waits 14 s.
+"$MASTER" -listen 127.0.0.1:$((BASE + 2)) "${MASTER_TLS[@]}" -agents uac1 -agent_wait 14 \
   -sn uac -r 10 -m 10 -d 0 127.0.0.1:$((BASE + 3)) >"$DIR/m2.out" 2>"$DIR/m2.err" &
 M=$!; PIDS+=($M)
 wait_for "$DIR/m2.err" "listening on port"

@@ -172,6 +172,7 @@ EOF
     check_grep "1 unexpected-or-malformed" cb.out "C-B malformed command counted"
     check_grep "3PCC command without a Call-ID" cb.out "C-B malformed command message"
     kill "$b_PID" 2>/dev/null || true
+    wait_exit "$b_PID" 10  # its port is A's next
     # The reverse: sipfleet C-A (A endpoint on base) and a twin that leaves.
     start_bg a "$SIPFLEET" -sn 3pcc-A -i $host -p "$base" -nostdin
     wait_udp_port "$base"
