@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/base/strings.h"
 
 namespace sipfleet::auth {
 
@@ -46,7 +47,7 @@ absl::StatusOr<std::vector<AuthElement>> ParseAuthElements(std::string_view valu
 std::string QuoteString(std::string_view text);
 
 // ASCII case-insensitive equality.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using base::EqualsIgnoreCase;
 
 }  // namespace sipfleet::auth
 

@@ -1,5 +1,7 @@
 #include "common/base/strings.h"
 
+#include <cctype>
+
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
@@ -51,6 +53,17 @@ std::vector<std::string_view> SplitTrimmed(std::string_view text, char separator
     text.remove_prefix(at + 1);
   }
   return pieces;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace sipfleet::base

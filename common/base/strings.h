@@ -55,6 +55,11 @@ std::string Cat(const Args&... args) {
 bool ParseInt64(std::string_view text, int64_t* value);
 bool ParseUint64(std::string_view text, uint64_t* value);
 bool ParseDouble(std::string_view text, double* value);
+
+// ASCII-only, locale-independent case-insensitive equality (SIP names,
+// tokens). Debian's Abseil has its own string_view, so
+// absl::EqualsIgnoreCase would need conversions.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 template <std::integral T>
 bool ParseInt(std::string_view text, T* value) {
   if constexpr (std::is_unsigned_v<T>) {

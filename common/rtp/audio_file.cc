@@ -32,12 +32,7 @@ constexpr std::array<CodecEntry, 7> kCodecs = {{
     {"ILBC", -1, {50, 30'000, 240, 8000}},
 }};
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) ==
-                  std::toupper(static_cast<unsigned char>(y));
-         });
-}
+using base::EqualsIgnoreCase;
 
 uint32_t ReadLe32(const char* p) {
   const auto* u = reinterpret_cast<const uint8_t*>(p);

@@ -422,12 +422,7 @@ void Worker::Advance(Call& call) {
           FailCall(call, Counter::kFailedTcpClosed);
           return;
         }
-        call.state = Call::State::kWaitingRecv;
-        int64_t timeout = element.timeout_ms > 0 ? element.timeout_ms : config_.recv_timeout_ms;
-        if (timeout > 0 && call.recv_deadline_ms == kNever) {
-          call.recv_deadline_ms = clock_.NowMillis() + timeout;
-        }
-        RearmTimer(call, call.slot);
+        WaitForMessage(call, element);
         return;
       }
       case ElementKind::kPause: {
@@ -575,6 +570,15 @@ bool Worker::SendElement(Call& call, int index) {
     call.retrans_at_ms = kNever;
   }
   return true;
+}
+
+void Worker::WaitForMessage(Call& call, const Element& element) {
+  call.state = Call::State::kWaitingRecv;
+  int64_t timeout = element.timeout_ms > 0 ? element.timeout_ms : config_.recv_timeout_ms;
+  if (timeout > 0 && call.recv_deadline_ms == kNever) {
+    call.recv_deadline_ms = clock_.NowMillis() + timeout;
+  }
+  RearmTimer(call, call.slot);
 }
 
 void Worker::Bookkeeping(Call& call, const Element& element, int index) {

@@ -235,6 +235,8 @@ class Worker final : public transport::FdHandler,
   void Advance(Call& call);
   bool SendElement(Call& call, int index);
   void Bookkeeping(Call& call, const Element& element, int index);
+  // A <recv> or <recvCmd>: the call waits, with its receive timeout armed.
+  void WaitForMessage(Call& call, const Element& element);
   int NextIndex(Call& call, const Element& element, int index);
   int64_t PauseMillis(Call& call, const Element& element);
   void ExpandElement(Call& call, int index, std::string* out);
@@ -289,6 +291,10 @@ class Worker final : public transport::FdHandler,
   bool RunAction(Call& call, const scenario::Action& action, int index,
                  const sip::Message* message);
   bool RunEreg(Call& call, const scenario::Action& action, const sip::Message* message);
+  // An <ereg> on `subject` (found or not): the check, the captures into
+  // assign_to; false when it ended the call.
+  bool ApplyEreg(Call& call, const scenario::Action& action, bool have_subject,
+                 const std::string& subject);
   bool RunCheck(Call& call, const scenario::Action& action, bool matched, stats::Counter doesnt,
                 stats::Counter shouldnt);
   void RunInjectionAction(Call& call, const scenario::Action& action, int index);

@@ -307,12 +307,7 @@ void Worker::WaitCommand(Call& call, const Element& element) {
     AbortCall(call, Counter::kFailedCmdNotSent);  // no command can come any more
     return;
   }
-  call.state = Call::State::kWaitingRecv;
-  int64_t timeout = element.timeout_ms > 0 ? element.timeout_ms : config_.recv_timeout_ms;
-  if (timeout > 0 && call.recv_deadline_ms == kNever) {
-    call.recv_deadline_ms = clock_.NowMillis() + timeout;
-  }
-  RearmTimer(call, call.slot);
+  WaitForMessage(call, element);
 }
 
 // A <recvCmd>'s actions see the command text where a <recv>'s see the
@@ -339,21 +334,7 @@ bool Worker::RunCommandEreg(Call& call, const scenario::Action& action, std::str
   } else {
     subject.assign(action.search_in == scenario::SearchIn::kBody ? twin::CommandBody(text) : text);
   }
-  if (!have_subject && action.check_it) {
-    AbortCall(call, Counter::kFailedRegexpHdrNotFound);
-    return false;
-  }
-  std::vector<base::Regex::Span> groups;
-  bool matched = have_subject && action.regex->Search(subject, &groups);
-  for (size_t i = 0; i < action.assign_to.size(); ++i) {
-    std::string_view value;
-    if (matched && i < groups.size() && groups[i].begin != std::string_view::npos) {
-      value = std::string_view(subject).substr(groups[i].begin, groups[i].end - groups[i].begin);
-    }
-    SetVar(call, action.assign_to[i], VarValue::String(value, VarValue::Type::kRegexMatch));
-  }
-  return RunCheck(call, action, matched, Counter::kFailedRegexpDoesntMatch,
-                  Counter::kFailedRegexpShouldntMatch);
+  return ApplyEreg(call, action, have_subject, subject);
 }
 
 // SIPp resets the twin's side of an aborted call (its default "3pcc_abort"

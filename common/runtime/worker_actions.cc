@@ -240,6 +240,11 @@ bool Worker::RunEreg(Call& call, const Action& action, const sip::Message* messa
       subject = GetVar(call, action.variable).AsString();
       break;
   }
+  return ApplyEreg(call, action, have_subject, subject);
+}
+
+bool Worker::ApplyEreg(Call& call, const Action& action, bool have_subject,
+                       const std::string& subject) {
   if (!have_subject && action.check_it) {
     AbortCall(call, Counter::kFailedRegexpHdrNotFound);
     return false;

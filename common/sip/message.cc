@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/base/strings.h"
 
 namespace sipfleet::sip {
 namespace {
@@ -29,16 +30,7 @@ constexpr char ToLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
 }
 
-// ASCII-only, locale-independent case-insensitive comparison. (Debian's
-// Abseil has its own absl::string_view, so absl::EqualsIgnoreCase would not
-// take std::string_view without conversions.)
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i] && ToLower(a[i]) != ToLower(b[i])) return false;
-  }
-  return true;
-}
+using base::EqualsIgnoreCase;
 
 bool IsTokenChar(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

@@ -7,16 +7,7 @@
 namespace sipfleet::twin {
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using base::EqualsIgnoreCase;
 
 // Calls `visit(line)` for each line (without its CR/LF) until it returns false.
 template <typename Visit>
