@@ -30,23 +30,12 @@ absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
     const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
-    const base::Clock& clock, TraceSink* error_trace) {
-  EngineResources resources;
-  resources.error_trace = error_trace;
-  return Create(config, std::move(scenario), clock, std::move(resources));
-}
-
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
-    const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
     const base::Clock& clock, EngineResources resources) {
   if (config.workers < 1) return absl::InvalidArgumentError("at least one worker is needed");
   std::unique_ptr<Engine> engine(new Engine());
   engine->shared_.scenario = std::move(scenario);
   engine->shared_.config = config;
   engine->shared_.clock = &clock;
-  engine->shared_.error_trace = resources.error_trace;
-  engine->shared_.log_trace = resources.log_trace;
-  engine->shared_.rtt_trace = resources.rtt_trace;
   engine->shared_.traces = resources.traces;  // [trace resources]
   engine->shared_.injection_files = std::move(resources.injection_files);
   engine->shared_.commands = resources.commands;

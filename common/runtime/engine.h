@@ -10,7 +10,6 @@
 #include "absl/status/statusor.h"
 #include "common/base/clock.h"
 #include "common/runtime/config.h"
-#include "common/runtime/trace_sink.h"
 #include "common/runtime/worker.h"
 #include "common/scenario/scenario.h"
 #include "common/stats/histogram.h"
@@ -18,19 +17,12 @@
 
 namespace sipfleet::runtime {
 
-// The SIP engine: N shared-nothing workers running one scenario. Used as is
-// by the sipfleet binary and (later) by sipfleet-agent. Never exits the
-// process; the caller polls Done() and reads merged statistics.
-// All public methods are called from one controlling thread.
-// What a run shares besides configuration: trace sinks and -inf files.
+// What a run shares besides configuration: the trace files and -inf files.
 struct EngineResources {
-  TraceSink* error_trace = nullptr;  // -trace_err
-  TraceSink* log_trace = nullptr;    // -trace_logs
-  TraceSink* rtt_trace = nullptr;    // -trace_rtt
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
   // Traces (issue 5).
   // [trace resources]
-  trace::TraceSet* traces = nullptr;  // the -trace_* files; replaces the sinks above
+  trace::TraceSet* traces = nullptr;  // the -trace_* files, may be null
   // 3PCC (issue 5).
   // [3pcc resources]
   twin::CommandRouter* commands = nullptr;  // the twin channel (-3pcc, extended), may be null
@@ -53,6 +45,10 @@ struct ForcedExit {
   std::string message;
 };
 
+// The SIP engine: N shared-nothing workers running one scenario. Used as is
+// by sipfleet and by sipfleet-agent. Never exits the process; the caller
+// polls Done() and reads merged statistics. All public methods are called
+// from one controlling thread, except the twin::CommandSink side.
 class Engine : public twin::CommandSink {
  public:
   // twin::CommandSink (3PCC, worker_3pcc.cc): a command goes to the worker
@@ -62,9 +58,6 @@ class Engine : public twin::CommandSink {
 
   // Binds sockets and prepares workers. Errors: FailedPrecondition when a
   // port is in use (SIPp exit 254), others for bad configuration.
-  static absl::StatusOr<std::unique_ptr<Engine>> Create(
-      const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
-      const base::Clock& clock, TraceSink* error_trace);
   static absl::StatusOr<std::unique_ptr<Engine>> Create(
       const EngineConfig& config, std::shared_ptr<const scenario::Scenario> scenario,
       const base::Clock& clock, EngineResources resources);

@@ -23,7 +23,6 @@
 #include "common/runtime/config.h"
 #include "common/runtime/expander.h"
 #include "common/runtime/pacing.h"
-#include "common/runtime/trace_sink.h"
 #include "common/runtime/variables.h"
 #include "common/scenario/scenario.h"
 #include "common/sip/message.h"
@@ -53,9 +52,6 @@ struct WorkerShared {
   std::shared_ptr<const scenario::Scenario> scenario;
   EngineConfig config;
   const base::Clock* clock = nullptr;
-  TraceSink* error_trace = nullptr;  // -trace_err, may be null
-  TraceSink* log_trace = nullptr;    // -trace_logs (the log action), may be null
-  TraceSink* rtt_trace = nullptr;    // -trace_rtt, may be null
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf
   std::unique_ptr<GlobalVariables> globals;
   std::vector<Worker*> workers;

@@ -1,7 +1,6 @@
 // The worker's trace hooks (issue 5): what each SIP event writes to the
-// -trace_* files through the worker's trace::WorkerTrace buffers. Without a
-// TraceSet, the legacy TraceSinks (-trace_err, -trace_logs, -trace_rtt) are
-// written as before.
+// -trace_* files through the worker's trace::WorkerTrace buffers (nothing
+// without a TraceSet).
 
 #include <algorithm>
 
@@ -63,14 +62,7 @@ void Worker::TraceCallReceived(Call& call, const sip::Message& message, uint64_t
 
 void Worker::TraceUnexpected(Call& call, const sip::Message& message) {
   trace::WorkerTrace* traces = Traces();
-  if (traces == nullptr) {
-    if (shared_->error_trace == nullptr) return;
-    shared_->error_trace->Write(base::Cat(
-        "sipfleet: Aborting call on unexpected message for Call-Id '", call.call_id,
-        "': while expecting element ", call.msg_index, ", received '", message.start_line(),
-        "':\n", message.raw(), "\n\n"));
-    return;
-  }
+  if (traces == nullptr) return;
   const Element& element =
       scenario_.elements[std::min<size_t>(call.msg_index, scenario_.elements.size() - 1)];
   if (traces->on(TraceKind::kErrors)) {
@@ -114,33 +106,23 @@ void Worker::TraceTimeout(const Call& call, bool retransmission) {
 }
 
 void Worker::TraceError(std::string_view text) {
-  if (trace::WorkerTrace* traces = Traces(); traces != nullptr) {
-    if (traces->on(TraceKind::kErrors)) CountTrace(traces->Error(clock_.WallMicros(), text));
-  } else if (shared_->error_trace != nullptr) {
-    shared_->error_trace->Write(base::Cat(text, "\n"));
+  trace::WorkerTrace* traces = Traces();
+  if (traces != nullptr && traces->on(TraceKind::kErrors)) {
+    CountTrace(traces->Error(clock_.WallMicros(), text));
   }
 }
 
 void Worker::TraceLog(std::string_view text) {
-  if (trace::WorkerTrace* traces = Traces(); traces != nullptr) {
-    CountTrace(traces->Log(text));
-  } else if (shared_->log_trace != nullptr) {
-    shared_->log_trace->Write(base::Cat(text, "\n"));
-  }
+  if (trace::WorkerTrace* traces = Traces(); traces != nullptr) CountTrace(traces->Log(text));
 }
 
 bool Worker::RttTraceOn() const {
-  return shared_->traces != nullptr ? shared_->traces->enabled(TraceKind::kRtt)
-                                    : shared_->rtt_trace != nullptr;
+  return shared_->traces != nullptr && shared_->traces->enabled(TraceKind::kRtt);
 }
 
 void Worker::FlushRttRows() {
-  if (!rtt_rows_.empty()) {
-    if (trace::WorkerTrace* traces = Traces(); traces != nullptr) {
-      CountTrace(traces->Rtt(rtt_rows_));
-    } else if (shared_->rtt_trace != nullptr) {
-      shared_->rtt_trace->Write(rtt_rows_);
-    }
+  if (trace::WorkerTrace* traces = Traces(); traces != nullptr && !rtt_rows_.empty()) {
+    CountTrace(traces->Rtt(rtt_rows_));
   }
   rtt_rows_.clear();
   rtt_row_count_ = 0;
