@@ -634,6 +634,8 @@ std::string HelpText(std::string_view program) {
       "  -trace_msg, -trace_shortmsg, -trace_error_codes, -trace_calldebug, -trace_counts:\n"
       "                  SIPp's trace files (-message_file, -shortmessage_file, -calldebug_file,\n"
       "                  *_overwrite, -ringbuffer_files, -ringbuffer_size, -max_log_size, -rfc3339)\n"
+      "  -3pcc host:port 3PCC twin: connect (first twin command sendCmd) or listen\n"
+      "  -master name, -slave name, -slave_cfg file: extended 3PCC (name;host:port lines)\n"
       "  Keys (or the first byte of a datagram to the control socket): 1-9 screens,\n"
       "  + - * / rate, p pause, q quit (twice: now), Q quit now, s dump, c command\n"
       "  -v              version                            -h         this help\n"
