@@ -32,12 +32,6 @@ using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::MasterMessage>;
 
 constexpr char kVersion[] = "sipfleet 0.1.0";
 
-// True for 127.0.0.0/8, ::1 and localhost: plain text stays on this host.
-bool IsLoopbackTarget(std::string_view host_port) {
-  std::string_view host = host_port.substr(0, host_port.rfind(':'));
-  return host.starts_with("127.") || host == "localhost" || host == "[::1]" || host == "::1";
-}
-
 // What the reader thread hands to the session thread. gRPC allows one
 // reader and one writer at a time: the reader thread only reads, the
 // session thread does every write.
@@ -296,6 +290,15 @@ void Session::StartEngine(const v1::Start& start) {
   int64_t start_us = LocalMicrosFor(start.pacing().start_wall_micros());
   last_load_epoch_ = std::max(last_load_epoch_, start.epoch());
   engine_->Start(std::max<int64_t>(start_us, 1));
+  // The master's pacing as it is: its interval may differ from this
+  // engine's own -r (slots of lost or late agents), and a late joiner starts
+  // mid-run at a later first number. Due at start_us at the earliest, so it
+  // reaches the workers before any call is due.
+  runtime::Pacing pacing;
+  pacing.start_us = std::max<int64_t>(start_us, 1);
+  pacing.first_number = std::max<uint64_t>(start.pacing().first_number(), 1);
+  pacing.interval_us = start.pacing().interval_micros();
+  engine_->ApplyPacing(pacing);
 }
 
 void Session::QueueLoad(const v1::SetLoad& load) {
@@ -415,7 +418,7 @@ AgentResult RunAgent(const AgentOptions& options, const base::Clock& clock) {
                                  std::chrono::milliseconds(options.connect_timeout_ms))) {
     return AgentResult{kExitRefused, base::Cat("sipfleet-agent ", options.name,
                                                ": cannot reach the master at ", options.master, ": ",
-                                               cluster::ConnectFailureReason(channel, 2000))};
+                                               cluster::ConnectFailureReason(channel, *security, 2000))};
   }
   std::unique_ptr<v1::Control::Stub> stub = v1::Control::NewStub(channel);
   grpc::ClientContext context;

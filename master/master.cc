@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,11 +37,6 @@ namespace {
 
 namespace v1 = ::sipfleet::control::v1;
 using ServerStream = grpc::ServerReaderWriter<v1::MasterMessage, v1::AgentMessage>;
-
-bool IsLoopbackAddress(std::string_view host_port) {
-  std::string_view host = host_port.substr(0, host_port.rfind(':'));
-  return host.starts_with("127.") || host == "localhost" || host == "[::1]";
-}
 
 absl::StatusOr<int64_t> ParseSeconds(std::string_view option, std::string_view text) {
   double seconds = 0;
@@ -96,6 +92,9 @@ stats::ShardLayout LayoutFor(const scenario::Scenario& scenario) {
   return layout;
 }
 
+// "ipv4:10.0.0.2:41234" -> "ipv4:10.0.0.2": the host of a gRPC peer.
+std::string PeerHost(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
+
 std::vector<std::string> SplitBlanks(std::string_view text) {
   std::vector<std::string> out;
   std::istringstream in{std::string(text)};
@@ -124,6 +123,8 @@ struct Agent {
   int exit_code = 0;
   // Declared lost (-failure_policy continue): its statistics are frozen.
   bool lost = false;
+  // A slot kept for a late joiner (-late_join share), after the others.
+  bool spare = false;
   // Its wall clock minus the master's, from the clock sample with the
   // shortest round trip so far (NTP's estimate); rtt < 0: no sample yet.
   int64_t clock_offset_us = 0;
@@ -155,7 +156,13 @@ class Registry {
       if (!options.agent_names.empty()) agent->name = options.agent_names[i];
       agents_.push_back(std::move(agent));
     }
-    merger_ = std::make_unique<cluster::StatsMerger>(count);
+    if (options.late_join == MasterOptions::LateJoin::kShare) {
+      for (uint32_t i = 0; i < options.late_slots; ++i) {
+        agents_.push_back(std::make_unique<Agent>());
+        agents_.back()->spare = true;
+      }
+    }
+    merger_ = std::make_unique<cluster::StatsMerger>(agents_.size());
   }
 
   // Takes in a registration; the error text goes back in Refused.
@@ -172,25 +179,9 @@ class Registry {
                                                   "': already registered from ", agent->peer));
       }
     }
-    if (closed_) {
-      return absl::FailedPreconditionError(
-          base::Cat("agent '", reg.name(), "' joined after the run was planned; late joiners are refused"));
-    }
-    size_t index = agents_.size();
-    for (size_t i = 0; i < agents_.size(); ++i) {
-      const bool fits = options_.agent_names.empty() ? agents_[i]->name.empty()
-                                                     : agents_[i]->name == reg.name();
-      if (fits && !agents_[i]->registered) {
-        index = i;
-        break;
-      }
-    }
-    if (index == agents_.size()) {
-      return absl::FailedPreconditionError(
-          options_.agent_names.empty()
-              ? base::Cat("the cluster already has its ", agents_.size(), " agents")
-              : base::Cat("agent '", reg.name(), "' is not in -agents"));
-    }
+    absl::StatusOr<size_t> slot = FreeSlot(reg.name());
+    if (!slot.ok()) return slot.status();
+    const size_t index = *slot;
     Agent& agent = *agents_[index];
     agent.name = reg.name();
     agent.peer = peer;
@@ -203,6 +194,32 @@ class Registry {
     }
     changed_.notify_all();
     return index;
+  }
+
+  // The slot a registering agent takes. Under mutex_.
+  absl::StatusOr<size_t> FreeSlot(const std::string& name) const {
+    const bool share = options_.late_join == MasterOptions::LateJoin::kShare;
+    if (closed_ && !share) {
+      return absl::FailedPreconditionError(
+          base::Cat("agent '", name, "' joined after the run was planned; late joiners are refused"));
+    }
+    size_t spares = 0;
+    for (size_t i = 0; i < agents_.size(); ++i) {
+      const Agent& agent = *agents_[i];
+      spares += agent.spare;
+      // Before the run is planned only the -agents slots; after it only the
+      // spare ones.
+      if (agent.spare != closed_ || agent.registered) continue;
+      if (closed_ || (options_.agent_names.empty() ? agent.name.empty() : agent.name == name)) return i;
+    }
+    if (closed_) {
+      return absl::FailedPreconditionError(base::Cat(
+          "agent '", name, "' joined late and all ", spares, " -late_slots are taken"));
+    }
+    return absl::FailedPreconditionError(
+        options_.agent_names.empty()
+            ? base::Cat("the cluster already has its ", agents_.size() - spares, " agents")
+            : base::Cat("agent '", name, "' is not in -agents"));
   }
 
   void OnMessage(size_t index, const v1::AgentMessage& message) {
@@ -450,7 +467,21 @@ class Run : public control::RunControl {
   absl::Status WaitForAgents();
   // Refuses to start when an agent's clock is off by more than -max_skew.
   absl::Status CheckClocks();
+  // Why `agent`'s clock is not good enough to run ("" if it is). Under the
+  // registry's lock.
+  std::string ClockError(const Agent& agent) const;
+  // -late_join share: moves each late joiner on (clock check, prepare, then
+  // its share from a new epoch), once per tick.
+  void AdvanceLateJoiners();
+  void JoinLate(size_t index);
+  void RefuseLate(size_t index, const std::string& why);
+  // No agent runs in slot `index`: lost, or a late slot not (yet) joined.
+  bool Dormant(size_t index) const { return lost_[index] || idle_[index]; }
   absl::Status Prepare();
+  // The address each UAS agent (registry indices `uas`) binds: -uas_bind,
+  // else the UAC agents' remote address. Errors: two on one host and address.
+  absl::Status UasBinds(const std::vector<size_t>& uas, const std::string& remote,
+                        std::vector<std::string>* binds);
   // The UAC scenario (screens, statistics layout) and the -stf file.
   absl::Status LoadScenario();
   void StartAll();
@@ -511,6 +542,12 @@ class Run : public control::RunControl {
   std::vector<cluster::Stripe> stripes_;
   // Per agent (registry index), on the run thread.
   std::vector<bool> lost_;
+  std::vector<bool> idle_;  // a late slot with no running agent (yet)
+  // Late slots (-late_join share): where each joiner is, and the Prepare
+  // kept for the slot (Prepare()).
+  enum class LateStage { kEmpty, kClock, kPreparing, kRunning, kRefused };
+  std::vector<LateStage> late_;
+  std::map<size_t, v1::MasterMessage> late_prepares_;
   std::vector<uint64_t> lost_calls_;
   std::vector<uint64_t> users_shares_;
   // The live load, cluster totals. pacing_ is on the master's wall clock.
@@ -542,6 +579,12 @@ absl::Status Run::Validate() {
   sipp_ = *std::move(parsed);
   if (options_.agent_count <= 0 && options_.agent_names.empty()) {
     return absl::InvalidArgumentError("-agents is required: a count or a list of names");
+  }
+  if (options_.late_join == MasterOptions::LateJoin::kShare && sipp_.max_calls > 0) {
+    // The late slots' stripes are holes until someone joins, and -m bounds
+    // call numbers: -m would not hold.
+    return absl::InvalidArgumentError(
+        "-late_join share needs a run without -m (end it with -timeout or q)");
   }
   // mTLS, or plain text on loopback / with -allow_plaintext (credentials.h).
   absl::StatusOr<cluster::ControlSecurity> security = cluster::ResolveControlSecurity(
@@ -581,7 +624,7 @@ absl::Status Run::StartServer(const std::function<void(int)>& on_listening) {
 absl::Status Run::WaitForAgents() {
   auto all_here = [this] {
     for (const auto& agent : registry_.agents()) {
-      if (!agent->registered) return false;
+      if (!agent->spare && !agent->registered) return false;
     }
     return true;
   };
@@ -590,7 +633,7 @@ absl::Status Run::WaitForAgents() {
     std::string missing;
     int count = 0;
     for (const auto& agent : registry_.agents()) {
-      if (agent->registered) continue;
+      if (agent->registered || agent->spare) continue;
       ++count;
       if (!agent->name.empty()) base::Append(&missing, " ", agent->name);
     }
@@ -602,15 +645,46 @@ absl::Status Run::WaitForAgents() {
   return absl::OkStatus();
 }
 
+absl::Status Run::UasBinds(const std::vector<size_t>& uas, const std::string& remote,
+                           std::vector<std::string>* binds) {
+  std::lock_guard<std::mutex> lock(registry_.mutex());
+  auto& agents = registry_.agents();
+  for (size_t k = 0; k < uas.size(); ++k) {
+    std::string bind = remote;
+    for (const auto& [name, address] : options_.uas_bind) {
+      if (name == agents[uas[k]]->name) bind = address;
+    }
+    // One address can be bound once per host: the agents' peer hosts tell.
+    for (size_t j = 0; j < k; ++j) {
+      if ((*binds)[j] == bind && PeerHost(agents[uas[j]]->peer) == PeerHost(agents[uas[k]]->peer)) {
+        return absl::InvalidArgumentError(
+            base::Cat("UAS agents '", agents[uas[j]]->name, "' and '", agents[uas[k]]->name,
+                      "' would both bind ", bind, " on one host: give each its own -uas_bind"));
+      }
+    }
+    binds->push_back(bind);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Run::Prepare() {
   // Roles and weights, then the plan (common/cluster/plan.h).
   std::vector<size_t> uac, uas;
   std::vector<uint32_t> uac_weights, uas_weights;
+  // The weights of the UAC agents present: late slots (spares) start empty
+  // and get their -l/-users share when someone joins.
+  std::vector<uint32_t> present_weights;
   {
     std::lock_guard<std::mutex> lock(registry_.mutex());
     auto& agents = registry_.agents();
     for (size_t i = 0; i < agents.size(); ++i) {
       Agent& agent = *agents[i];
+      if (agent.spare) {
+        uac.push_back(i);
+        uac_weights.push_back(1);
+        present_weights.push_back(0);
+        continue;
+      }
       agent.uas = std::find(options_.uas_agents.begin(), options_.uas_agents.end(), agent.name) !=
                   options_.uas_agents.end();
       for (const auto& [name, weight] : options_.weights) {
@@ -618,9 +692,12 @@ absl::Status Run::Prepare() {
       }
       (agent.uas ? uas : uac).push_back(i);
       (agent.uas ? uas_weights : uac_weights).push_back(agent.weight);
+      if (!agent.uas) present_weights.push_back(agent.weight);
     }
   }
-  if (uac.empty()) return absl::InvalidArgumentError("no UAC agent: every agent is in -uas_agents");
+  const size_t present_uac =
+      std::count_if(present_weights.begin(), present_weights.end(), [](uint32_t w) { return w > 0; });
+  if (present_uac == 0) return absl::InvalidArgumentError("no UAC agent: every agent is in -uas_agents");
   const uint32_t workers = sipp_.workers > 0 ? static_cast<uint32_t>(sipp_.workers) : 1;
   absl::StatusOr<std::vector<cluster::Stripe>> stripes = cluster::PlanStripes(uac_weights, workers);
   if (!stripes.ok()) return stripes.status();
@@ -630,12 +707,12 @@ absl::Status Run::Prepare() {
           ? sipp_.call_limit
           : static_cast<uint64_t>(3.0 * sipp_.duration_ms / 1000.0 * sipp_.rate * 1000.0 /
                                   sipp_.rate_period_ms);
-  std::vector<uint64_t> limits = cluster::SplitByWeight(total_limit, uac_weights);
+  std::vector<uint64_t> limits = cluster::SplitByWeight(total_limit, present_weights);
   // -users: the closed loop's users shared out by weight, each agent >= 1.
-  std::vector<uint64_t> users = cluster::SplitByWeight(sipp_.users, uac_weights);
-  if (sipp_.users > 0 && sipp_.users < uac.size()) {
+  std::vector<uint64_t> users = cluster::SplitByWeight(sipp_.users, present_weights);
+  if (sipp_.users > 0 && sipp_.users < present_uac) {
     return absl::InvalidArgumentError(base::Cat("-users ", sipp_.users, ": fewer users than the ",
-                                                uac.size(), " UAC agents"));
+                                                present_uac, " UAC agents"));
   }
   uac_ = uac;
   uas_ = uas;
@@ -665,9 +742,10 @@ absl::Status Run::Prepare() {
       prepare->add_sipp_args("-l");
       prepare->add_sipp_args(base::Cat(limits[k]));
     }
-    if (users[k] > 0) {
+    if (users[k] > 0 || (sipp_.users > 0 && present_weights[k] == 0)) {
+      // (A late slot starts with one user; SetUsers shares them out on join.)
       prepare->add_sipp_args("-users");
-      prepare->add_sipp_args(base::Cat(users[k]));
+      prepare->add_sipp_args(base::Cat(std::max<uint64_t>(users[k], 1)));
       users_shares_[uac[k]] = users[k];
     }
     for (const auto& [path, text] : inf_texts) {
@@ -686,14 +764,21 @@ absl::Status Run::Prepare() {
     spec->set_call_number_offset((*stripes)[k].offset);
     spec->set_call_number_stride((*stripes)[k].stride);
     prepare->set_stats_period_millis(static_cast<uint32_t>(options_.tick_ms));
-    registry_.Send(uac[k], message);
+    if (present_weights[k] == 0) {
+      late_prepares_[uac[k]] = std::move(message);  // sent when someone joins
+    } else {
+      registry_.Send(uac[k], message);
+    }
   }
-  // UAS agents answer at the UAC's remote address.
+  // UAS agents answer at the UAC's remote address, or each at its own
+  // -uas_bind address (several UAS agents behind the SUT).
   const std::string remote = sipp_.remote_host_port.empty() ? "127.0.0.1:5060" : sipp_.remote_host_port;
-  const size_t colon = remote.rfind(':');
-  const std::string uas_ip = colon == std::string::npos ? remote : remote.substr(0, colon);
-  const std::string uas_port = colon == std::string::npos ? "5060" : remote.substr(colon + 1);
+  std::vector<std::string> binds;
+  if (absl::Status status = UasBinds(uas, remote, &binds); !status.ok()) return status;
   for (size_t k = 0; k < uas.size(); ++k) {
+    const size_t colon = binds[k].rfind(':');
+    const std::string uas_ip = colon == std::string::npos ? binds[k] : binds[k].substr(0, colon);
+    const std::string uas_port = colon == std::string::npos ? "5060" : binds[k].substr(colon + 1);
     v1::MasterMessage message;
     v1::Prepare* prepare = message.mutable_prepare();
     prepare->set_epoch(1);
@@ -713,7 +798,7 @@ absl::Status Run::Prepare() {
   }
   auto all_answered = [this] {
     for (const auto& agent : registry_.agents()) {
-      if (agent->prepare == Agent::Prepare::kWaiting && agent->connected) return false;
+      if (!agent->spare && agent->prepare == Agent::Prepare::kWaiting && agent->connected) return false;
     }
     return true;
   };
@@ -721,6 +806,7 @@ absl::Status Run::Prepare() {
   std::lock_guard<std::mutex> lock(registry_.mutex());
   std::string errors;
   for (const auto& agent : registry_.agents()) {
+    if (agent->spare) continue;  // late slots prepare when someone joins
     if (agent->prepare == Agent::Prepare::kFailed) {
       base::Append(&errors, errors.empty() ? "" : "\n", "agent '", agent->name,
                    "' failed to prepare: ", agent->prepare_error);
@@ -739,6 +825,7 @@ void Run::Broadcast(const v1::MasterMessage& message, std::optional<bool> uas_on
     std::lock_guard<std::mutex> lock(registry_.mutex());
     auto& agents = registry_.agents();
     for (size_t i = 0; i < agents.size(); ++i) {
+      if (i < lost_.size() && lost_[i]) continue;  // (a joining slot hears heartbeats)
       if (!uas_only.has_value() || agents[i]->uas == *uas_only) targets.push_back(i);
     }
   }
@@ -764,13 +851,13 @@ double Run::Interval() const {
   if (paused_) return 0;
   if (users_mode()) return 1;  // -users: the pacing only says "running"
   const double interval = runtime::IntervalForRate(rate_, sipp_.rate_period_ms);
-  // The stripes of lost agents are holes in the call numbers: the
-  // survivors' workers keep the total rate with a proportionally shorter
-  // interval (plan.h: an agent's rate is total x workers / stride).
+  // The stripes of lost agents and of late slots not taken are holes in the
+  // call numbers: the live workers keep the total rate with a proportionally
+  // shorter interval (plan.h: an agent's rate is total x workers / stride).
   uint64_t live = 0, all = 0;
   for (size_t k = 0; k < uac_.size(); ++k) {
     all += stripes_[k].workers;
-    if (!lost_[uac_[k]]) live += stripes_[k].workers;
+    if (!Dormant(uac_[k])) live += stripes_[k].workers;
   }
   return all == 0 || live == 0 ? interval : interval * static_cast<double>(live) / static_cast<double>(all);
 }
@@ -778,7 +865,7 @@ double Run::Interval() const {
 std::vector<size_t> Run::LiveUac() const {
   std::vector<size_t> live;
   for (size_t k = 0; k < uac_.size(); ++k) {
-    if (!lost_[uac_[k]]) live.push_back(k);
+    if (!Dormant(uac_[k])) live.push_back(k);
   }
   return live;
 }
@@ -833,6 +920,8 @@ void Run::SetUsers(uint64_t users) {
   if (!users_mode()) return;
   users_ = users;
   const std::vector<uint64_t> shares = LiveShares(users);
+  const std::vector<size_t> live = LiveUac();
+  for (size_t k = 0; k < live.size(); ++k) users_shares_[uac_[live[k]]] = shares[k];
   SendLoad(v1::SetLoad(), [&](size_t k, v1::SetLoad* load) { load->set_users(shares[k]); });
 }
 
@@ -881,7 +970,7 @@ std::string Run::DumpTasks() {
   uint64_t open = 0;
   {
     std::lock_guard<std::mutex> lock(registry_.mutex());
-    for (size_t i = 0; i < lost_.size(); ++i) open += lost_[i] ? 0 : registry_.merger().OpenCalls(i);
+    for (size_t i = 0; i < lost_.size(); ++i) open += Dormant(i) ? 0 : registry_.merger().OpenCalls(i);
   }
   return base::Cat(lost_.size(), " agents (", uac_.size(), " UAC, ", uas_.size(), " UAS), ", lost,
                    " lost, ", open, " calls open", paused_ ? ", paused" : "",
@@ -902,7 +991,7 @@ screen::ScreenInput Run::ScreenInputNow() {
   {
     std::lock_guard<std::mutex> lock(registry_.mutex());
     total = registry_.merger().Total(uac_);
-    for (size_t i : uac_) input.open_calls += lost_[i] ? 0 : registry_.merger().OpenCalls(i);
+    for (size_t i : uac_) input.open_calls += Dormant(i) ? 0 : registry_.merger().OpenCalls(i);
   }
   const int64_t now_us = clock_.NowMicros();
   input.scenario = scenario_.get();
@@ -936,8 +1025,9 @@ screen::ScreenInput Run::ScreenInputNow() {
   input.terminated = terminated_;
   input.remote_address = sipp_.remote_host_port;
   input.waiting_calls = static_cast<int64_t>(input.open_calls);
-  for (const cluster::Stripe& stripe : stripes_) input.workers += static_cast<int>(stripe.workers);
-  input.workers = std::max(input.workers - 1, 1);  // ScreenInput counts from 1
+  int workers = 0;
+  for (size_t k : LiveUac()) workers += static_cast<int>(stripes_[k].workers);
+  input.workers = std::max(workers, 1);
   input.refresh_period_ms = sipp_.screen_period_ms;
   input.last_error = last_error_;
   if (input.period_elapsed_us >= sipp_.screen_period_ms * 1000) {
@@ -972,12 +1062,20 @@ void Run::OpenConsole() {
   console_ = *std::move(created);
 }
 
+std::string Run::ClockError(const Agent& agent) const {
+  if (agent.clock_rtt_us < 0) return base::Cat("agent '", agent.name, "' sent no clock sample");
+  if (std::abs(agent.clock_offset_us) <= options_.max_skew_ms * 1000) return "";
+  return base::Cat("agent '", agent.name, "': its clock is ", agent.clock_offset_us / 1000.0,
+                   " ms off the master's (round trip ", agent.clock_rtt_us / 1000.0,
+                   " ms), beyond -max_skew ", options_.max_skew_ms, " ms");
+}
+
 absl::Status Run::CheckClocks() {
   // Each agent answers Registered with a clock sample at once (NTP-style,
   // see ClockOffset); a few seconds is plenty on any network.
   auto sampled = [this] {
     for (const auto& agent : registry_.agents()) {
-      if (agent->clock_rtt_us < 0 && agent->connected) return false;
+      if (!agent->spare && agent->clock_rtt_us < 0 && agent->connected) return false;
     }
     return true;
   };
@@ -985,14 +1083,8 @@ absl::Status Run::CheckClocks() {
   std::lock_guard<std::mutex> lock(registry_.mutex());
   std::string errors;
   for (const auto& agent : registry_.agents()) {
-    std::string error;
-    if (agent->clock_rtt_us < 0) {
-      error = base::Cat("agent '", agent->name, "' sent no clock sample");
-    } else if (std::abs(agent->clock_offset_us) > options_.max_skew_ms * 1000) {
-      error = base::Cat("agent '", agent->name, "': its clock is ", agent->clock_offset_us / 1000.0,
-                        " ms off the master's (round trip ", agent->clock_rtt_us / 1000.0,
-                        " ms), beyond -max_skew ", options_.max_skew_ms, " ms");
-    }
+    if (agent->spare) continue;  // a late joiner is checked when it joins
+    std::string error = ClockError(*agent);
     if (!error.empty()) base::Append(&errors, errors.empty() ? "" : "\n", error);
   }
   if (!errors.empty()) {
@@ -1007,7 +1099,7 @@ Run::TickState Run::Observe(int64_t now) {
   auto& agents = registry_.agents();
   for (size_t i = 0; i < agents.size(); ++i) {
     const Agent& agent = *agents[i];
-    if (lost_[i]) continue;  // already handled: counts as done
+    if (Dormant(i)) continue;  // lost (handled) or no agent: counts as done
     const bool complete = agent.finished && registry_.merger().Complete(i);
     if (!complete) {
       state.all_done = false;
@@ -1040,6 +1132,12 @@ std::optional<std::string> Run::HandleLost(size_t index, const std::string& why)
   }
   lost_[index] = true;
   const std::string what = base::Cat("agent '", name, "' lost: ", why);
+  // If it is only slow or cut off, it must not go on placing calls nobody
+  // counts: told to stop, and no more heartbeats, so its lease runs out.
+  v1::MasterMessage stop;
+  stop.mutable_stop()->set_epoch(++epoch_);
+  stop.mutable_stop()->set_abort_calls(true);
+  registry_.Send(index, stop);
   if (options_.failure_policy == MasterOptions::FailurePolicy::kAbort) return what;
   if (uas) return base::Cat(what, " (the calls a UAS agent answers cannot move: run aborted)");
   if (LiveUac().empty()) return base::Cat(what, " (no UAC agent left)");
@@ -1053,6 +1151,109 @@ std::optional<std::string> Run::HandleLost(size_t index, const std::string& why)
                           LiveUac().size(), " UAC agents go on from epoch ", epoch_);
   std::cerr << "sipfleet-master: " << last_error_ << "\n";
   return std::nullopt;
+}
+
+// How far ahead (beyond the effective delay) a late joiner's first call is
+// planned when it is sent its Prepare: time enough to prepare and answer.
+constexpr int64_t kLateJoinMarginMs = 1000;
+
+void Run::AdvanceLateJoiners() {
+  for (size_t i = 0; i < late_.size(); ++i) {
+    if (!idle_[i] || late_[i] == LateStage::kRefused) continue;
+    std::string error;
+    bool prepare = false, join = false;
+    {
+      std::lock_guard<std::mutex> lock(registry_.mutex());
+      const Agent& agent = *registry_.agents()[i];
+      if (!agent.registered) continue;
+      if (late_[i] == LateStage::kEmpty) late_[i] = LateStage::kClock;
+      if (!agent.connected) {
+        error = "it disconnected while joining";
+      } else if (late_[i] == LateStage::kClock && agent.clock_rtt_us >= 0) {
+        error = ClockError(agent);
+        prepare = error.empty();
+      } else if (late_[i] == LateStage::kPreparing) {
+        if (agent.prepare == Agent::Prepare::kFailed) error = "failed to prepare: " + agent.prepare_error;
+        join = agent.prepare == Agent::Prepare::kPrepared;
+      }
+    }
+    if (!error.empty()) {
+      RefuseLate(i, error);
+    } else if (prepare) {
+      // Its stripe's first number moves by whole cycles past every number
+      // due before it can join (about a second from now), so it never
+      // places an overdue call of the slot; JoinLate() starts it when that
+      // number is due. (-users runs place calls by quota, not by due time.)
+      v1::ShardSpec* shard = late_prepares_[i].mutable_prepare()->mutable_shard();
+      const int64_t horizon =
+          clock_.WallMicros() + (options_.effective_delay_ms + kLateJoinMarginMs) * 1000;
+      const uint64_t target =
+          users_mode() ? 0 : pacing_.NextNumberAt(std::max(horizon, pacing_.start_us));
+      const uint64_t first = shard->call_number_offset() + 1;
+      if (target > first) {
+        const uint64_t cycles = (target - first + shard->call_number_stride() - 1) / shard->call_number_stride();
+        shard->set_call_number_offset(shard->call_number_offset() + cycles * shard->call_number_stride());
+      }
+      registry_.Send(i, late_prepares_[i]);
+      late_[i] = LateStage::kPreparing;
+    } else if (join) {
+      JoinLate(i);
+    }
+  }
+}
+
+void Run::JoinLate(size_t index) {
+  const uint64_t first = late_prepares_[index].prepare().shard().call_number_offset() + 1;
+  int64_t effective =
+      std::max(clock_.WallMicros() + options_.effective_delay_ms * 1000, pacing_.start_us);
+  if (pacing_.running() && !users_mode()) {
+    // The new epoch starts just before its first number is due: nothing of
+    // its stripe is overdue, and its slot stays covered by the others until
+    // then.
+    effective = std::max(effective, pacing_.DueMicros(first) - 1);
+  }
+  idle_[index] = false;  // from this epoch on it counts in Interval()
+  const runtime::Pacing next = runtime::Repace(pacing_, effective, Interval());
+  if (first < next.first_number) {
+    idle_[index] = true;
+    RefuseLate(index, "the load moved past its stripe while it prepared; it may join again");
+    return;
+  }
+  pacing_ = next;
+  late_[index] = LateStage::kRunning;
+  // One epoch: the others' new pacing and the joiner's start, same instant.
+  v1::SetLoad load;
+  load.set_effective_wall_micros(effective);
+  ToProto(pacing_, load.mutable_pacing());
+  SendLoad(std::move(load));
+  v1::MasterMessage start;
+  start.mutable_start()->set_epoch(epoch_);
+  ToProto(pacing_, start.mutable_start()->mutable_pacing());
+  registry_.Send(index, start);
+  if (call_limit_ > 0) SetCallLimit(call_limit_);
+  if (users_mode()) SetUsers(users_);
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    name = registry_.agents()[index]->name;
+  }
+  last_error_ = base::Cat("agent '", name, "' joined late: ", LiveUac().size(),
+                          " UAC agents share the load from epoch ", epoch_);
+  std::cerr << "sipfleet-master: " << last_error_ << "\n";
+}
+
+void Run::RefuseLate(size_t index, const std::string& why) {
+  late_[index] = LateStage::kRefused;
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    name = registry_.agents()[index]->name;
+  }
+  const std::string reason = base::Cat("agent '", name, "' cannot join late: ", why);
+  std::cerr << "sipfleet-master: " << reason << "\n";
+  v1::MasterMessage refused;
+  refused.mutable_refused()->set_reason(reason);
+  registry_.Send(index, refused);
 }
 
 void Run::Route3pcc() {
@@ -1074,6 +1275,10 @@ std::optional<std::string> Run::Supervise() {
   int64_t next_row_ms = start_ms_ + stat_period_ms;
   int64_t next_tick_ms = NowMs();
   bool uas_stopped = false;
+  // After a loss (-failure_policy continue), how long the UAS agents may
+  // drain before their remaining calls are aborted.
+  constexpr int64_t kUasDrainAfterLossMs = 1000;
+  int64_t uas_abort_ms = 0;
   const int64_t deadline_ms = sipp_.timeout_ms > 0 ? start_ms_ + sipp_.timeout_ms : 0;
   bool timed_out = false;
   while (true) {
@@ -1086,6 +1291,7 @@ std::optional<std::string> Run::Supervise() {
     beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
     Broadcast(beat);
     Route3pcc();
+    AdvanceLateJoiners();
     TickState state = Observe(now);
     for (const auto& [index, why] : state.lost) {
       if (std::optional<std::string> abort = HandleLost(index, why)) return abort;
@@ -1100,9 +1306,21 @@ std::optional<std::string> Run::Supervise() {
       timed_out = true;
       QuitNow();
     }
+    if (state.uac_done && uas_stopped && uas_abort_ms > 0 && now >= uas_abort_ms) {
+      // The calls a lost UAC agent left on the UAS agents never end by
+      // themselves (no ACK, no BYE): they were counted as lost already.
+      uas_abort_ms = 0;
+      v1::MasterMessage stop;
+      stop.mutable_stop()->set_epoch(++epoch_);
+      stop.mutable_stop()->set_abort_calls(true);
+      Broadcast(stop, /*uas_only=*/true);
+    }
     if (state.uac_done && !uas_stopped) {
       // The callers are done: the answering side drains and reports.
       uas_stopped = true;
+      if (std::find(lost_.begin(), lost_.end(), true) != lost_.end()) {
+        uas_abort_ms = now + kUasDrainAfterLossMs;
+      }
       v1::MasterMessage stop;
       stop.mutable_stop()->set_epoch(++epoch_);
       stop.mutable_stop()->set_abort_calls(false);
@@ -1125,8 +1343,12 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
   std::lock_guard<std::mutex> lock(registry_.mutex());
   auto& agents = registry_.agents();
   std::string lost_names;
+  size_t uac_count = 0;
   for (size_t i = 0; i < agents.size(); ++i) {
+    if (agents[i]->spare && late_[i] != LateStage::kRunning) continue;  // nobody ran there
+    uac_count += !agents[i]->uas;
     AgentSummary summary;
+    summary.late = agents[i]->spare;
     summary.name = agents[i]->name;
     summary.uas = agents[i]->uas;
     summary.totals = registry_.merger().Agent(i);
@@ -1147,7 +1369,7 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
   // successful nor failed.
   result.exit_code = abort.has_value() ? kExitAgentLost : failed > 0 ? kExitCallsFailed : kExitOk;
   const uint64_t placed = result.merged.Get(stats::Counter::kOutgoingCall);
-  result.message = base::Cat("sipfleet-master: ", agents.size(), " agents (", uac_.size(), " UAC, ",
+  result.message = base::Cat("sipfleet-master: ", result.agents.size(), " agents (", uac_count, " UAC, ",
                              uas_.size(), " UAS): ", placed, " calls, ", successful, " successful, ",
                              failed, " failed");
   if (abort.has_value()) {
@@ -1193,9 +1415,14 @@ MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
     ShutdownAll("not enough agents");
     return Failure(std::string(status.message()));
   }
-  lost_.assign(options_.agent_names.empty() ? options_.agent_count : options_.agent_names.size(), false);
-  lost_calls_.assign(lost_.size(), 0);
-  users_shares_.assign(lost_.size(), 0);
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    for (const auto& agent : registry_.agents()) idle_.push_back(agent->spare);
+  }
+  lost_.assign(idle_.size(), false);
+  late_.assign(idle_.size(), LateStage::kEmpty);
+  lost_calls_.assign(idle_.size(), 0);
+  users_shares_.assign(idle_.size(), 0);
   if (absl::Status status = CheckClocks(); !status.ok()) {
     ShutdownAll("clock skew");
     return Failure(std::string(status.message()));
@@ -1246,7 +1473,7 @@ absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::stri
     static constexpr std::string_view kWithValue[] = {
         "-listen", "-agents", "-uas_agents", "-uas_sn", "-uas_sf", "-uas_args", "-weights",
         "-agent_wait", "-lost_after", "-lease", "-start_delay", "-failure_policy",
-        "-late_join", "-max_skew"};
+        "-late_join", "-late_slots", "-max_skew", "-uas_bind"};
     const bool ours = std::find(std::begin(kWithValue), std::end(kWithValue), arg) != std::end(kWithValue);
     if (arg == "-allow_plaintext") {
       options.allow_plaintext_remote = true;
@@ -1300,13 +1527,25 @@ absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::stri
       options.failure_policy = value == "abort" ? MasterOptions::FailurePolicy::kAbort
                                                 : MasterOptions::FailurePolicy::kContinue;
     } else if (arg == "-late_join") {
-      if (value == "share") {
-        return absl::UnimplementedError("-late_join share: not implemented yet (only 'refuse')");
+      if (value != "refuse" && value != "share") {
+        return absl::InvalidArgumentError(
+            base::Cat("-late_join ", value, ": 'refuse' or 'share' expected"));
       }
-      if (value != "refuse") {
-        return absl::InvalidArgumentError(base::Cat("-late_join ", value, ": 'refuse' expected"));
+      options.late_join =
+          value == "share" ? MasterOptions::LateJoin::kShare : MasterOptions::LateJoin::kRefuse;
+    } else if (arg == "-late_slots") {
+      if (!base::ParseInt(value, &options.late_slots) || options.late_slots == 0) {
+        return absl::InvalidArgumentError(base::Cat("-late_slots: '", value, "' is not N >= 1"));
       }
-      options.late_join = MasterOptions::LateJoin::kRefuse;
+    } else if (arg == "-uas_bind") {
+      for (std::string_view entry : base::SplitTrimmed(value, ',')) {
+        size_t equals = entry.find('=');
+        if (equals == std::string_view::npos || equals == 0 || equals + 1 == entry.size()) {
+          return absl::InvalidArgumentError(base::Cat("-uas_bind: '", entry, "' is not name=ip:port"));
+        }
+        options.uas_bind.emplace_back(std::string(entry.substr(0, equals)),
+                                      std::string(entry.substr(equals + 1)));
+      }
     } else if (arg == "-max_skew") {
       absl::StatusOr<int64_t> ms = ParseSeconds(arg, value);
       if (!ms.ok()) return ms.status();
@@ -1337,8 +1576,16 @@ std::string HelpText() {
          "\n"
          "Runs one SIPp-style test on a cluster of sipfleet-agents. Every SIPp option\n"
          "means for the cluster what it means for one process: -r is the total rate,\n"
-         "-m the total call count, -l the total limit; -trace_stat -stf writes the\n"
-         "merged statistics in the standalone format. The master places no calls.\n"
+         "-m the total call count, -l and -users the totals (shared out by weight);\n"
+         "-trace_stat -stf writes the merged statistics in the standalone format.\n"
+         "The master places no calls.\n"
+         "\n"
+         "Live control: the master shows the merged screens (1-9) and takes SIPp's\n"
+         "keys and control socket commands (-cp/-ci: + - * / p q Q s, 'cset rate N',\n"
+         "'cset limit N', 'cset users N', 'creset stats'); each acts on every agent.\n"
+         "A rate change or pause is one new pacing computed by the master and applied\n"
+         "by all agents at the same instant, 0.2 s ahead. q drains, Q aborts calls.\n"
+         "-bg or -nostdin: no screens / no keys (the control socket stays).\n"
          "\n"
          "Cluster options:\n"
          "  -listen host:port     control address the agents dial (default\n"
@@ -1350,6 +1597,10 @@ std::string HelpText() {
          "  -uas_sn NAME          built-in scenario of the UAS agents (default uas)\n"
          "  -uas_sf FILE          scenario file of the UAS agents\n"
          "  -uas_args \"...\"       extra SIPp options for the UAS agents\n"
+         "  -uas_bind a=ip:port,b=ip:port\n"
+         "                        where each UAS agent answers (default: the UAC's\n"
+         "                        remote_host:port). Several UAS agents on one host\n"
+         "                        need one each; usually they sit behind the SUT\n"
          "  -weights a=2,b=1      relative share of each UAC agent (default 1): an\n"
          "                        agent of weight w runs w x -workers workers and\n"
          "                        places that share of the calls; shares add up\n"
@@ -1359,8 +1610,26 @@ std::string HelpText() {
          "                        report every 0.2 s, so a loss is seen within 3 s)\n"
          "  -lease SECONDS        the agents' dead-man's switch (default 3)\n"
          "  -start_delay SECONDS  the start barrier, this far ahead (default 0.5)\n"
-         "  -failure_policy abort an agent lost aborts the run, exit 95 (only\n"
-         "                        'abort' is implemented)\n"
+         "  -max_skew SECONDS     refuse to start if an agent's clock is off the\n"
+         "                        master's by more (NTP-style estimate; default 0.05)\n"
+         "  -failure_policy abort|continue\n"
+         "                        abort (default): an agent lost ends the run, exit\n"
+         "                        95, the report names it. continue: a lost UAC\n"
+         "                        agent's share of the rate, -l and -users moves to\n"
+         "                        the survivors from the next epoch; its calls in\n"
+         "                        flight are reported as lost (not failed); the exit\n"
+         "                        code is the survivors' verdict. -m numbers of its\n"
+         "                        stripe not yet placed are not re-placed. A lost\n"
+         "                        UAS agent always aborts.\n"
+         "  -late_join refuse|share\n"
+         "                        an agent joining once the run is planned is\n"
+         "                        refused (default), or (share) takes one of the\n"
+         "                        -late_slots stripes kept for late joiners: after\n"
+         "                        its clock check and prepare, it gets its share of\n"
+         "                        the rate, -l and -users from the next epoch while\n"
+         "                        the total stays. Runs without -m only.\n"
+         "  -late_slots N         stripes kept for late joiners (default 1, weight 1\n"
+         "                        each); until taken, the others cover their share\n"
          + cluster::ControlTlsHelp(false) +
          "\n"
          "Refused: a duplicate agent name, an unknown name, an agent of another API\n"

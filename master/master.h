@@ -33,6 +33,9 @@ struct MasterOptions {
   std::string uas_scenario_name = "uas";  // -uas_sn
   std::string uas_scenario_file;          // -uas_sf
   std::vector<std::string> uas_args;      // -uas_args "..." (split on blanks)
+  // -uas_bind a=ip:port,b=ip:port: where each UAS agent answers (default:
+  // the UAC agents' remote_host:port).
+  std::vector<std::pair<std::string, std::string>> uas_bind;
   std::vector<std::pair<std::string, uint32_t>> weights;  // -weights a=2,b=1 (default 1)
   int64_t agent_wait_ms = 60000;   // -agent_wait
   int64_t prepare_wait_ms = 30000;
@@ -51,8 +54,11 @@ struct MasterOptions {
   enum class FailurePolicy { kAbort, kContinue };
   FailurePolicy failure_policy = FailurePolicy::kAbort;
   // -late_join: an agent registering once the run is planned.
+  // share: -late_slots stripes are kept for late joiners; one that
+  // registers takes a free one from the next epoch (runs without -m only).
   enum class LateJoin { kRefuse, kShare };
   LateJoin late_join = LateJoin::kRefuse;
+  uint32_t late_slots = 1;  // -late_slots (with -late_join share)
   // The operator's console (screens on the terminal, keys); -bg and
   // -nostdin also turn them off. The UDP control socket (-cp/-ci) is always
   // opened, as SIPp does.
@@ -81,6 +87,7 @@ struct AgentSummary {
   uint64_t lost_calls = 0;     // calls in flight on it when it was lost
   uint64_t users = 0;          // its share of -users (0 outside -users runs)
   int64_t clock_offset_us = 0;  // its wall clock minus the master's, measured
+  bool late = false;            // joined the running cluster (-late_join share)
 };
 
 struct MasterResult {

@@ -198,7 +198,7 @@ std::vector<std::pair<std::string, std::string>> ChannelSecurityArgs(
 }
 
 std::string ConnectFailureReason(const std::shared_ptr<grpc::Channel>& channel,
-                                 int64_t timeout_ms) {
+                                 const ControlSecurity& security, int64_t timeout_ms) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;  // fail fast: not wait_for_ready
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
@@ -218,8 +218,16 @@ std::string ConnectFailureReason(const std::shared_ptr<grpc::Channel>& channel,
   while (queue.Next(&tag, &ok)) {
   }
   if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) return "reachable";
-  return status.error_message().empty() ? base::Cat("gRPC status ", static_cast<int>(status.error_code()))
-                                        : status.error_message();
+  std::string reason = status.error_message().empty()
+                           ? base::Cat("gRPC status ", static_cast<int>(status.error_code()))
+                           : status.error_message();
+  if (!security.plaintext && reason.find("Socket closed") != std::string::npos) {
+    base::Append(&reason,
+                 " (the master closed the TLS connection: it most likely refused this side's "
+                 "certificate; check that -ctl_tls_cert is signed by a CA in the master's "
+                 "-ctl_tls_ca, and that the master serves TLS)");
+  }
+  return reason;
 }
 
 }  // namespace sipfleet::cluster

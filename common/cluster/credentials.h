@@ -107,9 +107,11 @@ std::vector<std::pair<std::string, std::string>> ChannelSecurityArgs(
 // fail-fast call (bounded by `timeout_ms`) whose status carries gRPC's last
 // connection error, e.g. "Ssl handshake failed: ... tlsv1 alert unknown ca"
 // when the master refused this side's certificate. "reachable" if the call
-// got an answer after all.
+// got an answer after all. With TLS 1.3 a server that refuses the client's
+// certificate just closes the connection after the handshake, so under
+// `security` TLS a closed socket gets a hint naming the likely cause.
 std::string ConnectFailureReason(const std::shared_ptr<grpc::Channel>& channel,
-                                 int64_t timeout_ms);
+                                 const ControlSecurity& security, int64_t timeout_ms);
 
 }  // namespace sipfleet::cluster
 

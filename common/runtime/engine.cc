@@ -291,7 +291,13 @@ void Engine::SetCallLimit(uint64_t limit) {
   }
 }
 
-void Engine::StopNewCalls() { shared_.stop_new_calls.store(true, std::memory_order_relaxed); }
+void Engine::StopNewCalls() {
+  shared_.stop_new_calls.store(true, std::memory_order_relaxed);
+  // Wakes the running workers (same pacing) so an idle one, e.g. paused with
+  // no call open, sees the stop and reports finished.
+  if (threads_.empty()) return;
+  for (auto& worker : workers_) worker->PostPacing(pacing_);
+}
 
 void Engine::AbortAll() {
   aborting_ = true;

@@ -287,8 +287,8 @@ TEST(ClusterTest, LiveRateChangePauseAndQuitActOnEveryAgent) {
   options.start_delay_ms = 300;
   options.show_screens = false;
   options.read_keys = false;
-  constexpr int kControlPort = 17701;
-  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "100000", "-d", "0", "127.0.0.1:17700",
+  constexpr int kControlPort = 17731;
+  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "100000", "-d", "0", "127.0.0.1:17730",
                        "-trace_stat", "-stf", dir.File("run.csv"), "-fd", "1",
                        "-cp", base::Cat(kControlPort)};
   // (elapsed ms, OutgoingCall merged) at every tick; what the run showed.
@@ -309,6 +309,7 @@ TEST(ClusterTest, LiveRateChangePauseAndQuitActOnEveryAgent) {
       quit_sent = true;
       SendControl(kControlPort, "q");
     }
+    if (elapsed >= 15000) run.QuitNow();  // bounded even if q were lost
   };
   base::SystemClock clock;
   Cluster cluster;
@@ -461,6 +462,108 @@ TEST(ClusterTest, LateJoinerIsRefused) {
   EXPECT_EQ(cluster.master_result.merged.Get(Counter::kSuccessfulCall), 150u);
 }
 
+// -late_join share: the slot kept for a late joiner is covered by the others
+// until someone joins; then the joiner takes its share from one epoch on and
+// the total rate holds throughout, with no Call-ID used twice.
+TEST(ClusterTest, LateJoinerSharesTheLoadFromTheNextEpoch) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uac1"};
+  options.uas_agents = {"uas1"};
+  options.late_join = master::MasterOptions::LateJoin::kShare;
+  options.late_slots = 1;
+  options.agent_wait_ms = 20000;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-r", "100", "-d", "0", "127.0.0.1:17732", "-cp", "17733"};
+  int port = 0;
+  std::unique_ptr<std::thread> late;
+  agent::AgentResult late_result;
+  std::vector<std::pair<int64_t, uint64_t>> samples;
+  bool quit_sent = false;
+  options.on_tick = [&](int64_t elapsed, control::RunControl& run, const stats::Snapshot& merged) {
+    samples.emplace_back(elapsed, merged.Get(Counter::kOutgoingCall));
+    if (elapsed >= 1000 && !late) {
+      late = std::make_unique<std::thread>([&] {
+        agent::AgentOptions agent_options;
+        agent_options.master = base::Cat("127.0.0.1:", port);
+        agent_options.name = "late1";
+        late_result = agent::RunAgent(agent_options, base::SystemClock());
+      });
+    }
+    if (elapsed >= 4500 && !quit_sent) {
+      quit_sent = true;
+      run.Quit();
+    }
+    if (elapsed >= 15000) run.QuitNow();  // bounded whatever happens
+  };
+  base::SystemClock clock;
+  master::MasterResult result;
+  std::promise<int> bound;
+  std::future<int> bound_ready = bound.get_future();
+  std::thread master_thread([&] {
+    result = master::RunMaster(options, clock, [&](int p) {
+      port = p;
+      bound.set_value(p);
+    });
+  });
+  const int listening = bound_ready.get();
+  std::vector<agent::AgentResult> results(2);
+  std::vector<std::thread> agents;
+  for (int i = 0; i < 2; ++i) {
+    agents.emplace_back([&, i] {
+      agent::AgentOptions agent_options;
+      agent_options.master = base::Cat("127.0.0.1:", listening);
+      agent_options.name = i == 0 ? "uas1" : "uac1";
+      results[i] = agent::RunAgent(agent_options, clock);
+    });
+  }
+  for (std::thread& thread : agents) thread.join();
+  master_thread.join();
+  ASSERT_TRUE(late);
+  late->join();
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  EXPECT_EQ(late_result.exit_code, 0) << late_result.message;
+  ASSERT_EQ(result.agents.size(), 3u);
+  EXPECT_EQ(result.agents[2].name, "late1");
+  EXPECT_TRUE(result.agents[2].late);
+  auto at = [&](int64_t ms) -> std::pair<int64_t, uint64_t> {
+    for (const auto& sample : samples) {
+      if (sample.first >= ms) return sample;
+    }
+    return samples.back();
+  };
+  auto rate_between = [&](int64_t from, int64_t to) {
+    auto a = at(from), b = at(to);
+    return b.first == a.first ? 0.0 : (b.second - a.second) * 1000.0 / (b.first - a.first);
+  };
+  // uac1 alone covers the empty slot, then both share: 100/s throughout.
+  EXPECT_NEAR(rate_between(300, 1000), 100, 25);
+  EXPECT_NEAR(rate_between(3000, 4400), 100, 25);
+  // The joiner placed about half of the calls once it joined (~50/s).
+  const uint64_t late_calls = result.agents[2].totals.Get(Counter::kOutgoingCall);
+  const uint64_t uac1_calls = result.agents[1].totals.Get(Counter::kOutgoingCall);
+  EXPECT_GT(late_calls, 40u);
+  EXPECT_GT(uac1_calls, late_calls);
+  EXPECT_EQ(result.merged.Get(Counter::kOutgoingCall), uac1_calls + late_calls);
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), result.merged.Get(Counter::kOutgoingCall));
+  // Every INVITE a new call at the UAS: no Call-ID placed twice.
+  EXPECT_EQ(result.merged_uas.Get(Counter::kIncomingCall), result.merged.Get(Counter::kOutgoingCall));
+  EXPECT_EQ(result.merged_uas.Get(Counter::kOutOfCallMsgs), 0u);
+}
+
+TEST(ClusterTest, LateJoinShareRefusesAMaxCallsRun) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_count = 2;
+  options.late_join = master::MasterOptions::LateJoin::kShare;
+  options.sipp_args = {"-sn", "uac", "-m", "10", "127.0.0.1:17734"};
+  base::SystemClock clock;
+  master::MasterResult result = master::RunMaster(options, clock);
+  EXPECT_EQ(result.exit_code, master::kExitFatal);
+  EXPECT_THAT(result.message, ::testing::HasSubstr("-late_join share needs a run without -m"));
+}
+
 // -users is the cluster's total: shared out by weight, shares add up.
 TEST(ClusterTest, UsersAreSplitAcrossUacAgents) {
   master::MasterOptions options;
@@ -483,6 +586,35 @@ TEST(ClusterTest, UsersAreSplitAcrossUacAgents) {
   EXPECT_EQ(result.agents[2].users, 5u);  // 7 x 2/3 = 4.67
   EXPECT_EQ(result.agents[0].users, 0u);
   EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), 300u);
+}
+
+// Several UAS agents: on one host each needs its own address (-uas_bind);
+// two that would bind the same one are refused before anything starts.
+TEST(ClusterTest, SeveralUasAgentsBindTheirOwnAddress) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uas2", "uac1"};
+  options.uas_agents = {"uas1", "uas2"};
+  options.agent_wait_ms = 20000;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "30", "-d", "0", "127.0.0.1:17720",
+                       "-cp", "17722"};
+  base::SystemClock clock;
+  {
+    Cluster cluster;
+    cluster.Run(options, {"uas1", "uas2", "uac1"}, clock);
+    EXPECT_EQ(cluster.master_result.exit_code, master::kExitFatal);
+    EXPECT_THAT(cluster.master_result.message,
+                ::testing::HasSubstr("UAS agents 'uas1' and 'uas2' would both bind 127.0.0.1:17720"));
+  }
+  // uas2 answers elsewhere (in a real cluster: behind the SUT proxy).
+  options.uas_bind = {{"uas2", "127.0.0.1:17721"}};
+  Cluster cluster;
+  cluster.Run(options, {"uas1", "uas2", "uac1"}, clock);
+  ASSERT_EQ(cluster.master_result.exit_code, master::kExitOk) << cluster.master_result.message;
+  EXPECT_EQ(cluster.master_result.merged.Get(Counter::kSuccessfulCall), 30u);
+  EXPECT_EQ(cluster.master_result.merged_uas.Get(Counter::kIncomingCall), 30u);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -100,7 +101,10 @@ class SimAgent : public grpc::ClientBidiReactor<v1::AgentMessage, v1::MasterMess
     const bool final = now_ms - started_ms_ >= options_.duration_ms;
     lock.unlock();
     v1::AgentMessage beat;
-    beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(WallMicros());
+    {
+      std::lock_guard<std::recursive_mutex> relock(mutex_);
+      FillClock(beat.mutable_heartbeat()->mutable_clock());
+    }
     beat.mutable_heartbeat()->set_open_calls(options_.calls_per_report / 2);
     Enqueue(std::move(beat));
     Enqueue(NextReport(final));
@@ -144,8 +148,14 @@ class SimAgent : public grpc::ClientBidiReactor<v1::AgentMessage, v1::MasterMess
   // Valid after Await() returned true.
   const std::string& refusal() const { return refusal_; }
   bool registered() const { return registered_; }
+  bool started() {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
+    return started_;
+  }
   bool shut_down() const { return shut_down_; }
   const grpc::Status& status() const { return status_; }
+  // Successful calls in the reports sent so far (read after the driver stopped).
+  uint64_t calls_reported() const { return calls_reported_; }
 
  private:
   static int64_t WallMicros() {
@@ -159,11 +169,33 @@ class SimAgent : public grpc::ClientBidiReactor<v1::AgentMessage, v1::MasterMess
         .count();
   }
 
+  // A clock sample echoing the master's last one (under mutex_).
+  void FillClock(v1::ClockSample* clock) const {
+    const int64_t now = WallMicros();
+    clock->set_wall_micros(now);
+    if (master_sample_wall_us_ == 0) return;
+    clock->set_echo_wall_micros(master_sample_wall_us_);
+    clock->set_echo_hold_micros(now - master_sample_received_us_);
+  }
+
   void Handle(const v1::MasterMessage& message) {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
     switch (message.kind_case()) {
-      case v1::MasterMessage::kRegistered:
+      case v1::MasterMessage::kRegistered: {
         registered_ = true;
+        // Echoed at once, as sipfleet-agent does: the master measures the
+        // clock offset before it plans (it refuses beyond -max_skew).
+        master_sample_wall_us_ = message.registered().clock().wall_micros();
+        master_sample_received_us_ = WallMicros();
+        v1::AgentMessage beat;
+        FillClock(beat.mutable_heartbeat()->mutable_clock());
+        queue_.push_back(std::move(beat));
+        if (!writing_) WriteNextLocked();
+        break;
+      }
+      case v1::MasterMessage::kHeartbeat:
+        master_sample_wall_us_ = message.heartbeat().clock().wall_micros();
+        master_sample_received_us_ = WallMicros();
         break;
       case v1::MasterMessage::kRefused:
         refusal_ = message.refused().reason();
@@ -210,6 +242,7 @@ class SimAgent : public grpc::ClientBidiReactor<v1::AgentMessage, v1::MasterMess
                                                               : stats::MessageCounter::kReceived);
       }
     }
+    calls_reported_ += static_cast<uint64_t>(options_.calls_per_report);
     cluster::StatsReport report = reports_.Next(shard_.TakeSnapshot(), 0, final);
     v1::AgentMessage message;
     wire::ToProto(report, message.mutable_stats());
@@ -238,6 +271,7 @@ class SimAgent : public grpc::ClientBidiReactor<v1::AgentMessage, v1::MasterMess
   grpc::ClientContext context_;
   stats::Shard shard_;  // written by the driver thread only
   cluster::ReportBuilder reports_;
+  uint64_t calls_reported_ = 0;  // driver thread only
   std::mt19937 random_;
   v1::MasterMessage incoming_;
 
@@ -254,6 +288,8 @@ class SimAgent : public grpc::ClientBidiReactor<v1::AgentMessage, v1::MasterMess
   bool shut_down_ = false;
   bool done_ = false;
   int64_t started_ms_ = 0;
+  int64_t master_sample_wall_us_ = 0;      // the master's last ClockSample.wall_micros
+  int64_t master_sample_received_us_ = 0;  // our wall clock when it arrived
   std::string refusal_;
   grpc::Status status_;
 };
@@ -275,8 +311,14 @@ void Drive(std::vector<std::unique_ptr<SimAgent>>& agents, const SimOptions& opt
            const std::atomic<bool>& stop) {
   const auto begin = std::chrono::steady_clock::now();
   const int64_t slot_us = options.period_ms * 1000 / static_cast<int64_t>(agents.size());
+  bool all_started = false;
   for (uint64_t step = 0; !stop.load(); ++step) {
     const size_t index = step % agents.size();
+    if (index == 0 && !all_started) {
+      // Once per sweep: the bench starts measuring at this line.
+      all_started = std::all_of(agents.begin(), agents.end(), [](auto& a) { return a->started(); });
+      if (all_started) std::cerr << "sipfleet_sim_agents: all " << agents.size() << " agents started" << std::endl;
+    }
     std::this_thread::sleep_until(begin + std::chrono::microseconds(slot_us * static_cast<int64_t>(step)));
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now().time_since_epoch())
@@ -288,7 +330,9 @@ void Drive(std::vector<std::unique_ptr<SimAgent>>& agents, const SimOptions& opt
 int Report(const std::vector<std::unique_ptr<SimAgent>>& agents, bool timed_out) {
   int refused = 0;
   int unfinished = 0;
+  uint64_t calls = 0;
   for (const auto& agent : agents) {
+    calls += agent->calls_reported();
     if (!agent->refusal().empty()) {
       ++refused;
       std::cerr << "sim agent " << agent->name() << ": refused by the master: " << agent->refusal()
@@ -303,7 +347,8 @@ int Report(const std::vector<std::unique_ptr<SimAgent>>& agents, bool timed_out)
     }
   }
   std::cerr << "sipfleet_sim_agents: " << agents.size() << " agents, " << refused << " refused, "
-            << unfinished << " not shut down" << (timed_out ? " (timed out)" : "") << "\n";
+            << unfinished << " not shut down, " << calls << " successful calls reported"
+            << (timed_out ? " (timed out)" : "") << "\n";
   if (refused > 0) return 3;
   return unfinished > 0 || timed_out ? 1 : 0;
 }

@@ -13,7 +13,7 @@
 #   s_server  handshake only, against `openssl s_server`: the handshake
 #             completes (verified against ca.pem) and the INVITE arrives over
 #             it. s_server does not speak SIP, so the call itself cannot
-#             succeed; the client is bounded with -timeout 5.
+#             succeed; the client is bounded with -recv_timeout 4s.
 # Ports (127.0.0.1): kamailio TLS (TCP) and UDP on BASE_PORT, the UAS on UDP
 # BASE_PORT+1; s_server on TCP BASE_PORT.
 # Env: SIPFLEET, SIPFLEET_TEST_CA (what ctest passes); KAMAILIO_BIN,
@@ -232,7 +232,7 @@ case $case_name in
     STARTED_PIDS+=("$s_server_PID")
     wait_tcp_port "$kam_port"
     start_bg uac "$SIPFLEET" "$host:$kam_port" -sn uac -t l1 -i "$host" -m 1 -tls_ca pki/ca.pem \
-      -nostdin -trace_stat -stf uac.csv -timeout 5
+      -nostdin -trace_stat -stf uac.csv -recv_timeout 4s
     wait_exit "$uac_PID" 20
     echo "uac: exit $EXIT_CODE; $(tail -n 1 uac.out)"
     # The client closed its connection on exit; with -naccept 1 s_server ends.
