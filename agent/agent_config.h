@@ -4,9 +4,8 @@
 // What an agent builds from a master's prepare: the scenario (from XML
 // text, with the same loader as sipfleet), the -inf files (from the shipped
 // shard of each file) and the EngineConfig for its stripe. No gRPC types.
-//
-// Copied from agent/sipfleet_main.cc (owned by the lead) until the shared
-// part moves into a library; keep the two in step.
+// The SIPp options mean what they mean for sipfleet: both go through
+// common/setup.
 
 #include <cstdint>
 #include <memory>

@@ -7,14 +7,18 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -27,7 +31,9 @@
 #include "common/runtime/pacing.h"
 #include "common/scenario/embedded.h"
 #include "common/scenario/loader.h"
+#include "common/scenario/stats_layout.h"
 #include "common/stats/stat_csv.h"
+#include "common/stats/stat_file.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/wire/wire.h"
 #include "sipfleet/control/v1/control.grpc.pb.h"
@@ -81,17 +87,6 @@ absl::StatusOr<std::pair<std::string, std::string>> ScenarioText(const std::stri
   return std::make_pair(builtin, std::string(*xml));
 }
 
-// Same as runtime::StatsLayoutFor (the master does not link the runtime).
-stats::ShardLayout LayoutFor(const scenario::Scenario& scenario) {
-  stats::ShardLayout layout;
-  layout.rtd_names = scenario.rtd_names;
-  layout.response_time_repartition_ms = scenario.response_time_repartition_ms;
-  layout.call_length_repartition_ms = scenario.call_length_repartition_ms;
-  layout.user_counter_names = scenario.counter_names;
-  layout.message_count = scenario.elements.size();
-  return layout;
-}
-
 // "ipv4:10.0.0.2:41234" -> "ipv4:10.0.0.2": the host of a gRPC peer.
 std::string PeerHost(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
 
@@ -109,6 +104,7 @@ struct Agent {
   std::string peer;
   bool uas = false;
   uint32_t weight = 1;
+  std::string instance;  // its 3PCC instance name, set when planned (under Registry::mutex_)
   // The session's stream, null once the session ended. Written under
   // write_mutex only: gRPC allows one writer at a time.
   std::mutex write_mutex;
@@ -257,9 +253,6 @@ class Registry {
         agent.finished = true;
         agent.exit_code = message.finished().exit_code();
         break;
-      case v1::AgentMessage::kThreePcc:
-        pending_3pcc_.push_back(message.three_pcc());
-        break;
       default:
         break;  // heartbeats only refresh last_heard_ms
     }
@@ -296,11 +289,48 @@ class Registry {
     closed_ = true;
   }
 
-  // Routed 3PCC commands waiting for the run thread.
-  std::vector<v1::ThreePccCommand> Take3pcc() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::exchange(pending_3pcc_, {});
+  // Forwards a 3PCC command from agent `from` to the agent running its
+  // destination instance at once, on the sender's session thread: one
+  // sender's commands keep their order (so do one call's). A command no
+  // agent can take is counted, reported once per name, and answered with a
+  // loss notice (the sender handles it as a lost twin).
+  void Route3pcc(size_t from, v1::ThreePccCommand command) {
+    std::optional<size_t> to;
+    bool first_report = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      agents_[from]->last_heard_ms = NowMs();
+      if (agents_[from]->lost) return;
+      Learn(from, command);
+      to = Destination(command);
+      if (to.has_value()) {
+        ++routed_3pcc_;
+      } else {
+        ++unrouted_3pcc_;
+        first_report = unknown_reported_.insert(command.dest_instance()).second;
+      }
+    }
+    if (to.has_value()) {
+      v1::MasterMessage forward;
+      *forward.mutable_three_pcc() = std::move(command);
+      Send(*to, forward);
+      return;
+    }
+    const std::string why = base::Cat("3PCC command from instance '", command.source_instance(),
+                                      "' (Call-ID ", command.call_id(), ") for instance '",
+                                      command.dest_instance(), "': no agent runs that instance");
+    if (first_report) std::cerr << "sipfleet-master: " << why << " (further ones only counted)\n";
+    v1::MasterMessage notice;
+    v1::ThreePccCommand* lost = notice.mutable_three_pcc();
+    lost->set_source_instance(command.dest_instance());
+    lost->set_dest_instance(command.source_instance());
+    lost->set_call_id(command.call_id());
+    lost->set_lost(why);
+    Send(from, notice);
   }
+  // Under mutex().
+  uint64_t routed_3pcc_locked() const { return routed_3pcc_; }
+  uint64_t unrouted_3pcc_locked() const { return unrouted_3pcc_; }
 
   std::mutex& mutex() { return mutex_; }
   // Under mutex().
@@ -315,8 +345,51 @@ class Registry {
   std::condition_variable changed_;
   std::vector<std::unique_ptr<Agent>> agents_;
   std::unique_ptr<cluster::StatsMerger> merger_;
-  std::vector<v1::ThreePccCommand> pending_3pcc_;
   bool closed_ = false;
+  // 3PCC routing (under mutex_).
+  uint64_t routed_3pcc_ = 0;
+  uint64_t unrouted_3pcc_ = 0;
+  std::set<std::string> unknown_reported_;
+  // Where a Call-ID lives for instance names several agents share
+  // ("instance\ncall-id" -> agent), learned from what they send; the oldest
+  // are forgotten beyond kMaxLearned.
+  static constexpr size_t kMaxLearned = size_t{1} << 20;
+  std::unordered_map<std::string, size_t> learned_;
+  std::deque<std::string> learned_order_;
+
+  // Agents running `instance`, not lost. Under mutex_.
+  std::vector<size_t> Runners(const std::string& instance) const {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < agents_.size(); ++i) {
+      if (agents_[i]->registered && !agents_[i]->lost && agents_[i]->instance == instance) {
+        out.push_back(i);
+      }
+    }
+    return out;
+  }
+  // Remembers which agent a shared instance's Call-ID lives on. Under mutex_.
+  void Learn(size_t from, const v1::ThreePccCommand& command) {
+    if (command.call_id().empty() || Runners(command.source_instance()).size() < 2) return;
+    std::string key = base::Cat(command.source_instance(), "\n", command.call_id());
+    if (learned_.insert_or_assign(key, from).second) learned_order_.push_back(std::move(key));
+    if (learned_order_.size() > kMaxLearned) {
+      learned_.erase(learned_order_.front());
+      learned_order_.pop_front();
+    }
+  }
+  // The agent that takes `command`: the only runner of its instance, or the
+  // one its Call-ID lives on, or one fixed by the Call-ID's hash. Under mutex_.
+  std::optional<size_t> Destination(const v1::ThreePccCommand& command) const {
+    std::vector<size_t> runners = Runners(command.dest_instance());
+    if (runners.empty()) return std::nullopt;
+    if (runners.size() == 1) return runners[0];
+    auto it = learned_.find(base::Cat(command.dest_instance(), "\n", command.call_id()));
+    if (it != learned_.end() &&
+        std::find(runners.begin(), runners.end(), it->second) != runners.end()) {
+      return it->second;
+    }
+    return runners[std::hash<std::string>()(command.call_id()) % runners.size()];
+  }
 };
 
 class ControlService final : public v1::Control::Service {
@@ -347,7 +420,13 @@ class ControlService final : public v1::Control::Service {
         first.register_().clock().wall_micros());
     registry_->Send(*index, welcome);
     v1::AgentMessage message;
-    while (stream->Read(&message)) registry_->OnMessage(*index, message);
+    while (stream->Read(&message)) {
+      if (message.kind_case() == v1::AgentMessage::kThreePcc) {
+        registry_->Route3pcc(*index, std::move(*message.mutable_three_pcc()));
+      } else {
+        registry_->OnMessage(*index, message);
+      }
+    }
     registry_->OnSessionEnd(*index);
     return grpc::Status::OK;
   }
@@ -359,57 +438,10 @@ class ControlService final : public v1::Control::Service {
 };
 
 // Writes the merged -trace_stat file, rows as sipfleet's StatFile does.
-class MergedStatFile {
- public:
-  MergedStatFile(const stats::ShardLayout& layout, const cli::Options& options, int64_t start_wall_us)
-      : writer_(layout, CsvOptionsFor(options)),
-        start_wall_us_(start_wall_us),
-        last_reset_wall_us_(start_wall_us),
-        previous_(stats::EmptySnapshot(layout)) {}
-
-  absl::Status Open(const std::string& path) {
-    out_.open(path, std::ios::trunc);
-    if (!out_) return absl::InvalidArgumentError(base::Cat("cannot write ", path));
-    out_ << writer_.HeaderRow();
-    return absl::OkStatus();
-  }
-
-  void WriteRow(const stats::Snapshot& now, int64_t wall_us, double target_rate) {
-    stats::Snapshot periodic = stats::Delta(now, previous_);
-    stats::RowInput row;
-    row.start_wall_micros = start_wall_us_;
-    row.last_reset_wall_micros = last_reset_wall_us_;
-    row.current_wall_micros = wall_us;
-    row.target_rate = target_rate;
-    row.cumulative = &now;
-    row.periodic = &periodic;
-    row.periodic_elapsed_micros = wall_us - last_reset_wall_us_;
-    row.cumulative_elapsed_micros = wall_us - start_wall_us_;
-    out_ << writer_.Row(row);
-    out_.flush();
-    previous_ = now;
-    last_reset_wall_us_ = wall_us;
-  }
-
- private:
-  static stats::StatCsvOptions CsvOptionsFor(const cli::Options& options) {
-    stats::StatCsvOptions csv;
-    csv.delimiter = options.stat_delimiter;
-    csv.periodic_rtd = options.periodic_rtd;
-    return csv;
-  }
-
-  stats::StatCsvWriter writer_;
-  std::ofstream out_;
-  int64_t start_wall_us_;
-  int64_t last_reset_wall_us_;
-  stats::Snapshot previous_;
-};
-
 // Options the master keeps for itself: the agents must not write their own
 // statistics files, -l and -users are shared out, -inf files are shipped.
 std::vector<std::string> AgentArgs(const std::vector<std::string>& sipp_args) {
-  static constexpr std::string_view kDropWithValue[] = {"-stf", "-fd", "-l", "-users"};
+  static constexpr std::string_view kDropWithValue[] = {"-stf", "-fd", "-l", "-users", "-slave_cfg"};
   static constexpr std::string_view kDrop[] = {"-trace_stat", "-trace_screen", "-bg"};
   std::vector<std::string> out;
   for (size_t i = 0; i < sipp_args.size(); ++i) {
@@ -493,7 +525,28 @@ class Run : public control::RunControl {
   // Applies the failure policy to a newly lost agent; returns the abort
   // reason when the run cannot go on.
   std::optional<std::string> HandleLost(size_t index, const std::string& why);
-  void Route3pcc();
+  // 3PCC: tells the other agents that the instance of agent `index` is
+  // gone (their routers treat it as a lost twin).
+  void NoticeLost3pcc(size_t index, const std::string& what);
+  // The SIPp options -agent_args gives agent `name`.
+  std::vector<std::string> ExtraArgs(const std::string& name) const;
+  // Agent `name`'s 3PCC instance name and plain-mode twin instance ("" if none).
+  std::string InstanceOf(const std::string& name) const;
+  std::string TwinOf(const std::string& name) const;
+  // The scenario (name, text) of UAS agent `name`: -agent_sf/-agent_sn, else -uas_sf/-uas_sn.
+  absl::StatusOr<std::pair<std::string, std::string>> UasScenarioOf(const std::string& name) const;
+  // Checks the per-agent options against the planned roles.
+  absl::Status CheckAgentOptions(const std::vector<size_t>& uac);
+  std::string AgentName(size_t index) {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    return registry_.agents()[index]->name;
+  }
+  // Fills in agent `name`'s 3PCC instance, twin and the cluster's instances.
+  void Set3pcc(const std::string& name, v1::ShardSpec* spec) const {
+    spec->set_instance_name(InstanceOf(name));
+    spec->set_twin_instance(TwinOf(name));
+    for (const std::string& instance : instances_) spec->add_instances(instance);
+  }
   void ShutdownAll(const std::string& reason);
   MasterResult Verdict(std::optional<std::string> abort);
   void Broadcast(const v1::MasterMessage& message, std::optional<bool> uas_only = std::nullopt);
@@ -532,12 +585,13 @@ class Run : public control::RunControl {
   cluster::ControlSecurity security_;  // set by Validate()
   std::pair<std::string, std::string> uac_scenario_;  // name, text
   std::pair<std::string, std::string> uas_scenario_;
-  std::unique_ptr<MergedStatFile> stat_file_;
+  std::unique_ptr<stats::StatFile> stat_file_;
   int64_t start_wall_us_ = 0;
   int64_t start_ms_ = 0;
   // The plan (Prepare()): indices into the registry by role, and per UAC
   // agent (same order as uac_) its weight and stripe.
   std::vector<size_t> uac_, uas_;
+  std::vector<std::string> instances_;  // the 3PCC instance names, once each
   std::vector<uint32_t> uac_weights_;
   std::vector<cluster::Stripe> stripes_;
   // Per agent (registry index), on the run thread.
@@ -577,6 +631,16 @@ absl::Status Run::Validate() {
   absl::StatusOr<cli::Options> parsed = cli::ParseCommandLine(argv);
   if (!parsed.ok()) return parsed.status();
   sipp_ = *std::move(parsed);
+  if (!sipp_.three_pcc.empty() || !sipp_.master.empty() || !sipp_.slave.empty()) {
+    return absl::InvalidArgumentError(
+        "-3pcc/-master/-slave name one process's role: in the cluster every agent is a 3PCC "
+        "instance named after it (or -instances a=NAME, or -agent_args a=\"-master NAME\"), "
+        "and -twins a=b pairs plain -3pcc twins");
+  }
+  if (!sipp_.slave_cfg.empty()) {
+    std::cerr << "sipfleet-master: -slave_cfg " << sipp_.slave_cfg
+              << " ignored: 3PCC instance names resolve to agents over the control plane\n";
+  }
   if (options_.agent_count <= 0 && options_.agent_names.empty()) {
     return absl::InvalidArgumentError("-agents is required: a count or a list of names");
   }
@@ -667,6 +731,93 @@ absl::Status Run::UasBinds(const std::vector<size_t>& uas, const std::string& re
   return absl::OkStatus();
 }
 
+std::vector<std::string> Run::ExtraArgs(const std::string& name) const {
+  std::vector<std::string> out;
+  for (const auto& [agent, args] : options_.agent_args) {
+    if (agent == name) out.insert(out.end(), args.begin(), args.end());
+  }
+  return out;
+}
+
+std::string Run::InstanceOf(const std::string& name) const {
+  std::string instance = name;
+  for (const auto& [agent, given] : options_.instances) {
+    if (agent == name) instance = given;
+  }
+  return instance;
+}
+
+std::string Run::TwinOf(const std::string& name) const {
+  for (const auto& [a, b] : options_.twins) {
+    if (a == name) return InstanceOf(b);
+    if (b == name) return InstanceOf(a);
+  }
+  return "";
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> Run::UasScenarioOf(
+    const std::string& name) const {
+  for (const auto& [agent, file] : options_.agent_scenario_files) {
+    if (agent == name) return ScenarioText(file, "");
+  }
+  for (const auto& [agent, builtin] : options_.agent_scenario_names) {
+    if (agent == name) return ScenarioText("", builtin);
+  }
+  return uas_scenario_;
+}
+
+absl::Status Run::CheckAgentOptions(const std::vector<size_t>& uac) {
+  std::set<std::string> names, uac_names;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    auto& agents = registry_.agents();
+    for (size_t i = 0; i < agents.size(); ++i) {
+      if (!agents[i]->spare) names.insert(agents[i]->name);
+    }
+    for (size_t i : uac) {
+      if (!agents[i]->spare) uac_names.insert(agents[i]->name);
+    }
+  }
+  auto check = [&](std::string_view option, const std::string& name, bool uas_only) {
+    if (!names.contains(name)) {
+      return absl::InvalidArgumentError(base::Cat(option, ": no agent '", name, "' in the cluster"));
+    }
+    if (uas_only && uac_names.contains(name)) {
+      return absl::InvalidArgumentError(base::Cat(
+          option, ": '", name, "' is a UAC agent; UAC agents run the -sf/-sn scenario (one "
+          "statistics layout): put it in -uas_agents or give its scenario with -sf"));
+    }
+    return absl::OkStatus();
+  };
+  for (const auto& [name, file] : options_.agent_scenario_files) {
+    if (absl::Status status = check("-agent_sf", name, true); !status.ok()) return status;
+    if (absl::StatusOr<std::pair<std::string, std::string>> text = ScenarioText(file, "");
+        !text.ok()) {
+      return absl::InvalidArgumentError(base::Cat("-agent_sf ", name, "=", file, ": ",
+                                                  base::FromAbsl(text.status().message())));
+    }
+  }
+  for (const auto& [name, builtin] : options_.agent_scenario_names) {
+    if (absl::Status status = check("-agent_sn", name, true); !status.ok()) return status;
+    if (absl::StatusOr<std::pair<std::string, std::string>> text = ScenarioText("", builtin);
+        !text.ok()) {
+      return absl::InvalidArgumentError(base::Cat("-agent_sn ", name, "=", builtin, ": ",
+                                                  base::FromAbsl(text.status().message())));
+    }
+  }
+  for (const auto& [name, args] : options_.agent_args) {
+    if (absl::Status status = check("-agent_args", name, false); !status.ok()) return status;
+  }
+  for (const auto& [name, instance] : options_.instances) {
+    if (absl::Status status = check("-instances", name, false); !status.ok()) return status;
+  }
+  for (const auto& [a, b] : options_.twins) {
+    if (absl::Status status = check("-twins", a, false); !status.ok()) return status;
+    if (absl::Status status = check("-twins", b, false); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Run::Prepare() {
   // Roles and weights, then the plan (common/cluster/plan.h).
   std::vector<size_t> uac, uas;
@@ -693,11 +844,16 @@ absl::Status Run::Prepare() {
       (agent.uas ? uas : uac).push_back(i);
       (agent.uas ? uas_weights : uac_weights).push_back(agent.weight);
       if (!agent.uas) present_weights.push_back(agent.weight);
+      agent.instance = InstanceOf(agent.name);
+      if (std::find(instances_.begin(), instances_.end(), agent.instance) == instances_.end()) {
+        instances_.push_back(agent.instance);
+      }
     }
   }
   const size_t present_uac =
       std::count_if(present_weights.begin(), present_weights.end(), [](uint32_t w) { return w > 0; });
   if (present_uac == 0) return absl::InvalidArgumentError("no UAC agent: every agent is in -uas_agents");
+  if (absl::Status status = CheckAgentOptions(uac); !status.ok()) return status;
   const uint32_t workers = sipp_.workers > 0 ? static_cast<uint32_t>(sipp_.workers) : 1;
   absl::StatusOr<std::vector<cluster::Stripe>> stripes = cluster::PlanStripes(uac_weights, workers);
   if (!stripes.ok()) return stripes.status();
@@ -738,6 +894,8 @@ absl::Status Run::Prepare() {
     prepare->set_scenario_xml(uac_scenario_.second);
     prepare->set_scenario_hash(uac_hash);
     for (const std::string& arg : uac_args) prepare->add_sipp_args(arg);
+    const std::string name = AgentName(uac[k]);
+    for (const std::string& arg : ExtraArgs(name)) prepare->add_sipp_args(arg);
     if (limits[k] > 0) {
       prepare->add_sipp_args("-l");
       prepare->add_sipp_args(base::Cat(limits[k]));
@@ -759,6 +917,7 @@ absl::Status Run::Prepare() {
     }
     v1::ShardSpec* spec = prepare->mutable_shard();
     spec->set_role(v1::ROLE_UAC);
+    Set3pcc(name, spec);
     spec->set_weight(uac_weights[k]);
     spec->set_workers((*stripes)[k].workers);
     spec->set_call_number_offset((*stripes)[k].offset);
@@ -782,15 +941,20 @@ absl::Status Run::Prepare() {
     v1::MasterMessage message;
     v1::Prepare* prepare = message.mutable_prepare();
     prepare->set_epoch(1);
-    prepare->set_scenario_name(uas_scenario_.first);
-    prepare->set_scenario_xml(uas_scenario_.second);
-    prepare->set_scenario_hash(Sha256Hex(uas_scenario_.second));
+    const std::string name = AgentName(uas[k]);
+    absl::StatusOr<std::pair<std::string, std::string>> own = UasScenarioOf(name);
+    if (!own.ok()) return own.status();
+    prepare->set_scenario_name(own->first);
+    prepare->set_scenario_xml(own->second);
+    prepare->set_scenario_hash(Sha256Hex(own->second));
     for (const char* arg : {"-i", uas_ip.c_str(), "-p", uas_port.c_str()}) prepare->add_sipp_args(arg);
     prepare->add_sipp_args("-workers");
     prepare->add_sipp_args(base::Cat(workers));
     for (const std::string& arg : options_.uas_args) prepare->add_sipp_args(arg);
+    for (const std::string& arg : ExtraArgs(name)) prepare->add_sipp_args(arg);
     v1::ShardSpec* spec = prepare->mutable_shard();
     spec->set_role(v1::ROLE_UAS);
+    Set3pcc(name, spec);
     spec->set_weight(uas_weights[k]);
     spec->set_workers(workers);
     prepare->set_stats_period_millis(static_cast<uint32_t>(options_.tick_ms));
@@ -999,7 +1163,7 @@ screen::ScreenInput Run::ScreenInputNow() {
       baseline_.counters == stats::Snapshot().counters ? total : stats::Delta(total, baseline_);
   if (screen_period_start_.counters == stats::Snapshot().counters &&
       screen_period_start_.messages.empty()) {
-    screen_period_start_ = stats::EmptySnapshot(LayoutFor(*scenario_));
+    screen_period_start_ = stats::EmptySnapshot(scenario::StatsLayoutFor(*scenario_));
   }
   input.periodic = stats::Delta(input.cumulative, screen_period_start_);
   input.elapsed_us = std::max<int64_t>(now_us - start_ms_ * 1000, 0);
@@ -1132,6 +1296,7 @@ std::optional<std::string> Run::HandleLost(size_t index, const std::string& why)
   }
   lost_[index] = true;
   const std::string what = base::Cat("agent '", name, "' lost: ", why);
+  NoticeLost3pcc(index, what);
   // If it is only slow or cut off, it must not go on placing calls nobody
   // counts: told to stop, and no more heartbeats, so its lease runs out.
   v1::MasterMessage stop;
@@ -1256,17 +1421,23 @@ void Run::RefuseLate(size_t index, const std::string& why) {
   registry_.Send(index, refused);
 }
 
-void Run::Route3pcc() {
-  for (const v1::ThreePccCommand& command : registry_.Take3pcc()) {
-    // Routed by instance name: the agent of that name runs the instance.
-    v1::MasterMessage forward;
-    *forward.mutable_three_pcc() = command;
+void Run::NoticeLost3pcc(size_t index, const std::string& what) {
+  std::string instance;
+  std::vector<size_t> others;
+  {
     std::lock_guard<std::mutex> lock(registry_.mutex());
     auto& agents = registry_.agents();
+    instance = agents[index]->instance;
     for (size_t i = 0; i < agents.size(); ++i) {
-      if (agents[i]->name == command.dest_instance()) registry_.Send(i, forward);
+      if (i != index && !lost_[i] && !agents[i]->instance.empty()) others.push_back(i);
     }
   }
+  if (instance.empty()) return;
+  // Each agent ignores it unless it talks to that instance (RelayRouter).
+  v1::MasterMessage notice;
+  notice.mutable_three_pcc()->set_source_instance(instance);
+  notice.mutable_three_pcc()->set_lost(base::Cat("3PCC instance '", instance, "' is gone: ", what));
+  for (size_t i : others) registry_.Send(i, notice);
 }
 
 std::optional<std::string> Run::Supervise() {
@@ -1290,7 +1461,6 @@ std::optional<std::string> Run::Supervise() {
     v1::MasterMessage beat;
     beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
     Broadcast(beat);
-    Route3pcc();
     AdvanceLateJoiners();
     TickState state = Observe(now);
     for (const auto& [index, why] : state.lost) {
@@ -1362,6 +1532,9 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
   }
   result.merged = registry_.merger().Total(uac_);
   result.merged_uas = registry_.merger().Total(uas_);
+  // (Locked already: the counters are read directly.)
+  result.routed_3pcc = registry_.routed_3pcc_locked();
+  result.unrouted_3pcc = registry_.unrouted_3pcc_locked();
   const uint64_t successful = result.merged.Get(stats::Counter::kSuccessfulCall);
   const uint64_t failed = result.merged.Get(stats::Counter::kFailedCall) +
                           result.merged_uas.Get(stats::Counter::kFailedCall);
@@ -1380,6 +1553,13 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
     if (sipp_.max_calls > 0 && placed < sipp_.max_calls) {
       base::Append(&result.message, "; ", sipp_.max_calls - placed,
                    " of the -m calls were in the lost agents' stripes and not placed");
+    }
+  }
+  if (result.routed_3pcc > 0 || result.unrouted_3pcc > 0) {
+    base::Append(&result.message, "; 3PCC: ", result.routed_3pcc, " commands routed");
+    if (result.unrouted_3pcc > 0) {
+      base::Append(&result.message, ", ", result.unrouted_3pcc,
+                   " for unknown instances not routed (see above)");
     }
   }
   base::Append(&result.message, "; exit ", result.exit_code);
@@ -1401,9 +1581,15 @@ absl::Status Run::LoadScenario() {
   std::string path = sipp_.stat_file.empty()
                          ? stats::DefaultStatFileName(scenario_->stem, static_cast<int>(getpid()))
                          : sipp_.stat_file;
-  stat_file_ = std::make_unique<MergedStatFile>(LayoutFor(*scenario_), sipp_,
-                                                clock_.WallMicros() + options_.start_delay_ms * 1000);
-  return stat_file_->Open(path);
+  stats::StatCsvOptions csv;
+  csv.delimiter = sipp_.stat_delimiter;
+  csv.periodic_rtd = sipp_.periodic_rtd;
+  absl::StatusOr<std::unique_ptr<stats::StatFile>> opened =
+      stats::StatFile::Open(path, scenario::StatsLayoutFor(*scenario_), csv,
+                            clock_.WallMicros() + options_.start_delay_ms * 1000);
+  if (!opened.ok()) return opened.status();
+  stat_file_ = *std::move(opened);
+  return absl::OkStatus();
 }
 
 MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
@@ -1461,6 +1647,57 @@ MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
 
 }  // namespace
 
+namespace {
+
+// "a=x,b=y" into (name, value) pairs; both sides non-empty.
+absl::Status ParsePairs(std::string_view option, std::string_view value, std::string_view what,
+                        std::vector<std::pair<std::string, std::string>>* out) {
+  for (std::string_view entry : base::SplitTrimmed(value, ',')) {
+    size_t equals = entry.find('=');
+    if (equals == std::string_view::npos || equals == 0 || equals + 1 == entry.size()) {
+      return absl::InvalidArgumentError(base::Cat(option, ": '", entry, "' is not name=", what));
+    }
+    out->emplace_back(std::string(entry.substr(0, equals)), std::string(entry.substr(equals + 1)));
+  }
+  return absl::OkStatus();
+}
+
+// -agent_args NAME="ARGS": SIPp options for one agent. SIPp's 3PCC role
+// flags there mean what they mean for that process: -master/-slave NAME
+// name its 3PCC instance; -slave_cfg is dropped (names resolve to agents);
+// -3pcc is refused (twins are paired with -twins).
+absl::Status ParseAgentArgs(std::string_view value, MasterOptions* options) {
+  size_t equals = value.find('=');
+  if (equals == std::string_view::npos || equals == 0) {
+    return absl::InvalidArgumentError(base::Cat("-agent_args: '", value, "' is not name=\"options\""));
+  }
+  const std::string name(value.substr(0, equals));
+  std::vector<std::string> words = SplitBlanks(value.substr(equals + 1));
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    const bool role = word == "-master" || word == "-slave";
+    if (!role && word != "-slave_cfg" && word != "-3pcc") {
+      kept.push_back(word);
+      continue;
+    }
+    if (i + 1 >= words.size()) {
+      return absl::InvalidArgumentError(base::Cat("-agent_args ", name, ": ", word, " needs a value"));
+    }
+    const std::string& operand = words[++i];
+    if (word == "-3pcc") {
+      return absl::InvalidArgumentError(base::Cat(
+          "-agent_args ", name, ": -3pcc ", operand, " has no meaning in the cluster: pair the "
+          "twins with -twins ", name, "=OTHER_AGENT"));
+    }
+    if (role) options->instances.emplace_back(name, operand);
+  }
+  options->agent_args.emplace_back(name, std::move(kept));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::string>& args) {
   MasterOptions options;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -1473,7 +1710,8 @@ absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::stri
     static constexpr std::string_view kWithValue[] = {
         "-listen", "-agents", "-uas_agents", "-uas_sn", "-uas_sf", "-uas_args", "-weights",
         "-agent_wait", "-lost_after", "-lease", "-start_delay", "-failure_policy",
-        "-late_join", "-late_slots", "-max_skew", "-uas_bind"};
+        "-late_join", "-late_slots", "-max_skew", "-uas_bind", "-agent_sf", "-agent_sn",
+        "-agent_args", "-instances", "-twins"};
     const bool ours = std::find(std::begin(kWithValue), std::end(kWithValue), arg) != std::end(kWithValue);
     if (arg == "-allow_plaintext") {
       options.allow_plaintext_remote = true;
@@ -1487,6 +1725,18 @@ absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::stri
     const std::string& value = args[++i];
     if (arg == "-listen") {
       options.listen = value;
+    } else if (arg == "-agent_sf" || arg == "-agent_sn" || arg == "-instances" || arg == "-twins") {
+      auto* out = arg == "-agent_sf"   ? &options.agent_scenario_files
+                  : arg == "-agent_sn" ? &options.agent_scenario_names
+                  : arg == "-instances" ? &options.instances
+                                        : &options.twins;
+      std::string_view what = arg == "-agent_sf"   ? "FILE"
+                              : arg == "-agent_sn" ? "NAME"
+                              : arg == "-instances" ? "INSTANCE"
+                                                    : "agent";
+      if (absl::Status status = ParsePairs(arg, value, what, out); !status.ok()) return status;
+    } else if (arg == "-agent_args") {
+      if (absl::Status status = ParseAgentArgs(value, &options); !status.ok()) return status;
     } else if (arg == "-agents") {
       int count = 0;
       if (base::ParseInt(value, &count)) {
@@ -1630,6 +1880,30 @@ std::string HelpText() {
          "                        the total stays. Runs without -m only.\n"
          "  -late_slots N         stripes kept for late joiners (default 1, weight 1\n"
          "                        each); until taken, the others cover their share\n"
+         "\n"
+         "Per agent (3PCC and other multi-role tests):\n"
+         "  -agent_sf a=FILE,...  scenario file of UAS agent a (instead of -uas_sf/-uas_sn;\n"
+         "                        UAC agents all run -sf/-sn: one statistics layout)\n"
+         "  -agent_sn a=NAME,...  built-in scenario of UAS agent a\n"
+         "  -agent_args a=\"...\"  extra SIPp options for agent a (repeatable), after\n"
+         "                        its role's (e.g. its remote_host, -key, -m)\n"
+         "  -instances a=NAME,... 3PCC instance name of agent a (default: the agent's\n"
+         "                        name). SIPp's -master NAME / -slave NAME inside\n"
+         "                        -agent_args say the same. Several agents may share\n"
+         "                        a name: a command for it goes to the agent where its\n"
+         "                        Call-ID lives (else one fixed by the Call-ID's hash)\n"
+         "  -twins a=b,...        plain -3pcc twins: each command of a goes to b and\n"
+         "                        back (3pcc-C-A on a, 3pcc-C-B on b)\n"
+         "3PCC: agents whose scenario has <sendCmd>/<recvCmd> exchange commands\n"
+         "through the master by instance name; not in -twins, they run SIPp's extended\n"
+         "mode (dest=/src= name instances; the From: line names the sender), so SIPp's\n"
+         "extended-3PCC scenarios run unchanged. No -slave_cfg is needed: one given is\n"
+         "ignored (with a note); -3pcc/-master/-slave on the master's own SIPp command\n"
+         "line are refused (they name one process). A dest= no agent runs fails that\n"
+         "agent's prepare (file:line); a command the master cannot route is counted and\n"
+         "reported, and its sender handles it as a lost twin. An agent lost: the agents\n"
+         "talking to its instance handle it as a lost twin (no new calls, calls waiting\n"
+         "for a command fail).\n"
          + cluster::ControlTlsHelp(false) +
          "\n"
          "Refused: a duplicate agent name, an unknown name, an agent of another API\n"

@@ -33,16 +33,6 @@ bool IsInvite(const scenario::Element& element) {
 
 }  // namespace
 
-stats::ShardLayout StatsLayoutFor(const scenario::Scenario& scenario) {
-  stats::ShardLayout layout;
-  layout.rtd_names = scenario.rtd_names;
-  layout.response_time_repartition_ms = scenario.response_time_repartition_ms;
-  layout.call_length_repartition_ms = scenario.call_length_repartition_ms;
-  layout.user_counter_names = scenario.counter_names;
-  layout.message_count = scenario.elements.size();
-  return layout;
-}
-
 Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSocket> socket,
                bool shared_socket, uint64_t first_call_number, uint64_t stride, uint64_t call_limit)
     : index_(index),

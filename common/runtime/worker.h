@@ -25,6 +25,7 @@
 #include "common/runtime/pacing.h"
 #include "common/runtime/variables.h"
 #include "common/scenario/scenario.h"
+#include "common/scenario/stats_layout.h"
 #include "common/sip/message.h"
 #include "common/stats/shard.h"
 #include "common/trace/trace_set.h"
@@ -42,8 +43,7 @@ class Worker;
 absl::StatusOr<std::unique_ptr<transport::UdpSocket>> BindSipUdp(
     const EngineConfig& config, const transport::SocketAddress& local);
 
-// The statistics layout (RTDs, repartitions, counters, messages) of a scenario.
-stats::ShardLayout StatsLayoutFor(const scenario::Scenario& scenario);
+using scenario::StatsLayoutFor;
 
 // State every worker of one engine shares: immutable configuration and the
 // few atomics that make cluster-wide decisions (server-mode -m admission,

@@ -57,8 +57,7 @@ void ApplyTransport(const cli::Options& options, runtime::EngineConfig* config) 
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
-    const cli::Options& options) {
+scenario::LoadOptions ScenarioLoadOptions(const cli::Options& options) {
   scenario::LoadOptions load_options;
   for (const auto& [name, value] : options.keys) load_options.generic_keys[name] = value;
   load_options.injection_files = options.injection_files;
@@ -72,6 +71,12 @@ absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
     load_options.media_search_dirs.push_back(data_dir);
   }
   load_options.media_search_dirs.push_back(SIPFLEET_INSTALL_DATA_DIR);
+  return load_options;
+}
+
+absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
+    const cli::Options& options) {
+  const scenario::LoadOptions load_options = ScenarioLoadOptions(options);
   if (!options.scenario_file.empty()) {
     return scenario::LoadScenarioFile(options.scenario_file, load_options);
   }
@@ -187,6 +192,20 @@ stats::StatCsvOptions StatCsvOptionsFor(const cli::Options& options) {
 
 // Loads the -inf files, builds -infindex indexes and freezes the files no
 // insert/replace action writes to (reads then take no lock).
+absl::Status IndexInjectionFiles(
+    const cli::Options& options,
+    const std::vector<std::shared_ptr<injection::InjectionFile>>& files) {
+  for (const auto& [path, field] : options.injection_index) {
+    auto it = std::find(options.injection_files.begin(), options.injection_files.end(), path);
+    if (it == options.injection_files.end()) {
+      return absl::InvalidArgumentError(base::Cat("-infindex ", path, ": not given with -inf"));
+    }
+    absl::Status status = files[it - options.injection_files.begin()]->BuildIndex(field);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjectionFiles(
     const cli::Options& options, const scenario::Scenario& scenario) {
   std::vector<std::shared_ptr<injection::InjectionFile>> files;
@@ -199,14 +218,7 @@ absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjec
     }
     files.push_back(*std::move(file));
   }
-  for (const auto& [path, field] : options.injection_index) {
-    auto it = std::find(options.injection_files.begin(), options.injection_files.end(), path);
-    if (it == options.injection_files.end()) {
-      return absl::InvalidArgumentError(base::Cat("-infindex ", path, ": not given with -inf"));
-    }
-    absl::Status status = files[it - options.injection_files.begin()]->BuildIndex(field);
-    if (!status.ok()) return status;
-  }
+  if (absl::Status status = IndexInjectionFiles(options, files); !status.ok()) return status;
   std::vector<bool> written(files.size(), false);
   for (const scenario::Element& element : scenario.elements) {
     for (const scenario::Action& action : element.actions) {

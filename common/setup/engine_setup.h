@@ -12,11 +12,16 @@
 #include "common/cli/options.h"
 #include "common/injection/injection_file.h"
 #include "common/runtime/config.h"
+#include "common/scenario/loader.h"
 #include "common/scenario/scenario.h"
 #include "common/stats/stat_csv.h"
 #include "common/tls/tls_context.h"
 
 namespace sipfleet::setup {
+
+// How SIPp's options shape scenario loading (-key, -inf, -set, -rtp_payload,
+// the media search folders).
+scenario::LoadOptions ScenarioLoadOptions(const cli::Options& options);
 
 // The scenario of -sf or -sn (uac when neither is given). Media files are
 // looked up next to the scenario, in the working folder, $SIPFLEET_DATA_DIR
@@ -33,6 +38,11 @@ absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& opti
 // -tls_version), server or client as the scenario is.
 absl::StatusOr<std::unique_ptr<tls::TlsContext>> MakeTlsContext(const cli::Options& options,
                                                                 const scenario::Scenario& scenario);
+
+// Builds the -infindex indexes of `files` (in -inf order).
+absl::Status IndexInjectionFiles(
+    const cli::Options& options,
+    const std::vector<std::shared_ptr<injection::InjectionFile>>& files);
 
 // Loads the -inf files, builds -infindex indexes and freezes the files no
 // insert/replace action writes to (reads then take no lock).
