@@ -170,8 +170,7 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
       stat_file->WriteRow(engine.Snapshot(), clock.WallMicros(), engine.rate());
       next_stat_ms += options.stat_period_ms;
     }
-    // Traces (issue 5): periodic rows (-trace_counts) every -fd.
-    // [trace periodic]
+    // Traces: periodic rows (-trace_counts) every -fd.
     if (trace::TraceSet* traces = engine.traces();
         traces != nullptr && traces->PeriodDue(clock.WallMicros())) {
       traces->OnStatPeriod(engine.Snapshot(), clock.WallMicros());
@@ -380,14 +379,12 @@ int Run(const std::vector<std::string>& args) {
     if (options.seed == 0) config->rng_seed = static_cast<uint64_t>(config->pid);
   }
 
-  // Traces (issue 5): open the trace files here.
-  // [trace setup]
+  // The -trace_* files.
   base::SystemClock trace_clock;
   absl::StatusOr<std::unique_ptr<trace::TraceSet>> trace_set = trace::TraceSet::Open(
       trace::TraceConfigFromOptions(options), **scenario, config->pid, trace_clock);
   if (!trace_set.ok()) return Fail(trace_set.status().message());
-  // 3PCC (issue 5): set up the twin channel here.
-  // [3pcc setup]
+  // The 3PCC twin channel (-3pcc, -master, -slave).
   std::unique_ptr<twin::TwinHub> twin_hub;  // outlives the engine
   if (absl::Status status = runtime::SetUpTwin(
           {options.three_pcc, options.master, options.slave, options.slave_cfg}, **scenario,
@@ -412,9 +409,7 @@ int Run(const std::vector<std::string>& args) {
   base::SystemClock clock;
   runtime::EngineResources resources;
   resources.injection_files = *std::move(injection_files);
-  // [trace resources]
   resources.traces = trace_set->get();
-  // [3pcc resources]
   resources.commands = twin_hub.get();
   absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
       runtime::Engine::Create(*config, *scenario, clock, std::move(resources));
@@ -460,8 +455,7 @@ int Run(const std::vector<std::string>& args) {
     stat_file->WriteRow(totals, clock.WallMicros(), (*engine)->rate());
   }
 
-  // Traces (issue 5): final rows and flush.
-  // [trace final]
+  // Traces: final rows and flush.
   (*trace_set)->Close(totals);
   if (uint64_t dropped = (*trace_set)->dropped(); dropped > 0) {
     std::printf("sipfleet: traces: %llu entries dropped (trace buffers full)\n",

@@ -452,7 +452,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                      o.rtcheck = v[0];
                      return absl::OkStatus();
                    }}},
-      // Run control (issue 5).
+      // Run control.
       {"users", Integer(&Options::users, uint64_t{1})},
       {"rate_scale", Double(&Options::rate_scale, "rate_scale")},
       {"rate_increase", Double(&Options::rate_increase, "rate_increase")},
@@ -466,9 +466,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"trace_screen", Flag(&Options::trace_screen)},
       {"screen_file", String(&Options::screen_file)},
       {"screen_overwrite", Boolean(&Options::screen_overwrite, "screen_overwrite")},
-      // [control options]
-      // Traces (issue 5).
-      // [trace options]
+      // Traces.
       {"trace_msg", Flag(&Options::trace_msg)},
       {"message_file", String(&Options::message_file)},
       {"message_overwrite", Bool("message_overwrite", &Options::message_overwrite)},
@@ -486,8 +484,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"ringbuffer_size", Integer(&Options::ringbuffer_size, int64_t{0})},
       {"max_log_size", Integer(&Options::max_log_size, int64_t{0})},
       {"rfc3339", Flag(&Options::rfc3339)},
-      // 3PCC (issue 5).
-      // [3pcc options]
+      // 3PCC.
       {"3pcc", String(&Options::three_pcc)},
       {"master", String(&Options::master)},
       {"slave", String(&Options::slave)},

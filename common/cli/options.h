@@ -95,7 +95,7 @@ struct Options {
   bool periodic_rtd = false;                // -periodic_rtd
   int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
   int max_message_bytes = 65536;  // -max_msg_size (ours)
-  // Run control (issue 5: keys, control socket, load shape, -bg).
+  // Run control (keys, control socket, load shape, -bg).
   uint64_t users = 0;               // -users: closed loop, 0 = rate mode
   double rate_scale = 1.0;          // -rate_scale: unit of + - * /
   double rate_increase = 0;         // -rate_increase, per -rate_interval
@@ -109,9 +109,7 @@ struct Options {
   bool trace_screen = false;        // -trace_screen
   std::string screen_file;          // -screen_file
   bool screen_overwrite = true;     // -screen_overwrite
-  // [control options]
-  // Traces (issue 5: -trace_msg and friends, ring buffers).
-  // [trace options]
+  // Traces (-trace_msg and friends, ring buffers).
   bool trace_msg = false;                // -trace_msg
   std::string message_file;              // -message_file
   bool message_overwrite = true;         // -message_overwrite
@@ -129,8 +127,7 @@ struct Options {
   int64_t ringbuffer_size = 0;           // -ringbuffer_size (bytes)
   int64_t max_log_size = 0;              // -max_log_size (bytes)
   bool rfc3339 = false;                  // -rfc3339
-  // 3PCC (issue 5: -3pcc, -master, -slave, -slave_cfg).
-  // [3pcc options]
+  // 3PCC (-3pcc, -master, -slave, -slave_cfg).
   std::string three_pcc;  // -3pcc host:port
   std::string master;     // -master name (extended 3PCC)
   std::string slave;      // -slave name (extended 3PCC)

@@ -111,7 +111,7 @@ struct Call {
   transport::SocketAddress peer;
   absl::InlinedVector<int64_t, 1> rtd_start_us;
   std::unique_ptr<CallExtras> extras;
-  // -trace_calldebug only: the call's events, written if it fails (issue 5).
+  // -trace_calldebug only: the call's events, written if it fails.
   std::unique_ptr<std::string> trace_history;
 };
 

@@ -64,7 +64,7 @@ struct EngineConfig {
   enum class OutOfCall : uint8_t { kDiscard, kAnswer, kAbsorb };
   OutOfCall out_of_call = OutOfCall::kDiscard;
   bool allow_exec = true;            // <exec command=> allowed (an agent opts in)
-  uint64_t users = 0;                // -users (closed loop, issue 5); [users]
+  uint64_t users = 0;                // -users (closed loop); [users]
   int64_t dynamic_start = 0;         // -dynamicStart
   int64_t dynamic_step = 1;          // -dynamicStep
   int64_t dynamic_max = 2147483647;  // -dynamicMax
@@ -110,12 +110,7 @@ struct EngineConfig {
     return transport == Transport::kUdp ? "UDP" : transport == Transport::kTcp ? "TCP" : "TLS";
   }
 
-  // Run control (issue 5).
-  // [control config]
-  // Traces (issue 5).
-  // [trace config]
-  // 3PCC (issue 5).
-  // [3pcc config]
+  // 3PCC.
   // Extended 3PCC (-master/-slave): a <recvCmd src=> takes only commands
   // whose From: names that instance.
   bool twin_extended = false;

@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->shared_.scenario = std::move(scenario);
   engine->shared_.config = config;
   engine->shared_.clock = &clock;
-  engine->shared_.traces = resources.traces;  // [trace resources]
+  engine->shared_.traces = resources.traces;
   engine->shared_.injection_files = std::move(resources.injection_files);
   engine->shared_.commands = resources.commands;
   if (absl::Status status = engine->InitVariables(); !status.ok()) return status;

@@ -20,11 +20,9 @@ namespace sipfleet::runtime {
 // What a run shares besides configuration: the trace files and -inf files.
 struct EngineResources {
   std::vector<std::shared_ptr<injection::InjectionFile>> injection_files;  // -inf order
-  // Traces (issue 5).
-  // [trace resources]
+  // Traces.
   trace::TraceSet* traces = nullptr;  // the -trace_* files, may be null
-  // 3PCC (issue 5).
-  // [3pcc resources]
+  // 3PCC.
   twin::CommandRouter* commands = nullptr;  // the twin channel (-3pcc, extended), may be null
 };
 

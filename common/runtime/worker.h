@@ -71,14 +71,10 @@ struct WorkerShared {
     if (first_transport_error.empty()) first_transport_error.assign(text);
   }
   std::string first_transport_error;  // guarded by forced_exit_mutex
-  // Run control (issue 5).
-  // [control shared]
-  // Traces (issue 5).
-  // [trace shared]
+  // Traces.
   // The -trace_* files (may be null); when set, the three sinks above are unused.
   trace::TraceSet* traces = nullptr;
-  // 3PCC (issue 5).
-  // [3pcc shared]
+  // 3PCC.
   twin::CommandRouter* commands = nullptr;  // the twin channel; null without 3PCC
   std::atomic<bool> twin_lost{false};       // a twin channel is gone for good
 };
@@ -368,7 +364,7 @@ class Worker final : public transport::FdHandler,
   void UpdateFinished();
 
   void TraceUnexpected(Call& call, const sip::Message& message);
-  // Traces (worker_trace.cc, issue 5). Each writes only what is enabled.
+  // Traces (worker_trace.cc). Each writes only what is enabled.
   void TraceSent(Call& call, std::string_view bytes);
   void TraceReceived(std::string_view bytes);
   void TraceCallReceived(Call& call, const sip::Message& message, uint64_t hash);

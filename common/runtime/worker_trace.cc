@@ -1,4 +1,4 @@
-// The worker's trace hooks (issue 5): what each SIP event writes to the
+// The worker's trace hooks: what each SIP event writes to the
 // -trace_* files through the worker's trace::WorkerTrace buffers (nothing
 // without a TraceSet).
 
