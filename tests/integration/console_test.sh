@@ -236,5 +236,17 @@ quit_now)
   check_eq "$(csv_value FailedCall\(C\) uas.csv)" 0 "calls failed at the UAS"
   finish_checks
   ;;
+sleep_start)
+  # -sleep 2: the first call leaves 2 s after the start, not at once.
+  # (A -m 1 -d 0 call alone takes milliseconds.)
+  start_uas
+  start=$(date +%s%N)
+  start_bg uac "$SIPFLEET" -sn uac 127.0.0.1:$port -m 1 -sleep 2 -nostdin -cp $control_port
+  wait_exit "$uac_PID" 10
+  elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+  check_eq "$EXIT_CODE" 0 "exit code"
+  ((elapsed_ms >= 2000)) || PROBLEMS+=("ended after ${elapsed_ms} ms, before -sleep 2 was over")
+  finish_checks
+  ;;
 *) fail "unknown case $case_name" ;;
 esac
