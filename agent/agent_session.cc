@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -18,6 +20,8 @@
 #include "common/cluster/stats_report.h"
 #include "common/runtime/engine.h"
 #include "common/runtime/pacing.h"
+#include "common/twin/command.h"
+#include "common/twin/relay_router.h"
 #include "common/trace/trace_options.h"
 #include "common/trace/trace_set.h"
 #include "grpcpp/grpcpp.h"
@@ -31,6 +35,12 @@ namespace v1 = ::sipfleet::control::v1;
 using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::MasterMessage>;
 
 constexpr char kVersion[] = "sipfleet 0.1.0";
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) base::Append(&out, out.empty() ? "" : ", ", name);
+  return out;
+}
 
 // What the reader thread hands to the session thread. gRPC allows one
 // reader and one writer at a time: the reader thread only reads, the
@@ -68,11 +78,77 @@ class Inbox {
   bool closed_ = false;
 };
 
+// Every write to the stream goes through here: the session thread's
+// messages and the engine workers' 3PCC commands (which must never block a
+// worker on the network). One writer thread writes them in the order
+// pushed, as gRPC allows one writer at a time.
+class Outbox {
+ public:
+  Outbox(Stream* stream, grpc::ClientContext* context)
+      : stream_(stream), context_(context), writer_([this] { WriteLoop(); }) {}
+  ~Outbox() { Close(0); }
+
+  // False once closed.
+  bool Push(v1::AgentMessage message) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closing_) return false;
+    queue_.push_back(std::move(message));
+    changed_.notify_all();
+    return true;
+  }
+  // Writes what is queued, waiting at most `budget_ms` (then the stream is
+  // cancelled so a blocked write returns), and ends the writer. Idempotent.
+  void Close(int64_t budget_ms) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      closing_ = true;
+      changed_.notify_all();
+      if (!changed_.wait_for(lock, std::chrono::milliseconds(budget_ms),
+                             [this] { return queue_.empty() && !writing_; })) {
+        context_->TryCancel();
+      }
+    }
+    if (writer_.joinable()) writer_.join();
+  }
+  bool failed() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return failed_;
+  }
+
+ private:
+  void WriteLoop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      changed_.wait(lock, [this] { return !queue_.empty() || closing_; });
+      if (queue_.empty()) return;  // closing, all written
+      v1::AgentMessage message = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      lock.unlock();
+      const bool ok = failed_ ? false : stream_->Write(message);
+      lock.lock();
+      writing_ = false;
+      if (!ok) failed_ = true;  // the lease will tell; the rest is dropped
+      changed_.notify_all();
+    }
+  }
+
+  Stream* stream_;
+  grpc::ClientContext* context_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<v1::AgentMessage> queue_;
+  bool closing_ = false;
+  bool writing_ = false;
+  bool failed_ = false;
+  std::thread writer_;  // last: starts once the rest is built
+};
+
 // One registered session with the master: owns the engine it prepares.
 class Session {
  public:
-  Session(const AgentOptions& options, const base::Clock& clock, Stream* stream)
-      : options_(options), clock_(clock), stream_(stream), lease_ms_(options.lease_ms) {}
+  Session(const AgentOptions& options, const base::Clock& clock, Outbox* outbox)
+      : options_(options), clock_(clock), outbox_(outbox), lease_ms_(options.lease_ms) {}
   ~Session() {
     if (engine_) engine_->Join();
   }
@@ -84,6 +160,12 @@ class Session {
   // Returns a result when the session ends.
   std::optional<AgentResult> Handle(const v1::MasterMessage& message);
   absl::Status Prepare(const v1::Prepare& prepare);
+  // 3PCC (issue 6): a router over the control stream when the scenario has
+  // twin elements; checks its dest= names and sets config->twin_extended.
+  absl::Status SetUpRouter(const v1::ShardSpec& shard, const scenario::Scenario& scenario,
+                           runtime::EngineConfig* config);
+  // A ThreePccCommand from the master: a command or a loss notice.
+  void Receive3pcc(const v1::ThreePccCommand& command);
   void StartEngine(const v1::Start& start);
   // Queues a load change for its effective time; drops a stale epoch.
   void QueueLoad(const v1::SetLoad& load);
@@ -100,9 +182,7 @@ class Session {
   void SendStats(bool final);
   void FinishEngine();
   AgentResult ExpireLease(int64_t silent_ms);
-  void Write(const v1::AgentMessage& message) {
-    if (!stream_->Write(message)) write_failed_ = true;  // the lease will tell
-  }
+  void Write(v1::AgentMessage message) { outbox_->Push(std::move(message)); }
   int64_t NowMs() const { return clock_.NowMicros() / 1000; }
   // The master's wall time `master_wall_us` on this agent's monotonic clock.
   int64_t LocalMicrosFor(int64_t master_wall_us) const {
@@ -111,7 +191,7 @@ class Session {
 
   const AgentOptions& options_;
   const base::Clock& clock_;
-  Stream* stream_;
+  Outbox* outbox_;
   int64_t lease_ms_;
   int64_t clock_offset_us_ = 0;  // master wall - agent wall, measured at registration
   int64_t register_wall_us_ = 0;
@@ -122,10 +202,11 @@ class Session {
   // Load changes waiting for their effective time (this monotonic clock), in
   // epoch order.
   std::deque<std::pair<int64_t, v1::SetLoad>> pending_loads_;
-  bool write_failed_ = false;
+  bool channel_lost_reported_ = false;
 
   std::string scenario_name_;
   std::unique_ptr<trace::TraceSet> traces_;
+  std::unique_ptr<twin::RelayRouter> router_;  // outlives the engine
   std::unique_ptr<runtime::Engine> engine_;
   cluster::ReportBuilder reports_;
   bool started_ = false;
@@ -157,6 +238,11 @@ AgentResult Session::Run(Inbox* inbox) {
       if (std::optional<AgentResult> result = Handle(*message); result.has_value()) return *result;
     }
     ApplyDueLoads();
+    if (router_ && !channel_lost_reported_ && inbox->closed()) {
+      // As the hub's closed twin connection: no command can come or go.
+      channel_lost_reported_ = true;
+      router_->ChannelLost("3PCC: the control stream to the master closed");
+    }
     // Dead-man's switch (DESIGN.md "Distributed control"): a master that has
     // been silent past the lease may be gone and about to hand this share to
     // someone else, so new calls stop here without waiting to be told.
@@ -241,9 +327,71 @@ std::optional<AgentResult> Session::Handle(const v1::MasterMessage& message) {
       FinishEngine();
       return AgentResult{0, base::Cat("sipfleet-agent ", options_.name, ": shut down by the master (",
                                       message.shutdown().reason(), ")")};
+    case v1::MasterMessage::kThreePcc:
+      Receive3pcc(message.three_pcc());
+      return std::nullopt;
     default:
-      return std::nullopt;  // heartbeats only refresh the lease; 3PCC not routed yet
+      return std::nullopt;
   }
+}
+
+void Session::Receive3pcc(const v1::ThreePccCommand& command) {
+  // A loss notice concerns only the agents talking to that instance.
+  if (!command.lost().empty() && !router_) return;
+  if (!router_) {
+    std::fprintf(stderr, "sipfleet-agent %s: a 3PCC command for '%s' was dropped: this agent's "
+                 "scenario has no <sendCmd>/<recvCmd>\n", options_.name.c_str(),
+                 command.dest_instance().c_str());
+    return;
+  }
+  if (!command.lost().empty()) {
+    router_->PeerLost(command.source_instance(), command.lost());
+    return;
+  }
+  if (!router_->Deliver(command.payload())) {
+    std::fprintf(stderr, "sipfleet-agent %s: a 3PCC command from '%s' was dropped (engine not "
+                 "running)\n", options_.name.c_str(), command.source_instance().c_str());
+  }
+}
+
+absl::Status Session::SetUpRouter(const v1::ShardSpec& shard, const scenario::Scenario& scenario,
+                                  runtime::EngineConfig* config) {
+  if (scenario.twin_role == scenario::TwinRole::kNone) return absl::OkStatus();
+  twin::RelayOptions relay;
+  relay.self = shard.instance_name().empty() ? options_.name : shard.instance_name();
+  relay.twin = shard.twin_instance();
+  relay.extended = relay.twin.empty();
+  const std::vector<std::string> instances(shard.instances().begin(), shard.instances().end());
+  for (const scenario::Element& element : scenario.elements) {
+    if (!relay.extended || element.kind != scenario::ElementKind::kSendCmd) continue;
+    std::string where = base::Cat(scenario.file_name, ":", element.line, ": <sendCmd");
+    if (element.twin_peer.empty()) {
+      return absl::InvalidArgumentError(base::Cat(
+          where, "> needs dest= (3PCC extended mode), or give this agent a twin with the "
+                 "master's -twins (-3pcc mode)"));
+    }
+    if (std::find(instances.begin(), instances.end(), element.twin_peer) == instances.end()) {
+      return absl::InvalidArgumentError(base::Cat(
+          where, " dest=\"", element.twin_peer, "\">: no 3PCC instance '", element.twin_peer,
+          "' in the cluster (instances: ", JoinNames(instances), ")"));
+    }
+    if (std::find(relay.destinations.begin(), relay.destinations.end(), element.twin_peer) ==
+        relay.destinations.end()) {
+      relay.destinations.push_back(element.twin_peer);
+    }
+  }
+  config->twin_extended = relay.extended;
+  router_ = std::make_unique<twin::RelayRouter>(
+      std::move(relay), [outbox = outbox_](twin::RelayedCommand command) {
+        v1::AgentMessage message;
+        v1::ThreePccCommand* out = message.mutable_three_pcc();
+        out->set_source_instance(std::move(command.source));
+        out->set_dest_instance(std::move(command.dest));
+        out->set_call_id(std::move(command.call_id));
+        out->set_payload(std::move(command.text));
+        return outbox->Push(std::move(message));
+      });
+  return absl::OkStatus();
 }
 
 absl::Status Session::Prepare(const v1::Prepare& prepare) {
@@ -268,6 +416,9 @@ absl::Status Session::Prepare(const v1::Prepare& prepare) {
   absl::StatusOr<runtime::EngineConfig> config = BuildEngineConfig(*options, **scenario, shard, pid);
   if (!config.ok()) return config.status();
   config->allow_exec = options_.allow_exec;
+  if (absl::Status status = SetUpRouter(prepare.shard(), **scenario, &*config); !status.ok()) {
+    return status;
+  }
   absl::StatusOr<std::unique_ptr<trace::TraceSet>> traces =
       trace::TraceSet::Open(trace::TraceConfigFromOptions(*options), **scenario, pid, clock_);
   if (!traces.ok()) return traces.status();
@@ -275,6 +426,7 @@ absl::Status Session::Prepare(const v1::Prepare& prepare) {
   runtime::EngineResources resources;
   resources.injection_files = *std::move(files);
   resources.traces = traces_.get();
+  resources.commands = router_.get();
   absl::StatusOr<std::unique_ptr<runtime::Engine>> engine =
       runtime::Engine::Create(*config, *scenario, clock_, std::move(resources));
   if (!engine.ok()) return engine.status();
@@ -424,6 +576,7 @@ AgentResult RunAgent(const AgentOptions& options, const base::Clock& clock) {
   grpc::ClientContext context;
   std::unique_ptr<Stream> stream = stub->Session(&context);
   Inbox inbox;
+  Outbox outbox(stream.get(), &context);
   std::thread reader([&] {
     v1::MasterMessage message;
     while (stream->Read(&message)) inbox.Push(std::move(message));
@@ -431,10 +584,13 @@ AgentResult RunAgent(const AgentOptions& options, const base::Clock& clock) {
   });
   AgentResult result;
   {
-    Session session(options, clock, stream.get());
+    Session session(options, clock, &outbox);
     result = session.Run(&inbox);
     result.totals = session.totals();
   }
+  // The final report and Finished go out before the stream is half-closed.
+  constexpr int64_t kFlushMs = 2000;
+  outbox.Close(kFlushMs);
   stream->WritesDone();
   context.TryCancel();
   reader.join();

@@ -37,6 +37,20 @@ struct MasterOptions {
   // the UAC agents' remote_host:port).
   std::vector<std::pair<std::string, std::string>> uas_bind;
   std::vector<std::pair<std::string, uint32_t>> weights;  // -weights a=2,b=1 (default 1)
+  // Per-agent scenarios and options (3PCC, issue 6): -agent_sf a=FILE,...
+  // and -agent_sn a=NAME,... give a UAS agent its own scenario (UAC agents
+  // share -sf/-sn: one statistics layout); -agent_args a="..." (repeatable)
+  // adds SIPp options for that agent, after the role's.
+  std::vector<std::pair<std::string, std::string>> agent_scenario_files;
+  std::vector<std::pair<std::string, std::string>> agent_scenario_names;
+  std::vector<std::pair<std::string, std::vector<std::string>>> agent_args;
+  // 3PCC instance names: -instances a=m,b=s1 (default: the agent's name; a
+  // `-master NAME`/`-slave NAME` in -agent_args says the same). Several
+  // agents may share one name: commands for it go where the Call-ID lives.
+  std::vector<std::pair<std::string, std::string>> instances;
+  // -twins ca=cb: plain -3pcc mode pairs (each is the other's twin); agents
+  // with 3PCC scenarios not in a pair run extended mode (dest=/src= names).
+  std::vector<std::pair<std::string, std::string>> twins;
   int64_t agent_wait_ms = 60000;   // -agent_wait
   int64_t prepare_wait_ms = 30000;
   int64_t lost_after_ms = 2500;    // -lost_after: no message for this long = lost
@@ -99,6 +113,11 @@ struct MasterResult {
   // -failure_policy continue: calls in flight on lost agents, reported apart
   // (never as failed calls, never in `merged` twice).
   uint64_t lost_calls = 0;
+  // 3PCC commands the master forwarded between agents, and those it could
+  // not (no agent runs the destination instance; each reported on stderr
+  // and to the sender, whose calls then fail as with a lost twin).
+  uint64_t routed_3pcc = 0;
+  uint64_t unrouted_3pcc = 0;
 };
 
 // Runs one cluster run to its end: listens, waits for the agents, prepares

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -23,6 +25,8 @@
 #include "common/base/clock.h"
 #include "common/base/strings.h"
 #include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "sipfleet/control/v1/control.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "master/master.h"
 
@@ -99,6 +103,9 @@ struct Cluster {
   std::vector<agent::AgentResult> agent_results;
   // Per agent, optional: the clock it runs on (default: the shared one).
   std::vector<const base::Clock*> agent_clocks;
+  // Optional: more parties (fake agents), each run on its own thread with
+  // the master's port.
+  std::vector<std::function<void(int port)>> extras;
 
   void Run(const master::MasterOptions& options, const std::vector<std::string>& agent_names,
            const base::Clock& clock) {
@@ -125,6 +132,7 @@ struct Cluster {
           agent_results[i] = agent::RunAgent(agent_options, own != nullptr ? *own : clock);
         });
       }
+      for (const auto& extra : extras) agents.emplace_back([&extra, bound] { extra(bound); });
     }
     for (std::thread& thread : agents) thread.join();
     master_thread.join();
@@ -615,6 +623,207 @@ TEST(ClusterTest, SeveralUasAgentsBindTheirOwnAddress) {
   ASSERT_EQ(cluster.master_result.exit_code, master::kExitOk) << cluster.master_result.message;
   EXPECT_EQ(cluster.master_result.merged.Get(Counter::kSuccessfulCall), 30u);
   EXPECT_EQ(cluster.master_result.merged_uas.Get(Counter::kIncomingCall), 30u);
+}
+
+// ---- 3PCC over the cluster (issue 6) ---------------------------------------
+
+// SIPp's extended-3PCC scenarios of tests/integration/threepcc, unchanged.
+std::string ThreePccScenario(std::string_view file) {
+  return (std::filesystem::path(__FILE__).parent_path() / "../integration/threepcc" /
+          std::string(file))
+      .lexically_normal()
+      .string();
+}
+
+// The extended-3PCC options: master instance m (UAC agent "m", master.xml)
+// calls endpoint A (UAS agent "a", 3pcc-A) and hands the offer to slaves s1
+// (agent "s1") and s2 (agent "x2", named s2 by SIPp's -slave in its
+// -agent_args); each slave (slave.xml) calls its endpoint B1/B2 (UAS agents
+// "b1", "b2", 3pcc-B). Ports base..base+5.
+master::MasterOptions ExtendedThreePccOptions(int base, int calls) {
+  auto at = [base](int k) { return base::Cat("127.0.0.1:", base + k); };
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"m", "s1", "x2", "a", "b1", "b2"};
+  options.uas_agents = {"s1", "x2", "a", "b1", "b2"};
+  options.agent_wait_ms = 20000;
+  options.start_delay_ms = 300;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.agent_scenario_files = {{"s1", ThreePccScenario("slave.xml")},
+                                  {"x2", ThreePccScenario("slave.xml")}};
+  options.agent_scenario_names = {{"a", "3pcc-A"}, {"b1", "3pcc-B"}, {"b2", "3pcc-B"}};
+  // a binds the master's remote address; the others their own.
+  options.uas_bind = {{"b1", at(1)}, {"b2", at(2)}, {"s1", at(4)}, {"x2", at(5)}};
+  options.agent_args = {{"s1", {at(1), "-key", "self", "s1"}},
+                        {"x2", {at(2), "-key", "self", "s2", "-slave", "s2"}}};
+  options.instances = {{"x2", "s2"}};
+  options.sipp_args = {"-sf", ThreePccScenario("master.xml"), at(0), "-i", "127.0.0.1", "-p",
+                       base::Cat(base + 3), "-r", "20", "-m", base::Cat(calls),
+                       "-slave_cfg", "ignored.cfg"};
+  return options;
+}
+
+TEST(ClusterThreePccTest, ExtendedMasterAndTwoSlavesOnDifferentAgentsComplete) {
+  constexpr int kCalls = 20;
+  master::MasterOptions options = ExtendedThreePccOptions(17800, kCalls);
+  base::SystemClock clock;
+  Cluster cluster;
+  cluster.Run(options, {"m", "s1", "x2", "a", "b1", "b2"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  EXPECT_EQ(result.merged.Get(Counter::kOutgoingCall), uint64_t{kCalls});
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), uint64_t{kCalls});
+  EXPECT_EQ(result.merged.Get(Counter::kFailedCall), 0u);
+  const char* names[] = {"m", "s1", "x2", "a", "b1", "b2"};
+  for (size_t i = 0; i < 6; ++i) {
+    const stats::Snapshot& own = cluster.agent_results[i].totals;
+    EXPECT_EQ(cluster.agent_results[i].exit_code, 0) << cluster.agent_results[i].message;
+    EXPECT_EQ(own.Get(Counter::kSuccessfulCall), uint64_t{kCalls}) << names[i];
+    EXPECT_EQ(own.Get(Counter::kFailedCall), 0u) << names[i];
+    EXPECT_EQ(own.Get(Counter::kOutOfCallMsgs), 0u) << names[i];
+  }
+  // Each call: m -> s1, s1 -> m, m -> s2, s2 -> m, all through the master.
+  EXPECT_EQ(result.routed_3pcc, uint64_t{4 * kCalls}) << result.message;
+  EXPECT_EQ(result.unrouted_3pcc, 0u);
+  // The slaves' calls were started by the commands (SIPp's twin semantics):
+  // one outgoing call per command received.
+  EXPECT_EQ(cluster.agent_results[1].totals.Get(Counter::kOutgoingCall), uint64_t{kCalls});
+  EXPECT_EQ(cluster.agent_results[2].totals.Get(Counter::kOutgoingCall), uint64_t{kCalls});
+  EXPECT_THAT(result.message, ::testing::HasSubstr(base::Cat("3PCC: ", 4 * kCalls, " commands routed")));
+}
+
+TEST(ClusterThreePccTest, PlainTwinsOnDifferentAgentsComplete) {
+  // 3pcc-C-A (UAC agent "ca") and 3pcc-C-B (UAS agent "cb") are -twins;
+  // endpoints A and B are UAS agents. Ports 17820..17823.
+  constexpr int kCalls = 10;
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"ca", "cb", "a", "b"};
+  options.uas_agents = {"cb", "a", "b"};
+  options.agent_wait_ms = 20000;
+  options.start_delay_ms = 300;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.agent_scenario_names = {{"cb", "3pcc-C-B"}, {"a", "3pcc-A"}, {"b", "3pcc-B"}};
+  options.uas_bind = {{"b", "127.0.0.1:17821"}, {"cb", "127.0.0.1:17822"}};
+  options.agent_args = {{"cb", {"127.0.0.1:17821"}}};
+  options.twins = {{"ca", "cb"}};
+  options.sipp_args = {"-sn", "3pcc-C-A", "127.0.0.1:17820", "-i", "127.0.0.1", "-p", "17823",
+                       "-r", "20", "-m", base::Cat(kCalls)};
+  base::SystemClock clock;
+  Cluster cluster;
+  cluster.Run(options, {"ca", "cb", "a", "b"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), uint64_t{kCalls});
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(cluster.agent_results[i].totals.Get(Counter::kSuccessfulCall), uint64_t{kCalls})
+        << cluster.agent_results[i].message;
+    EXPECT_EQ(cluster.agent_results[i].totals.Get(Counter::kFailedCall), 0u);
+  }
+  EXPECT_EQ(result.routed_3pcc, uint64_t{2 * kCalls});  // ca -> cb, cb -> ca
+}
+
+TEST(ClusterThreePccTest, DestinationNoAgentRunsFailsThePrepareNamingAgentAndLine) {
+  ScratchDir dir;
+  std::ifstream in(ThreePccScenario("master.xml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string xml = text.str();
+  const size_t at = xml.find("<sendCmd dest=\"s2\">");
+  ASSERT_NE(at, std::string::npos);
+  xml.replace(at, 19, "<sendCmd dest=\"s9\">");
+  const std::string file = dir.File("bad_master.xml");
+  std::ofstream(file) << xml;
+  const int line = 1 + static_cast<int>(std::count(xml.begin(), xml.begin() + at, '\n'));
+  master::MasterOptions options = ExtendedThreePccOptions(17830, 1);
+  options.sipp_args[1] = file;
+  base::SystemClock clock;
+  Cluster cluster;
+  cluster.Run(options, {"m", "s1", "x2", "a", "b1", "b2"}, clock);
+  EXPECT_EQ(cluster.master_result.exit_code, master::kExitFatal);
+  EXPECT_THAT(cluster.master_result.message,
+              ::testing::HasSubstr(base::Cat("agent 'm' failed to prepare: ", file, ":", line,
+                                             ": <sendCmd dest=\"s9\">: no 3PCC instance 's9' in "
+                                             "the cluster (instances: m, s1, s2, a, b1, b2)")));
+}
+
+// A fake agent (UAS role) that sends one 3PCC command for an instance no
+// agent runs once started, records the master's answer, and finishes.
+void ProbeAgent(int port, std::string* notice) {
+  namespace v1 = ::sipfleet::control::v1;
+  auto channel = grpc::CreateChannel(base::Cat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto stub = v1::Control::NewStub(channel);
+  grpc::ClientContext context;
+  auto stream = stub->Session(&context);
+  base::SystemClock clock;
+  v1::AgentMessage hello;
+  hello.mutable_register_()->set_api_version(v1::API_VERSION_1);
+  hello.mutable_register_()->set_name("probe");
+  hello.mutable_register_()->mutable_clock()->set_wall_micros(clock.WallMicros());
+  stream->Write(hello);
+  v1::MasterMessage in;
+  while (stream->Read(&in)) {
+    v1::AgentMessage out;
+    if (in.has_registered()) {
+      v1::ClockSample* sample = out.mutable_heartbeat()->mutable_clock();
+      sample->set_wall_micros(clock.WallMicros());
+      sample->set_echo_wall_micros(in.registered().clock().wall_micros());
+    } else if (in.has_prepare()) {
+      out.mutable_prepared()->set_epoch(in.prepare().epoch());
+    } else if (in.has_start()) {
+      v1::ThreePccCommand* command = out.mutable_three_pcc();
+      command->set_source_instance("probe");
+      command->set_dest_instance("ghost");
+      command->set_call_id("probe-1");
+      command->set_payload("Call-ID: probe-1\r\nFrom: probe\r\n");
+    } else if (in.has_three_pcc()) {
+      *notice = in.three_pcc().lost();
+      continue;
+    } else if (in.has_stop()) {
+      out.mutable_stats()->set_sequence(1);
+      out.mutable_stats()->set_final(true);
+      stream->Write(out);
+      out.Clear();
+      out.mutable_finished()->set_message("probe done");
+    } else if (in.has_shutdown()) {
+      break;
+    } else {
+      continue;
+    }
+    stream->Write(out);
+  }
+  stream->WritesDone();
+  context.TryCancel();
+  (void)stream->Finish();
+}
+
+TEST(ClusterThreePccTest, CommandForUnknownInstanceIsCountedAndReportedToItsSender) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas", "uac", "probe"};
+  options.uas_agents = {"uas", "probe"};
+  options.uas_bind = {{"probe", "127.0.0.1:17841"}};
+  options.agent_wait_ms = 20000;
+  options.start_delay_ms = 300;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-r", "50", "-m", "10", "-d", "0", "127.0.0.1:17840"};
+  base::SystemClock clock;
+  std::string notice;
+  Cluster cluster;
+  cluster.extras.push_back([&notice](int port) { ProbeAgent(port, &notice); });
+  cluster.Run(options, {"uas", "uac"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  EXPECT_EQ(result.unrouted_3pcc, 1u) << result.message;
+  EXPECT_EQ(result.routed_3pcc, 0u);
+  EXPECT_THAT(result.message, ::testing::HasSubstr("1 for unknown instances not routed"));
+  EXPECT_EQ(notice,
+            "3PCC command from instance 'probe' (Call-ID probe-1) for instance 'ghost': no agent "
+            "runs that instance");
+  // The run itself is unaffected.
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), 10u);
 }
 
 }  // namespace

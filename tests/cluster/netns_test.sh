@@ -12,12 +12,14 @@
 #  3. kill -9 of the master: the UAC agents stop placing calls within their
 #     lease (seen from the UAS host: no new INVITE after lease + margin) and
 #     exit 95 with a clear message.
-# TODO(issue 6, 3PCC): extended 3PCC with master and slave instances on
-# different namespaces; routed 3PCC (sendCmd dest=/recvCmd src= over gRPC)
-# has not landed in the agent yet. Not faked here.
+#  4. extended 3PCC across hosts: SIPp's master.xml/slave.xml
+#     (tests/integration/threepcc) unchanged; the master instance on a1,
+#     slave s1 on a2, slave s2 on s (with the endpoints A, B1, B2), every
+#     command routed by instance name through sipfleet-master on m; all
+#     calls complete on every instance.
 #
 # Usage: netns_test.sh <sipfleet-master> <sipfleet-agent> <sipfleet_test_ca>
-#                      <port base>   (uses base .. base+5 inside the namespaces)
+#                      <port base>   (uses base .. base+15 inside the namespaces)
 # Exit 77 (ctest skip) when namespaces cannot be created. Kills only the
 # PIDs it started; deletes only the namespaces it created (also on failure).
 set -u
@@ -191,3 +193,29 @@ sleep 2   # the observation window itself: nothing may arrive in it
 N2=$(invites)
 [ "$N2" -eq "$N1" ] || fail "run 3: $((N2 - N1)) INVITEs arrived more than 2 s after the master died"
 echo "ok: master killed: agents exited 95 (last after $T ms); no INVITE after 2 s ($N1 in all)"
+
+# ---- 4. extended 3PCC, master and slaves on different hosts ------------
+SC=$(cd "$(dirname "$0")/../integration/threepcc" && pwd)
+S=${ADDR[s]} A1=${ADDR[a1]} A2=${ADDR[a2]}
+CALLS4=40
+ip netns exec "${NS}m" "$MASTER" -listen "$CONTROL" "${MASTER_TLS[@]}" \
+  -agents mi,s1,s2,ea,eb1,eb2 -uas_agents s1,s2,ea,eb1,eb2 \
+  -agent_sf "s1=$SC/slave.xml,s2=$SC/slave.xml" -agent_sn ea=3pcc-A,eb1=3pcc-B,eb2=3pcc-B \
+  -uas_bind "eb1=$S:$((BASE + 12)),eb2=$S:$((BASE + 13)),s1=$A2:$((BASE + 14)),s2=$S:$((BASE + 15))" \
+  -agent_args "s1=$S:$((BASE + 12)) -key self s1" -agent_args "s2=$S:$((BASE + 13)) -key self s2" \
+  -instances mi=m -sf "$SC/master.xml" "$S:$((BASE + 11))" -i "$A1" -p $((BASE + 13)) \
+  -r 20 -m $CALLS4 -trace_stat -stf "$DIR/run4.csv" >"$DIR/m4.out" 2>"$DIR/m4.err" &
+M=$!; PIDS+=($M)
+wait_for "$DIR/m4.err" "listening on port"
+start_agent a1 mi
+start_agent a2 s1
+for n in s2 ea eb1 eb2; do start_agent s $n; done
+wait_pid "$M" 60
+[ $RC -eq 0 ] || fail "run 4: master exit $RC, expected 0"
+grep -q "$CALLS4 calls, $CALLS4 successful, 0 failed; 3PCC: $((4 * CALLS4)) commands routed; exit 0" \
+  "$DIR/m4.out" || fail "run 4: merged verdict"
+for n in mi s1 s2 ea eb1 eb2; do
+  wait_pid "$(eval echo \$P_$n)" 10
+  [ $RC -eq 0 ] || fail "run 4: agent $n exit $RC"
+done
+echo "ok: extended 3PCC: master instance on a1, slaves on a2 and s: $CALLS4 calls, $((4 * CALLS4)) commands routed by name"
