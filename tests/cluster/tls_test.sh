@@ -10,7 +10,7 @@
 #  5. a certificate and key that do not match are refused before dialing.
 #  6. <exec command=> runs on an agent only when started with -allow_exec.
 # Usage: tls_test.sh <sipfleet-master> <sipfleet-agent> <sipfleet_test_ca>
-#                    <sipfleet_sim_agents> <port base>   (uses base .. base+9)
+#                    <sipfleet_sim_agents> <port base>   (uses base .. base+11)
 # Kills only the PIDs it started.
 set -u
 MASTER=$1 AGENT=$2 TEST_CA=$3 SIM=$4 BASE=$5
@@ -169,19 +169,21 @@ XML
 run_exec() {
   local port=$1; shift
   "$MASTER" -listen 127.0.0.1:$port -agents uas1,uac1 -uas_agents uas1 -sf "$DIR/exec_uac.xml" \
-    -r 50 -m 5 -d 0 127.0.0.1:$((port + 1)) >"$DIR/mx.out" 2>"$DIR/mx.err" &
+    -r 50 -m 5 -d 0 127.0.0.1:$((port + 1)) >"$DIR/mx$port.out" 2>"$DIR/mx$port.err" &
   M=$!; PIDS+=($M)
-  wait_for "$DIR/mx.err" "listening on port"
+  wait_for "$DIR/mx$port.err" "listening on port"
   for n in uas1 uac1; do
-    (cd "$DIR" && exec "$AGENT" -master 127.0.0.1:$port -name $n "$@") >"$DIR/x$n.out" 2>"$DIR/x$n.err" &
+    (cd "$DIR" && exec "$AGENT" -master 127.0.0.1:$port -name $n "$@") >"$DIR/x$n$port.out" \
+      2>"$DIR/x$n$port.err" &
     PIDS+=($!)
   done
   wait_pid "$M" 30
   [ $RC -eq 0 ] || fail "exec run ($*): master exit $RC"
-  grep -q "5 calls, 5 successful, 0 failed" "$DIR/mx.out" || fail "exec run ($*): verdict"
+  grep -q "5 calls, 5 successful, 0 failed" "$DIR/mx$port.out" || fail "exec run ($*): verdict"
 }
 run_exec $((BASE + 8))
 [ -z "$(ls "$DIR" | grep exec_ran_)" ] || fail "<exec> ran on an agent without -allow_exec"
-run_exec $((BASE + 8)) -allow_exec
+# Its own ports: the first run's agents may still be saying goodbye.
+run_exec $((BASE + 10)) -allow_exec
 [ "$(ls "$DIR" | grep -c exec_ran_)" -eq 5 ] || fail "<exec> with -allow_exec: $(ls "$DIR" | grep -c exec_ran_) of 5 ran"
 echo "ok: <exec command=> refused without -allow_exec (calls unaffected), run 5 times with it"
