@@ -224,6 +224,7 @@ AgentResult Session::Run(Inbox* inbox) {
                                           : std::max(1u, std::thread::hardware_concurrency()));
   reg->add_addresses("127.0.0.1");
   reg->set_exec_allowed(options_.allow_exec);
+  reg->set_lease_millis(static_cast<uint32_t>(std::max<int64_t>(options_.lease_ms, 0)));
   register_wall_us_ = clock_.WallMicros();
   reg->mutable_clock()->set_wall_micros(register_wall_us_);
   Write(hello);

@@ -1,9 +1,11 @@
 #include "master/master.h"
 
 #include <openssl/evp.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -42,7 +44,15 @@ namespace sipfleet::master {
 namespace {
 
 namespace v1 = ::sipfleet::control::v1;
-using ServerStream = grpc::ServerReaderWriter<v1::MasterMessage, v1::AgentMessage>;
+
+// Where the master's messages to one agent go: its control stream.
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  // Queues `message` to be written in order; never blocks. False once the
+  // stream is closing (the message is dropped).
+  virtual bool Write(const v1::MasterMessage& message) = 0;
+};
 
 absl::StatusOr<int64_t> ParseSeconds(std::string_view option, std::string_view text) {
   double seconds = 0;
@@ -105,10 +115,13 @@ struct Agent {
   bool uas = false;
   uint32_t weight = 1;
   std::string instance;  // its 3PCC instance name, set when planned (under Registry::mutex_)
-  // The session's stream, null once the session ended. Written under
-  // write_mutex only: gRPC allows one writer at a time.
+  // The session's stream, null once the session ended; used under
+  // write_mutex only (the session clears it before the stream goes away).
   std::mutex write_mutex;
-  ServerStream* stream = nullptr;
+  MessageSink* stream = nullptr;
+  // When the master last wrote to it (its monotonic ms): a heartbeat is
+  // only due when nothing else went out for a while.
+  std::atomic<int64_t> last_sent_ms{0};
   // Below: under Registry::mutex_.
   bool registered = false;
   bool connected = false;
@@ -162,7 +175,7 @@ class Registry {
   }
 
   // Takes in a registration; the error text goes back in Refused.
-  absl::StatusOr<size_t> Admit(const v1::Register& reg, const std::string& peer, ServerStream* stream) {
+  absl::StatusOr<size_t> Admit(const v1::Register& reg, const std::string& peer, MessageSink* stream) {
     if (reg.api_version() != v1::API_VERSION_1) {
       return absl::FailedPreconditionError(base::Cat("API version ", reg.api_version(),
                                                      " is not supported; this master speaks 1"));
@@ -184,6 +197,11 @@ class Registry {
     agent.registered = true;
     agent.connected = true;
     agent.last_heard_ms = NowMs();
+    if (reg.lease_millis() > 0) {
+      min_agent_lease_ms_ = min_agent_lease_ms_ == 0
+                                ? reg.lease_millis()
+                                : std::min<int64_t>(min_agent_lease_ms_, reg.lease_millis());
+    }
     {
       std::lock_guard<std::mutex> write_lock(agent.write_mutex);
       agent.stream = stream;
@@ -218,14 +236,23 @@ class Registry {
             : base::Cat("agent '", name, "' is not in -agents"));
   }
 
+  // Takes in one message of agent `index`. Waiters (WaitUntil) are woken
+  // only by what they wait for: registration-time clock samples, prepare
+  // answers, Finished; statistics and routine heartbeats only update state
+  // (at 1,000 agents they are thousands a second).
   void OnMessage(size_t index, const v1::AgentMessage& message) {
+    // Decoded before taking the lock: the session threads do it in parallel.
+    std::optional<absl::StatusOr<cluster::StatsReport>> report;
+    if (message.kind_case() == v1::AgentMessage::kStats) report = wire::FromProto(message.stats());
     std::lock_guard<std::mutex> lock(mutex_);
     Agent& agent = *agents_[index];
     agent.last_heard_ms = NowMs();
     if (agent.lost) return;  // counted as lost: nothing it says counts twice
+    bool wake = true;
     switch (message.kind_case()) {
       case v1::AgentMessage::kHeartbeat: {
         auto [offset, rtt] = ClockOffset(message.heartbeat().clock(), clock_.WallMicros());
+        wake = rtt >= 0 && agent.clock_rtt_us < 0;  // its first sample
         if (rtt >= 0 && (agent.clock_rtt_us < 0 || rtt < agent.clock_rtt_us)) {
           agent.clock_offset_us = offset;
           agent.clock_rtt_us = rtt;
@@ -240,13 +267,16 @@ class Registry {
         agent.prepare_error = message.prepare_failed().message();
         break;
       case v1::AgentMessage::kStats: {
-        absl::StatusOr<cluster::StatsReport> report = wire::FromProto(message.stats());
-        if (report.ok()) {
-          (void)merger_->Apply(index, *report);
-        } else {
+        wake = report->ok() && (*report)->final;
+        if (!report->ok()) {
           std::cerr << "sipfleet-master: agent '" << agent.name
-                    << "': bad statistics report: " << report.status().message() << "\n";
+                    << "': bad statistics report: " << report->status().message() << "\n";
+          break;
         }
+        absl::StatusOr<bool> applied = merger_->Apply(index, **report);
+        // The role's running total: the sum of every delta applied, so it
+        // equals merger_->Total(role's agents) without re-merging them.
+        if (applied.ok() && *applied) stats::Merge(agent.uas ? &uas_total_ : &uac_total_, (*report)->delta);
         break;
       }
       case v1::AgentMessage::kFinished:
@@ -254,9 +284,10 @@ class Registry {
         agent.exit_code = message.finished().exit_code();
         break;
       default:
-        break;  // heartbeats only refresh last_heard_ms
+        wake = false;  // only refreshes last_heard_ms
+        break;
     }
-    changed_.notify_all();
+    if (wake) changed_.notify_all();
   }
 
   void OnSessionEnd(size_t index) {
@@ -274,7 +305,13 @@ class Registry {
   bool Send(size_t index, const v1::MasterMessage& message) {
     Agent& agent = *agents_[index];
     std::lock_guard<std::mutex> write_lock(agent.write_mutex);
-    return agent.stream != nullptr && agent.stream->Write(message);
+    if (agent.stream == nullptr) return false;
+    agent.last_sent_ms.store(NowMs(), std::memory_order_relaxed);
+    return agent.stream->Write(message);
+  }
+  // When the master last wrote to agent `index` (any thread).
+  int64_t LastSentMs(size_t index) const {
+    return agents_[index]->last_sent_ms.load(std::memory_order_relaxed);
   }
 
   // Waits until `done()` (called under the lock) or `timeout_ms`; returns done().
@@ -336,6 +373,11 @@ class Registry {
   // Under mutex().
   std::vector<std::unique_ptr<Agent>>& agents() { return agents_; }
   cluster::StatsMerger& merger() { return *merger_; }
+  // Every UAC (UAS) agent's applied reports merged: merger().Total() of
+  // that role, kept up to date as reports arrive. Under mutex().
+  const stats::Snapshot& uac_total() const { return uac_total_; }
+  // The shortest lease an agent said it keeps itself (0: none said). Under mutex().
+  int64_t min_agent_lease_ms() const { return min_agent_lease_ms_; }
   int64_t NowMs() const { return clock_.NowMicros() / 1000; }
 
  private:
@@ -345,6 +387,8 @@ class Registry {
   std::condition_variable changed_;
   std::vector<std::unique_ptr<Agent>> agents_;
   std::unique_ptr<cluster::StatsMerger> merger_;
+  stats::Snapshot uac_total_, uas_total_;
+  int64_t min_agent_lease_ms_ = 0;
   bool closed_ = false;
   // 3PCC routing (under mutex_).
   uint64_t routed_3pcc_ = 0;
@@ -392,43 +436,151 @@ class Registry {
   }
 };
 
-class ControlService final : public v1::Control::Service {
+// One agent's control stream on gRPC's callback API: no thread per stream
+// (1,000 agents are 1,000 streams). Reads are handled on gRPC's threads as
+// they complete, one at a time per stream (so one sender's 3PCC commands
+// keep their order); writes queue here with one outstanding, as gRPC
+// allows. Deletes itself when gRPC is done with it, after the registry has
+// forgotten it (OnSessionEnd clears the agent's stream under its
+// write_mutex, so no Send can reach a deleted session).
+class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::MasterMessage>,
+                             public MessageSink {
+ public:
+  SessionReactor(Registry* registry, grpc::CallbackServerContext* context,
+                 const base::Clock& clock, int64_t lease_ms)
+      : registry_(registry), peer_(context->peer()), clock_(clock), lease_ms_(lease_ms) {
+    StartRead(&incoming_);
+  }
+
+  bool Write(const v1::MasterMessage& message) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (finishing_ || failed_) return false;
+      queue_.push_back(message);
+      if (writing_) return true;
+      writing_ = true;
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    StartWrite(&current_);  // outside the lock: gRPC may react inline
+    return true;
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The agent closed its side, the connection broke, or the server is
+      // shutting down: what is still queued will not be read by anyone.
+      if (index_.has_value()) registry_->OnSessionEnd(*index_);
+      FinishWhenIdle(grpc::Status::OK, /*drop_queued=*/true);
+      return;
+    }
+    if (!index_.has_value()) {
+      Admit();
+    } else if (incoming_.kind_case() == v1::AgentMessage::kThreePcc) {
+      registry_->Route3pcc(*index_, std::move(*incoming_.mutable_three_pcc()));
+    } else {
+      registry_->OnMessage(*index_, incoming_);
+    }
+    if (!index_.has_value()) return;  // refused: finishing
+    incoming_.Clear();
+    StartRead(&incoming_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    bool next = false, finish = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!ok) {
+        failed_ = true;  // the read side will end too
+        queue_.clear();
+      }
+      if (!queue_.empty()) {
+        current_ = std::move(queue_.front());
+        queue_.pop_front();
+        next = true;
+      } else {
+        writing_ = false;
+        finish = finishing_ && !finished_;
+        finished_ = finished_ || finish;
+      }
+    }
+    if (next) StartWrite(&current_);
+    if (finish) Finish(finish_status_);
+  }
+
+  void OnDone() override {
+    if (index_.has_value()) registry_->OnSessionEnd(*index_);
+    delete this;
+  }
+
+ private:
+  // The first message: a Register, admitted or refused with the reason.
+  void Admit() {
+    if (incoming_.kind_case() != v1::AgentMessage::kRegister) {
+      FinishWhenIdle(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be Register"),
+                     true);
+      return;
+    }
+    const v1::Register& reg = incoming_.register_();
+    absl::StatusOr<size_t> index = registry_->Admit(reg, peer_, this);
+    if (!index.ok()) {
+      std::string reason(index.status().message());
+      std::cerr << "sipfleet-master: refused agent '" << reg.name() << "' from " << peer_ << ": "
+                << reason << "\n";
+      v1::MasterMessage refused;
+      refused.mutable_refused()->set_reason(reason);
+      Write(refused);
+      FinishWhenIdle(grpc::Status(static_cast<grpc::StatusCode>(index.status().code()), reason), false);
+      return;
+    }
+    index_ = *index;
+    v1::MasterMessage welcome;
+    welcome.mutable_registered()->set_lease_millis(static_cast<uint32_t>(lease_ms_));
+    welcome.mutable_registered()->mutable_clock()->set_wall_micros(clock_.WallMicros());
+    welcome.mutable_registered()->mutable_clock()->set_echo_wall_micros(reg.clock().wall_micros());
+    registry_->Send(*index_, welcome);
+  }
+
+  // Finishes with `status` once the write in flight (and, unless
+  // `drop_queued`, every queued one) is written. Idempotent.
+  void FinishWhenIdle(grpc::Status status, bool drop_queued) {
+    bool finish = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (finishing_) return;
+      finishing_ = true;
+      finish_status_ = std::move(status);
+      if (drop_queued) queue_.clear();
+      finish = !writing_;
+      finished_ = finish;
+    }
+    if (finish) Finish(finish_status_);
+  }
+
+  Registry* registry_;
+  const std::string peer_;
+  const base::Clock& clock_;
+  const int64_t lease_ms_;
+  std::optional<size_t> index_;  // set once admitted (reads are sequential)
+  v1::AgentMessage incoming_;
+  std::mutex mutex_;  // the write side below
+  std::deque<v1::MasterMessage> queue_;
+  v1::MasterMessage current_;  // the write in flight
+  bool writing_ = false;
+  bool failed_ = false;
+  bool finishing_ = false;
+  bool finished_ = false;  // Finish() called
+  grpc::Status finish_status_;
+};
+
+class ControlService final : public v1::Control::CallbackService {
  public:
   ControlService(Registry* registry, const base::Clock& clock, int64_t lease_ms)
       : registry_(registry), clock_(clock), lease_ms_(lease_ms) {}
 
-  grpc::Status Session(grpc::ServerContext* context, ServerStream* stream) override {
-    v1::AgentMessage first;
-    if (!stream->Read(&first)) return grpc::Status::CANCELLED;
-    if (first.kind_case() != v1::AgentMessage::kRegister) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be Register");
-    }
-    absl::StatusOr<size_t> index = registry_->Admit(first.register_(), context->peer(), stream);
-    if (!index.ok()) {
-      std::string reason(index.status().message());
-      std::cerr << "sipfleet-master: refused agent '" << first.register_().name() << "' from "
-                << context->peer() << ": " << reason << "\n";
-      v1::MasterMessage refused;
-      refused.mutable_refused()->set_reason(reason);
-      stream->Write(refused);
-      return grpc::Status(static_cast<grpc::StatusCode>(index.status().code()), reason);
-    }
-    v1::MasterMessage welcome;
-    welcome.mutable_registered()->set_lease_millis(static_cast<uint32_t>(lease_ms_));
-    welcome.mutable_registered()->mutable_clock()->set_wall_micros(clock_.WallMicros());
-    welcome.mutable_registered()->mutable_clock()->set_echo_wall_micros(
-        first.register_().clock().wall_micros());
-    registry_->Send(*index, welcome);
-    v1::AgentMessage message;
-    while (stream->Read(&message)) {
-      if (message.kind_case() == v1::AgentMessage::kThreePcc) {
-        registry_->Route3pcc(*index, std::move(*message.mutable_three_pcc()));
-      } else {
-        registry_->OnMessage(*index, message);
-      }
-    }
-    registry_->OnSessionEnd(*index);
-    return grpc::Status::OK;
+  grpc::ServerBidiReactor<v1::AgentMessage, v1::MasterMessage>* Session(
+      grpc::CallbackServerContext* context) override {
+    return new SessionReactor(registry_, context, clock_, lease_ms_);
   }
 
  private:
@@ -441,8 +593,13 @@ class ControlService final : public v1::Control::Service {
 // Options the master keeps for itself: the agents must not write their own
 // statistics files, -l and -users are shared out, -inf files are shipped.
 std::vector<std::string> AgentArgs(const std::vector<std::string>& sipp_args) {
-  static constexpr std::string_view kDropWithValue[] = {"-stf", "-fd", "-l", "-users", "-slave_cfg"};
-  static constexpr std::string_view kDrop[] = {"-trace_stat", "-trace_screen", "-bg"};
+  // (-rate_increase & co. and -timeout act on the whole cluster, through
+  // the master's epochs and stops.)
+  static constexpr std::string_view kDropWithValue[] = {
+      "-stf", "-fd", "-l", "-users", "-slave_cfg", "-rate_increase", "-rate_interval", "-rate_max",
+      "-timeout", "-screen_file"};
+  static constexpr std::string_view kDrop[] = {"-trace_stat", "-trace_screen", "-bg", "-no_rate_quit",
+                                               "-timeout_error"};
   std::vector<std::string> out;
   for (size_t i = 0; i < sipp_args.size(); ++i) {
     const std::string& arg = sipp_args[i];
@@ -491,10 +648,31 @@ class Run : public control::RunControl {
     bool uac_done = true;
     bool all_done = true;
     std::vector<std::pair<size_t, std::string>> lost;  // newly lost: index, why
-    stats::Snapshot merged;                             // the UAC agents merged
   };
 
   absl::Status Validate();
+  // Waits until `done()` (under the registry's lock) or `timeout_ms`, while
+  // keeping the registered agents' leases alive (heartbeats) and taking
+  // signals; returns done(). A quitting signal ends the wait early and sets
+  // interrupted_.
+  template <typename Predicate>
+  bool WaitAlive(Predicate done, int64_t timeout_ms);
+  // "interrupted by SIGx" once a signal ended a wait before the start.
+  absl::Status Interrupted(std::string_view while_doing) const;
+  // The next signal from options_.take_signal, 0 if none.
+  int TakeSignal() const { return options_.take_signal ? options_.take_signal() : 0; }
+  // A signal during the run: SIPp's meaning, for the whole cluster.
+  void HandleSignal(int signal_number);
+  // Heartbeats to the agents due one (nothing written to them for about a
+  // period); at most one per agent per period, spread over the ticks.
+  void SendHeartbeats(int64_t now);
+  // -rate_increase: one step, as sipfleet's IncreaseRate.
+  void IncreaseRate();
+  // The UAC agents merged so far (a copy of the running total).
+  stats::Snapshot MergedUac() {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    return registry_.uac_total();
+  }
   absl::Status StartServer(const std::function<void(int)>& on_listening);
   absl::Status WaitForAgents();
   // Refuses to start when an agent's clock is off by more than -max_skew.
@@ -623,6 +801,11 @@ class Run : public control::RunControl {
   int64_t peak_calls_elapsed_s_ = 0;
   bool terminated_ = false;
   std::string last_error_;
+  // Heartbeats (SendHeartbeats): the period, and ticks seen (the phase).
+  int64_t heartbeat_period_ms_ = 1000;
+  uint64_t heartbeat_ticks_ = 0;
+  bool timed_out_ = false;  // -timeout was reached
+  int interrupted_by_ = 0;  // the signal that ended a wait before the start
 };
 
 absl::Status Run::Validate() {
@@ -692,7 +875,8 @@ absl::Status Run::WaitForAgents() {
     }
     return true;
   };
-  if (!registry_.WaitUntil(all_here, options_.agent_wait_ms)) {
+  if (!WaitAlive(all_here, options_.agent_wait_ms)) {
+    if (interrupted_by_ != 0) return Interrupted("waiting for the agents");
     std::lock_guard<std::mutex> lock(registry_.mutex());
     std::string missing;
     int count = 0;
@@ -966,7 +1150,8 @@ absl::Status Run::Prepare() {
     }
     return true;
   };
-  const bool answered = registry_.WaitUntil(all_answered, options_.prepare_wait_ms);
+  const bool answered = WaitAlive(all_answered, options_.prepare_wait_ms);
+  if (!answered && interrupted_by_ != 0) return Interrupted("preparing the agents");
   std::lock_guard<std::mutex> lock(registry_.mutex());
   std::string errors;
   for (const auto& agent : registry_.agents()) {
@@ -1124,8 +1309,7 @@ absl::Status Run::SetTrace(std::string_view kind, bool on) {
 }
 
 void Run::ResetStats() {
-  std::lock_guard<std::mutex> lock(registry_.mutex());
-  baseline_ = registry_.merger().Total(uac_);
+  baseline_ = MergedUac();
 }
 
 std::string Run::DumpTasks() {
@@ -1154,7 +1338,7 @@ screen::ScreenInput Run::ScreenInputNow() {
   stats::Snapshot total;
   {
     std::lock_guard<std::mutex> lock(registry_.mutex());
-    total = registry_.merger().Total(uac_);
+    total = registry_.uac_total();
     for (size_t i : uac_) input.open_calls += Dormant(i) ? 0 : registry_.merger().OpenCalls(i);
   }
   const int64_t now_us = clock_.NowMicros();
@@ -1243,7 +1427,7 @@ absl::Status Run::CheckClocks() {
     }
     return true;
   };
-  registry_.WaitUntil(sampled, 3000);
+  if (!WaitAlive(sampled, 3000) && interrupted_by_ != 0) return Interrupted("checking the clocks");
   std::lock_guard<std::mutex> lock(registry_.mutex());
   std::string errors;
   for (const auto& agent : registry_.agents()) {
@@ -1272,13 +1456,13 @@ Run::TickState Run::Observe(int64_t now) {
     if (complete) continue;
     if (!agent.connected) {
       // A closed session (process killed, connection reset) is known at once.
-      state.lost.emplace_back(i, "its control session closed");
+      state.lost.emplace_back(i, base::Cat("its control session closed (silent for ",
+                                           now - agent.last_heard_ms, " ms)"));
     } else if (now - agent.last_heard_ms > options_.lost_after_ms) {
       state.lost.emplace_back(i, base::Cat("no message for ", now - agent.last_heard_ms,
                                            " ms (limit ", options_.lost_after_ms, " ms)"));
     }
   }
-  state.merged = registry_.merger().Total(uac_);
   return state;
 }
 
@@ -1303,10 +1487,23 @@ std::optional<std::string> Run::HandleLost(size_t index, const std::string& why)
   stop.mutable_stop()->set_epoch(++epoch_);
   stop.mutable_stop()->set_abort_calls(true);
   registry_.Send(index, stop);
-  if (options_.failure_policy == MasterOptions::FailurePolicy::kAbort) return what;
-  if (uas) return base::Cat(what, " (the calls a UAS agent answers cannot move: run aborted)");
-  if (LiveUac().empty()) return base::Cat(what, " (no UAC agent left)");
+  std::optional<std::string> abort;
+  if (options_.failure_policy == MasterOptions::FailurePolicy::kAbort) {
+    abort = what;
+  } else if (uas) {
+    abort = base::Cat(what, " (the calls a UAS agent answers cannot move: run aborted)");
+  } else if (LiveUac().empty()) {
+    abort = base::Cat(what, " (no UAC agent left)");
+  }
+  if (abort.has_value()) {
+    // Said the moment it is known, not only in the final report.
+    std::cerr << "sipfleet-master: " << *abort << "; aborting the run\n";
+    return abort;
+  }
   lost_calls_[index] = in_flight;
+  std::cerr << "sipfleet-master: " << what << "; " << in_flight
+            << " calls in flight on it counted as lost; " << LiveUac().size()
+            << " UAC agents go on\n";
   // -failure_policy continue: its share of new calls moves to the
   // survivors from the next epoch; -l and -users are split again.
   Repace();
@@ -1314,7 +1511,6 @@ std::optional<std::string> Run::HandleLost(size_t index, const std::string& why)
   if (users_mode()) SetUsers(users_);
   last_error_ = base::Cat(what, "; ", in_flight, " calls in flight on it counted as lost; ",
                           LiveUac().size(), " UAC agents go on from epoch ", epoch_);
-  std::cerr << "sipfleet-master: " << last_error_ << "\n";
   return std::nullopt;
 }
 
@@ -1441,7 +1637,7 @@ void Run::NoticeLost3pcc(size_t index, const std::string& what) {
 }
 
 std::optional<std::string> Run::Supervise() {
-  constexpr int64_t kPollMs = 20;  // keys and control datagrams
+  constexpr int64_t kPollMs = 20;  // keys, control datagrams and signals
   const int64_t stat_period_ms = std::max<int64_t>(sipp_.stat_period_ms, options_.tick_ms);
   int64_t next_row_ms = start_ms_ + stat_period_ms;
   int64_t next_tick_ms = NowMs();
@@ -1451,30 +1647,43 @@ std::optional<std::string> Run::Supervise() {
   constexpr int64_t kUasDrainAfterLossMs = 1000;
   int64_t uas_abort_ms = 0;
   const int64_t deadline_ms = sipp_.timeout_ms > 0 ? start_ms_ + sipp_.timeout_ms : 0;
-  bool timed_out = false;
+  // -rate_increase: every -rate_interval (default -fd) from the start.
+  const int64_t rate_interval_ms =
+      sipp_.rate_interval_ms > 0 ? sipp_.rate_interval_ms : sipp_.stat_period_ms;
+  int64_t next_increase_ms = start_ms_ + rate_interval_ms;
   while (true) {
-    registry_.WaitUntil([] { return false; }, kPollMs);
+    std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
     int64_t now = NowMs();
+    if (int signal_number = TakeSignal(); signal_number != 0) HandleSignal(signal_number);
     if (console_) console_->Poll(now);
     if (now < next_tick_ms) continue;
     next_tick_ms = now + options_.tick_ms;
-    v1::MasterMessage beat;
-    beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
-    Broadcast(beat);
+    SendHeartbeats(now);
     AdvanceLateJoiners();
     TickState state = Observe(now);
     for (const auto& [index, why] : state.lost) {
       if (std::optional<std::string> abort = HandleLost(index, why)) return abort;
     }
-    if (options_.on_tick && now >= start_ms_) options_.on_tick(now - start_ms_, *this, state.merged);
+    if (options_.on_tick && now >= start_ms_) options_.on_tick(now - start_ms_, *this, MergedUac());
     if (stat_file_ && now >= next_row_ms) {
-      stat_file_->WriteRow(state.merged, clock_.WallMicros(), rate_);
+      stat_file_->WriteRow(MergedUac(), clock_.WallMicros(), rate_);
       next_row_ms += stat_period_ms;
     }
     if (state.all_done) return std::nullopt;
-    if (deadline_ms > 0 && now >= deadline_ms && !timed_out) {
-      timed_out = true;
-      QuitNow();
+    if (deadline_ms > 0 && now >= deadline_ms && !timed_out_) {
+      // As sipfleet (SIPp 3.6.1): no new calls, the run ends when the calls
+      // in progress do; with -timeout_error at once, as a failure (255).
+      timed_out_ = true;
+      std::cerr << "sipfleet-master: -timeout reached\n";
+      if (sipp_.timeout_error) {
+        QuitNow();
+      } else {
+        Quit();
+      }
+    }
+    if (sipp_.rate_increase > 0 && !quitting_ && now >= next_increase_ms) {
+      IncreaseRate();
+      next_increase_ms += rate_interval_ms;
     }
     if (state.uac_done && uas_stopped && uas_abort_ms > 0 && now >= uas_abort_ms) {
       // The calls a lost UAC agent left on the UAS agents never end by
@@ -1497,6 +1706,105 @@ std::optional<std::string> Run::Supervise() {
       Broadcast(stop, /*uas_only=*/true);
     }
   }
+}
+
+void Run::HandleSignal(int signal_number) {
+  switch (signal_number) {
+    case SIGINT:
+    case SIGTERM:
+      std::cerr << "sipfleet-master: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+                << ": quitting now, every agent aborts its calls\n";
+      QuitNow();
+      break;
+    case SIGUSR1:
+      std::cerr << "sipfleet-master: SIGUSR1: no new calls, the calls in progress end\n";
+      Quit();
+      break;
+    case SIGUSR2:
+      DumpScreens();
+      break;
+    default:
+      break;
+  }
+}
+
+void Run::IncreaseRate() {
+  // Past -rate_max the run quits (SIPp's behaviour) unless -no_rate_quit
+  // holds it at the maximum.
+  double rate = rate_ + sipp_.rate_increase;
+  bool quit = false;
+  if (sipp_.rate_max > 0 && rate > sipp_.rate_max) {
+    rate = sipp_.rate_max;
+    quit = !sipp_.no_rate_quit;
+  }
+  if (rate != rate_) SetRate(rate);  // one new epoch for every agent
+  if (quit) Quit();
+}
+
+void Run::SendHeartbeats(int64_t now) {
+  // Agents are visited in `phases` groups, one group per tick, so the
+  // writes spread evenly; an agent written to (Start, SetLoad, 3PCC, ...)
+  // within about a period gets no heartbeat. Every live agent hears from
+  // the master at least every two periods (under half its lease).
+  // An agent stops on its own after a lease of master silence (the one it
+  // is given, or a shorter one of its own): with a period of a quarter of
+  // the shortest, at most 1 s, the worst gap (under two periods) is under
+  // half of it.
+  int64_t lease_ms = options_.lease_ms;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    if (registry_.min_agent_lease_ms() > 0) lease_ms = std::min(lease_ms, registry_.min_agent_lease_ms());
+  }
+  heartbeat_period_ms_ = std::max<int64_t>(options_.tick_ms, std::min<int64_t>(lease_ms / 4, 1000));
+  const size_t phases =
+      static_cast<size_t>(std::max<int64_t>(1, heartbeat_period_ms_ / options_.tick_ms));
+  const size_t phase = static_cast<size_t>(heartbeat_ticks_++ % phases);
+  const int64_t quiet_ms = heartbeat_period_ms_ - options_.tick_ms / 2;
+  std::vector<size_t> due;
+  {
+    std::lock_guard<std::mutex> lock(registry_.mutex());
+    auto& agents = registry_.agents();
+    for (size_t i = phase; i < agents.size(); i += phases) {
+      if (i < lost_.size() && lost_[i]) continue;  // its lease must run out
+      if (!agents[i]->connected || now - registry_.LastSentMs(i) < quiet_ms) continue;
+      due.push_back(i);
+    }
+  }
+  if (due.empty()) return;
+  v1::MasterMessage beat;
+  beat.mutable_heartbeat()->mutable_clock()->set_wall_micros(clock_.WallMicros());
+  for (size_t i : due) registry_.Send(i, beat);
+}
+
+template <typename Predicate>
+bool Run::WaitAlive(Predicate done, int64_t timeout_ms) {
+  constexpr int64_t kSliceMs = 50;
+  const int64_t deadline = NowMs() + timeout_ms;
+  int64_t next_beat_ms = 0;
+  while (true) {
+    const int64_t now = NowMs();
+    const int64_t slice = std::min(kSliceMs, deadline - now);
+    if (registry_.WaitUntil(done, std::max<int64_t>(slice, 0))) return true;
+    if (NowMs() >= deadline) return false;
+    if (int signal_number = TakeSignal();
+        signal_number == SIGINT || signal_number == SIGTERM || signal_number == SIGUSR1) {
+      interrupted_by_ = signal_number;
+      return false;
+    }
+    if (NowMs() >= next_beat_ms) {
+      // Registered agents wait on their lease for the plan and the start.
+      SendHeartbeats(NowMs());
+      next_beat_ms = NowMs() + options_.tick_ms;
+    }
+  }
+}
+
+absl::Status Run::Interrupted(std::string_view while_doing) const {
+  const char* name = interrupted_by_ == SIGINT    ? "SIGINT"
+                     : interrupted_by_ == SIGTERM ? "SIGTERM"
+                                                  : "SIGUSR1";
+  return absl::CancelledError(base::Cat("interrupted by ", name, " while ", while_doing,
+                                        "; the run did not start"));
 }
 
 void Run::ShutdownAll(const std::string& reason) {
@@ -1540,11 +1848,18 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
                           result.merged_uas.Get(stats::Counter::kFailedCall);
   // The verdict of what was measured: calls lost with an agent are neither
   // successful nor failed.
-  result.exit_code = abort.has_value() ? kExitAgentLost : failed > 0 ? kExitCallsFailed : kExitOk;
+  // -timeout as sipfleet: -timeout_error fails the run, a timeout before any
+  // call ended is SIPp's 97.
+  result.exit_code = abort.has_value()                              ? kExitAgentLost
+                     : timed_out_ && sipp_.timeout_error            ? kExitFatal
+                     : timed_out_ && successful == 0 && failed == 0 ? kExitTimeoutNoCalls
+                     : failed > 0                                   ? kExitCallsFailed
+                                                                    : kExitOk;
   const uint64_t placed = result.merged.Get(stats::Counter::kOutgoingCall);
   result.message = base::Cat("sipfleet-master: ", result.agents.size(), " agents (", uac_count, " UAC, ",
                              uas_.size(), " UAS): ", placed, " calls, ", successful, " successful, ",
                              failed, " failed");
+  if (timed_out_) base::Append(&result.message, "; -timeout reached");
   if (abort.has_value()) {
     base::Append(&result.message, "; run aborted: ", *abort);
   } else if (!lost_names.empty()) {
@@ -1639,6 +1954,12 @@ MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
   }
   if (console_) {
     terminated_ = true;
+    if (sipp_.trace_screen) {
+      // As sipfleet: the final screens go to the screen file.
+      if (absl::Status dumped = console_->DumpScreens(); !dumped.ok()) {
+        std::cerr << "sipfleet-master: " << dumped.message() << "\n";
+      }
+    }
     console_->Finish();
   }
   ShutdownAll(abort.has_value() ? *abort : "run complete");
@@ -1836,6 +2157,12 @@ std::string HelpText() {
          "A rate change or pause is one new pacing computed by the master and applied\n"
          "by all agents at the same instant, 0.2 s ahead. q drains, Q aborts calls.\n"
          "-bg or -nostdin: no screens / no keys (the control socket stays).\n"
+         "Signals as sipfleet: SIGINT/SIGTERM quit now (every agent aborts its calls),\n"
+         "SIGUSR1 quits gracefully (no new calls), SIGUSR2 dumps the merged screens to\n"
+         "the screen file (-screen_file; -trace_screen also dumps them at the end).\n"
+         "-rate_increase/-rate_interval/-rate_max/-no_rate_quit raise the total rate\n"
+         "(one new pacing epoch per step); -timeout drains the cluster (-timeout_error:\n"
+         "aborts, exit 255).\n"
          "\n"
          "Cluster options:\n"
          "  -listen host:port     control address the agents dial (default\n"

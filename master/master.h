@@ -18,6 +18,7 @@ namespace sipfleet::master {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitCallsFailed = 1;
 inline constexpr int kExitAgentLost = 95;  // the run was aborted: an agent was lost
+inline constexpr int kExitTimeoutNoCalls = 97;  // -timeout reached before any call ended
 inline constexpr int kExitNoCalls = 99;
 inline constexpr int kExitFatal = 255;
 
@@ -83,6 +84,14 @@ struct MasterOptions {
   // the control socket act on) and the UAC agents' merged statistics.
   std::function<void(int64_t elapsed_ms, control::RunControl& run, const stats::Snapshot& merged)>
       on_tick;
+  // Signals, as sipfleet takes them (the binary blocks them in every thread
+  // and passes sigtimedwait here; tests may pass anything). Called on the
+  // run thread at least every 50 ms from listening to the end; returns a
+  // pending signal number or 0. During the run: SIGINT/SIGTERM = quit now
+  // (every agent aborts its calls), SIGUSR1 = graceful quit (no new calls,
+  // the calls in progress end), SIGUSR2 = dump the merged screens to the
+  // screen file. Before the start, SIGINT/SIGTERM/SIGUSR1 give up (exit 255).
+  std::function<int()> take_signal;
   // SIPp's arguments without the program name.
   std::vector<std::string> sipp_args;
 };

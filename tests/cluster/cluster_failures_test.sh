@@ -54,6 +54,8 @@ for n in uas1 uac1; do
   eval "P_$n=$!"; PIDS+=($!)
 done
 wait_running
+# (The master heartbeats within the agents' own 1 s lease while it lives.)
+kill -0 "$P_uac1" 2>/dev/null || fail "uac1 ended while the master was alive"
 kill -9 "$M"; T0=$(now_ms)
 wait "$P_uac1"; RC=$?; T=$(( $(now_ms) - T0 ))
 [ $RC -eq 95 ] || fail "agent exit $RC, expected 95"

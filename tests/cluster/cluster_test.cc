@@ -625,6 +625,99 @@ TEST(ClusterTest, SeveralUasAgentsBindTheirOwnAddress) {
   EXPECT_EQ(cluster.master_result.merged_uas.Get(Counter::kIncomingCall), 30u);
 }
 
+// The options of a small cluster (uas1 answering, uac1 and uac2 calling)
+// with screens and keys off, calling `remote_port` and controlled on
+// `control_port`; `sipp` is appended.
+master::MasterOptions SmallCluster(int remote_port, int control_port,
+                                   std::vector<std::string> sipp) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uac1", "uac2"};
+  options.uas_agents = {"uas1"};
+  options.agent_wait_ms = 20000;
+  options.start_delay_ms = 300;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.sipp_args = {"-sn", "uac", "-d", "0", base::Cat("127.0.0.1:", remote_port),
+                       "-cp", base::Cat(control_port)};
+  options.sipp_args.insert(options.sipp_args.end(), sipp.begin(), sipp.end());
+  return options;
+}
+
+// -rate_increase on the master raises the cluster's total rate every
+// -rate_interval (one new epoch each time); past -rate_max the run quits
+// as SIPp's does, holding the maximum. The merged CSV's TargetRate shows
+// the steps.
+TEST(ClusterTest, RateIncreaseRaisesTheTotalRateUpToRateMaxThenQuits) {
+  ScratchDir dir;
+  master::MasterOptions options = SmallCluster(
+      17860, 17861,
+      {"-r", "20", "-rate_increase", "20", "-rate_interval", "1", "-rate_max", "60", "-m",
+       "100000", "-trace_stat", "-stf", dir.File("run.csv"), "-fd", "1"});
+  std::vector<std::pair<int64_t, double>> rates;  // (elapsed ms, rate) at every tick
+  options.on_tick = [&](int64_t elapsed, control::RunControl& run, const stats::Snapshot&) {
+    rates.emplace_back(elapsed, run.rate());
+    if (elapsed >= 20000) run.QuitNow();  // bounded even if it never quit
+  };
+  base::SystemClock clock;
+  Cluster cluster;
+  cluster.Run(options, {"uas1", "uac1", "uac2"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  ASSERT_FALSE(rates.empty());
+  // 20 until 1 s, 40 until 2 s, 60 from 2 s; at 3 s 80 > 60: quit at 60.
+  for (const auto& [elapsed, rate] : rates) {
+    const double expected = elapsed < 1000 ? 20 : elapsed < 2000 ? 40 : 60;
+    // (A tick on a step's edge may see either side.)
+    if (elapsed % 1000 < 250 && elapsed >= 1000) continue;
+    EXPECT_EQ(rate, expected) << "at " << elapsed << " ms";
+  }
+  EXPECT_LT(rates.back().first, 10000) << "the run did not quit past -rate_max";
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), result.merged.Get(Counter::kOutgoingCall));
+  // Both UAC agents follow the epochs: the cluster placed about
+  // 20 + 40 + 60 calls in the first 3 s (about 120, not 60 at a fixed 20/s).
+  EXPECT_GT(result.merged.Get(Counter::kOutgoingCall), 90u);
+  EXPECT_GT(result.agents[1].totals.Get(Counter::kOutgoingCall), 0u);
+  EXPECT_GT(result.agents[2].totals.Get(Counter::kOutgoingCall), 0u);
+  // The merged CSV: TargetRate goes 20, 40, 60 in order, never beyond.
+  std::vector<std::string> targets;
+  for (const auto& row : ReadCsv(dir.File("run.csv"))) {
+    auto target = row.find("TargetRate");
+    ASSERT_NE(target, row.end());
+    if (targets.empty() || targets.back() != target->second) targets.push_back(target->second);
+  }
+  EXPECT_EQ(targets, (std::vector<std::string>{"20", "40", "60"}));
+}
+
+// -timeout on the master: graceful (no new calls, the calls in progress
+// end, the verdict of the calls: 0); with -timeout_error the calls are
+// aborted and the run fails with 255, as sipfleet.
+TEST(ClusterTest, TimeoutDrainsTheClusterAndTimeoutErrorFailsIt) {
+  base::SystemClock clock;
+  {
+    master::MasterOptions options =
+        SmallCluster(17862, 17863, {"-r", "50", "-m", "100000", "-d", "500", "-timeout", "1"});
+    Cluster cluster;
+    cluster.Run(options, {"uas1", "uac1", "uac2"}, clock);
+    const master::MasterResult& result = cluster.master_result;
+    EXPECT_EQ(result.exit_code, master::kExitOk) << result.message;
+    EXPECT_THAT(result.message, ::testing::HasSubstr("-timeout reached"));
+    EXPECT_GT(result.merged.Get(Counter::kOutgoingCall), 20u);
+    EXPECT_LT(result.merged.Get(Counter::kOutgoingCall), 150u);
+    // Graceful: every call placed ended successfully.
+    EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), result.merged.Get(Counter::kOutgoingCall));
+  }
+  master::MasterOptions options = SmallCluster(
+      17864, 17865, {"-r", "50", "-m", "100000", "-d", "5000", "-timeout", "1", "-timeout_error"});
+  Cluster cluster;
+  cluster.Run(options, {"uas1", "uac1", "uac2"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  EXPECT_EQ(result.exit_code, master::kExitFatal) << result.message;
+  EXPECT_THAT(result.message, ::testing::HasSubstr("-timeout reached"));
+  // Aborted at 1 s: the 5 s calls never completed.
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), 0u);
+}
+
 // ---- 3PCC over the cluster (issue 6) ---------------------------------------
 
 // SIPp's extended-3PCC scenarios of tests/integration/threepcc, unchanged.

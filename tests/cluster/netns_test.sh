@@ -8,7 +8,8 @@
 #  1. a run at a fixed total rate passes; the merged counts are exact;
 #  2. kill -9 of a UAC agent mid-run: the master reports it lost within 3 s,
 #     applies the default policy (abort: exit 95) and names the agent;
-#  2b. a UAC host's link goes down (no FIN/RST): lost within 3 s by silence;
+#  2b. a UAC host's link goes down (no FIN/RST): lost within 3 s by silence,
+#      said on the master's stderr at once (seen within 3 s of the cut);
 #  3. kill -9 of the master: the UAC agents stop placing calls within their
 #     lease (seen from the UAS host: no new INVITE after lease + margin) and
 #     exit 95 with a clear message.
@@ -152,6 +153,14 @@ start_agent a2 uac2 -lease 1 -drain 1
 for _ in $(seq 1 200); do [ "$(wc -l <"$DIR/run2b.csv" 2>/dev/null || echo 0)" -ge 3 ] && break; sleep 0.05; done
 [ "$(wc -l <"$DIR/run2b.csv")" -ge 3 ] || fail "run 2b did not start"
 ip -n "${NS}hub" link set va2 down; T0=$(now_ms)
+# The master says so on stderr the moment it declares the loss (not only in
+# its final report): the line must be there within 3 s of the cut.
+TL=
+while [ $(( $(now_ms) - T0 )) -le 3000 ]; do
+  grep -q "agent 'uac2' lost: no message for" "$DIR/m2b.err" && { TL=$(( $(now_ms) - T0 )); break; }
+  sleep 0.05
+done
+[ -n "$TL" ] || fail "run 2b: no \"agent 'uac2' lost\" line on the master's stderr within 3 s of the cut"
 wait_pid "$M" 10; T=$(( $(now_ms) - T0 ))
 [ $RC -eq 95 ] || fail "run 2b: master exit $RC, expected 95"
 grep -q "agent 'uac2' lost" "$DIR/m2b.err" "$DIR/m2b.out" || fail "run 2b: the master did not name uac2"
@@ -163,7 +172,7 @@ N=$(grep -ho "no message for [0-9]* ms" "$DIR/m2b.err" "$DIR/m2b.out" | grep -o 
 for n in uas1 uac1 uac2; do wait_pid "$(eval echo \$P_$n)" 10; done
 grep -q "master silent for" "$DIR/uac2.err" || fail "run 2b: the cut-off agent did not stop on its lease"
 ip -n "${NS}hub" link set va2 up
-echo "ok: uac2's host cut off: declared lost after $N ms of silence (master exit after $T ms), exit 95; uac2 stopped on its lease"
+echo "ok: uac2's host cut off: 'lost' on stderr $TL ms after the cut ($N ms of silence; master exit after $T ms), exit 95; uac2 stopped on its lease"
 
 # ---- 3. kill -9 of the master -------------------------------------------
 # Real SIPp answers on the UAS host and logs every message it receives.
