@@ -15,20 +15,14 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "common/tls/openssl_util.h"
 
 namespace sipfleet::cluster {
 namespace {
 
-template <auto FreeFn>
-struct Free {
-  template <typename T>
-  void operator()(T* object) const {
-    FreeFn(object);
-  }
-};
-using BioPtr = std::unique_ptr<BIO, Free<BIO_free_all>>;
-using X509Ptr = std::unique_ptr<X509, Free<X509_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>>;
+using tls::internal::BioPtr;
+using tls::internal::X509Ptr;
+using PkeyPtr = tls::internal::EvpPkeyPtr;
 
 absl::StatusOr<std::string> ReadPemFile(std::string_view option, const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -183,13 +183,8 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
   bool admit = scenario_.mode == scenario::Mode::kServer && message->is_request() &&
                message->method() != "ACK" &&
                !shared_->stop_new_calls.load(std::memory_order_relaxed);
-  // Every admitted call takes the next number, -m or not: [call_number]
-  // runs 1, 2, 3... across workers, as in SIPp.
-  uint64_t number = 0;
-  if (admit) {
-    number = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) + 1;
-    admit = config_.max_calls == 0 || number <= config_.max_calls;
-  }
+  uint64_t number = admit ? AdmitIncomingCall() : 0;
+  admit = number != 0;
   if (!admit) {
     using OutOfCall = EngineConfig::OutOfCall;
     // With -oocsn, SIPp hands a request no call owns to its out-of-call
@@ -212,6 +207,13 @@ void Worker::HandleDatagram(std::string_view data, const transport::SocketAddres
   uint32_t slot = StartServerCall(call_id, from, endpoint, number);
   HandleCallMessage(slot, *message, hash);
   UpdateFinished();
+}
+
+uint64_t Worker::AdmitIncomingCall() {
+  // Every admitted call takes the next number, -m or not: [call_number]
+  // runs 1, 2, 3... across workers, as in SIPp.
+  uint64_t number = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) + 1;
+  return config_.max_calls == 0 || number <= config_.max_calls ? number : 0;
 }
 
 void Worker::HandleCallMessage(uint32_t slot, const sip::Message& message, uint64_t hash) {

@@ -336,6 +336,8 @@ class Worker final : public transport::FdHandler,
   void RecvTimeout(Call& call);
 
   // Call life cycle.
+  // The number of a new server-side call, or 0 when -m calls were admitted.
+  uint64_t AdmitIncomingCall();
   uint32_t AllocateCall();
   void StartClientCall(uint64_t call_number);
   // `number` is the call's [call_number] (1-based, across workers).

@@ -202,11 +202,8 @@ void Worker::HandleCommand(std::string source, std::string message, size_t hops)
   bool admit = !abort && scenario_.mode == scenario::Mode::kServer &&
                scenario_.twin_role != scenario::TwinRole::kNone &&
                !shared_->stop_new_calls.load(std::memory_order_relaxed);
-  uint64_t number = 0;
-  if (admit) {
-    number = shared_->incoming_admitted.fetch_add(1, std::memory_order_relaxed) + 1;
-    admit = config_.max_calls == 0 || number <= config_.max_calls;
-  }
+  uint64_t number = admit ? AdmitIncomingCall() : 0;
+  admit = number != 0;
   if (!admit) {
     stats_.Increment(Counter::kOutOfCallMsgs);
     return;

@@ -13,6 +13,7 @@
 #include "common/scenario/loader.h"
 #include "common/stats/shard.h"
 #include "gmock/gmock.h"
+#include "common/scenario/stats_layout.h"
 #include "gtest/gtest.h"
 
 namespace sipfleet::screen {
@@ -34,13 +35,7 @@ std::shared_ptr<const scenario::Scenario> Embedded(std::string_view name) {
 }
 
 stats::Snapshot EmptyFor(const scenario::Scenario& scenario) {
-  stats::ShardLayout layout;
-  layout.rtd_names = scenario.rtd_names;
-  layout.response_time_repartition_ms = scenario.response_time_repartition_ms;
-  layout.call_length_repartition_ms = scenario.call_length_repartition_ms;
-  layout.user_counter_names = scenario.counter_names;
-  layout.message_count = scenario.elements.size();
-  return stats::EmptySnapshot(layout);
+  return stats::EmptySnapshot(scenario::StatsLayoutFor(scenario));
 }
 
 void SetCounter(stats::Snapshot* snapshot, Counter counter, uint64_t value) {

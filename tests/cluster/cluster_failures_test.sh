@@ -11,31 +11,35 @@
 # Kills only the PIDs it started.
 set -u
 MASTER=$1 AGENT=$2 BASE=$3
-DIR=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$DIR"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$DIR"/*.err; do echo "== $f"; cat "$f"; done; exit 1; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+source "$(dirname "$0")/lib.sh"
 
 # Waits (bounded) until the master has logged its listening port.
 wait_listening() {
   for _ in $(seq 1 100); do grep -q "listening on port" "$1" 2>/dev/null && return 0; sleep 0.05; done
   fail "master did not listen"
 }
-# Waits (bounded) until an agent has placed calls: its master counts them.
-wait_running() { sleep 1.5; }
+# wait_running CSV: until the master's merged stat file shows calls placed
+# (at most 10 s).
+wait_running() {
+  for _ in $(seq 1 200); do
+    [ -f "$1" ] && awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "OutgoingCall(C)") o = i; next }
+      o && $o > 0 { found = 1 } END { exit !found }' "$1" && return 0
+    sleep 0.05
+  done
+  fail "no calls placed within 10 s ($1)"
+}
 
 # 1. An agent lost.
 "$MASTER" -listen 127.0.0.1:$BASE -agents uas1,uac1,uac2 -uas_agents uas1 -sn uac -r 100 \
-  -m 100000 -d 0 127.0.0.1:$((BASE + 1)) >"$DIR/m1.out" 2>"$DIR/m1.err" &
+  -m 100000 -d 0 127.0.0.1:$((BASE + 1)) -trace_stat -stf "$DIR/m1.csv" -fd 200ms \
+  >"$DIR/m1.out" 2>"$DIR/m1.err" &
 M=$!; PIDS+=($M)
 wait_listening "$DIR/m1.err"
 for n in uas1 uac1 uac2; do
   "$AGENT" -master 127.0.0.1:$BASE -name $n >"$DIR/$n.out" 2>"$DIR/$n.err" &
   eval "P_$n=$!"; PIDS+=($!)
 done
-wait_running
+wait_running "$DIR/m1.csv"
 kill -9 "$P_uac2"; T0=$(now_ms)
 wait "$M"; RC=$?; T=$(( $(now_ms) - T0 ))
 [ $RC -eq 95 ] || fail "master exit $RC, expected 95"
@@ -46,14 +50,15 @@ echo "ok: agent lost reported in $T ms, exit 95"
 
 # 2. The master lost: the agents' lease (1 s here) ends their calls.
 "$MASTER" -listen 127.0.0.1:$((BASE + 2)) -agents uas1,uac1 -uas_agents uas1 -sn uac -r 100 \
-  -m 100000 -d 0 127.0.0.1:$((BASE + 3)) >"$DIR/m2.out" 2>"$DIR/m2.err" &
+  -m 100000 -d 0 127.0.0.1:$((BASE + 3)) -trace_stat -stf "$DIR/m2.csv" -fd 200ms \
+  >"$DIR/m2.out" 2>"$DIR/m2.err" &
 M=$!; PIDS+=($M)
 wait_listening "$DIR/m2.err"
 for n in uas1 uac1; do
   "$AGENT" -master 127.0.0.1:$((BASE + 2)) -name $n -lease 1 -drain 1 >"$DIR/$n.out" 2>"$DIR/$n.err" &
   eval "P_$n=$!"; PIDS+=($!)
 done
-wait_running
+wait_running "$DIR/m2.csv"
 # (The master heartbeats within the agents' own 1 s lease while it lives.)
 kill -0 "$P_uac1" 2>/dev/null || fail "uac1 ended while the master was alive"
 kill -9 "$M"; T0=$(now_ms)
@@ -78,7 +83,7 @@ for n in uas1 uac1 uac2; do
   "$AGENT" -master 127.0.0.1:$((BASE + 4)) -name $n >"$DIR/$n.out" 2>"$DIR/$n.err" &
   eval "P_$n=$!"; PIDS+=($!)
 done
-wait_running
+wait_running "$DIR/m3.csv"
 kill -9 "$P_uac2"; T0=$(now_ms)
 wait "$M"; RC=$?; T=$(( $(now_ms) - T0 ))
 [ $RC -eq 0 ] || fail "master exit $RC, expected 0 (the survivors' verdict)"

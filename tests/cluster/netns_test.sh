@@ -29,11 +29,10 @@ NS=sft$$                      # namespace prefix: unique per run
 NET=10.213.77                 # the private /24
 HOSTS=(m a1 a2 s)
 declare -A ADDR=([m]=$NET.1 [a1]=$NET.11 [a2]=$NET.12 [s]=$NET.21)
-DIR=$(mktemp -d)
-PIDS=()
+source "$(dirname "$0")/lib.sh"
 CREATED=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  kill_started
   wait 2>/dev/null
   for ns in "${CREATED[@]}"; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$DIR"
@@ -41,28 +40,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
 skip() { echo "SKIP: $*"; exit 77; }
-fail() {
-  echo "FAIL: $*"
-  for f in "$DIR"/*.err "$DIR"/*.out; do [ -s "$f" ] && { echo "== $f"; tail -15 "$f"; }; done
-  exit 1
-}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # Background processes run as `ip netns exec NS cmd &` (a simple command, so
 # $! is the PID of cmd itself: ip netns exec execs it). Never a function.
 
-# Waits (bounded, `limit` s) until `file` contains `pattern`.
-wait_for() {
-  local file=$1 pattern=$2 limit=${3:-5}
-  for _ in $(seq 1 $((limit * 20))); do grep -q "$pattern" "$file" 2>/dev/null && return 0; sleep 0.05; done
-  fail "timed out waiting for '$pattern' in $file"
-}
-# Waits (bounded) for a PID we started; its exit code in RC.
-wait_pid() {
-  local pid=$1 limit=$2
-  for _ in $(seq 1 $((limit * 20))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && fail "process $pid still running after ${limit}s"
-  wait "$pid"; RC=$?
-}
 # Number of INVITEs the UAS host received so far (SIPp's -trace_msg log).
 invites() { cat "$DIR"/s3/*_messages.log 2>/dev/null | grep -c "^INVITE sip:"; }
 

@@ -10,29 +10,7 @@
 # (uses base .. base+5). Kills only the PIDs it started.
 set -u
 MASTER=$1 AGENT=$2 BASE=$3
-DIR=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$DIR"; }
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$DIR"/*.err "$DIR"/*.out; do [ -s "$f" ] && { echo "== $f"; tail -20 "$f"; }; done
-  exit 1
-}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# Waits (bounded, `limit` s) until `file` contains `pattern`.
-wait_for() {
-  local file=$1 pattern=$2 limit=${3:-10}
-  for _ in $(seq 1 $((limit * 20))); do grep -q "$pattern" "$file" 2>/dev/null && return 0; sleep 0.05; done
-  fail "timed out waiting for '$pattern' in $file"
-}
-# Waits (bounded) for a PID we started; its exit code in RC.
-wait_pid() {
-  local pid=$1 limit=$2
-  for _ in $(seq 1 $((limit * 20))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && fail "process $pid still running after ${limit}s"
-  wait "$pid"; RC=$?
-}
+source "$(dirname "$0")/lib.sh"
 # Waits (bounded) until the merged stat file has `rows` rows: the run is on.
 wait_rows() {
   local file=$1 rows=$2

@@ -14,27 +14,7 @@
 # Kills only the PIDs it started.
 set -u
 MASTER=$1 AGENT=$2 TEST_CA=$3 SIM=$4 BASE=$5
-DIR=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$DIR"; }
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$DIR"/*.err "$DIR"/*.out; do [ -s "$f" ] && { echo "== $f"; tail -20 "$f"; }; done
-  exit 1
-}
-# Waits (bounded, 5 s) until `file` contains `pattern`.
-wait_for() {
-  for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  fail "timed out waiting for '$2' in $1"
-}
-# Waits (bounded) for a PID we started; its exit code in RC.
-wait_pid() {
-  local pid=$1 limit=$2
-  for _ in $(seq 1 $((limit * 20))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && fail "process $pid still running after ${limit}s"
-  wait "$pid"; RC=$?
-}
+source "$(dirname "$0")/lib.sh"
 
 "$TEST_CA" "$DIR/pki" >/dev/null || fail "sipfleet_test_ca"
 "$TEST_CA" "$DIR/other" >/dev/null || fail "sipfleet_test_ca (other CA)"
