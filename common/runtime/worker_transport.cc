@@ -57,8 +57,14 @@ absl::Status Worker::InitTransport() {
   endpoints_.push_back(std::make_unique<Endpoint>());  // [0]: the main socket
   endpoints_[0]->in_use = true;
   reconnects_left_ = config_.max_reconnect;
+  // A socket every worker shares (the server's, or -t ui's per-IP ones) is
+  // read by worker 0 alone, which hands each datagram to the worker owning
+  // its Call-ID in arrival order: a call's messages are never reordered.
+  // (Reads spread over workers let a BYE read by its owner overtake the ACK
+  // another worker was still handing over.) Every worker sends through it.
+  const uint32_t shared_events = index_ == 0 ? uint32_t{EPOLLIN} : 0u;
   for (auto& socket : shared_udp_) {  // ui server: endpoints 1..n on every worker
-    uint32_t index = AddUdpEndpoint(socket, EPOLLIN | EPOLLEXCLUSIVE);
+    uint32_t index = AddUdpEndpoint(socket, shared_events);
     if (index == kNoEndpoint) return absl::InternalError("cannot watch a -t ui socket");
     Endpoint& endpoint = *endpoints_[index];
     endpoint.ip = socket->local_address().ip_for_uri();
@@ -67,9 +73,8 @@ absl::Status Worker::InitTransport() {
   }
   if (socket_ != nullptr) {
     local_address_ = socket_->local_address();
-    // With a shared server socket, EPOLLEXCLUSIVE wakes one worker per burst.
-    uint32_t events = EPOLLIN | (shared_socket_ ? uint32_t{EPOLLEXCLUSIVE} : 0u);
-    return loop_.Watch(socket_->fd(), events, this);
+    if (shared_socket_ && index_ != 0) return absl::OkStatus();  // worker 0 reads it
+    return loop_.Watch(socket_->fd(), EPOLLIN, this);
   }
   if (!shared_udp_.empty()) {
     local_address_ = shared_udp_[0]->local_address();

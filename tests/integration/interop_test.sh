@@ -195,6 +195,11 @@ case $case_name in
     expect_eq "$EXIT_CODE" 0 "sipfleet UAS exit code"
     expect_eq "$(csv_value 'SuccessfulCall(C)' uas.csv)" "$calls" "UAS SuccessfulCall(C)"
     expect_eq "$(csv_value 'IncomingCall(C)' uas.csv)" "$calls" "UAS IncomingCall(C)"
+    # The UAC sends ACK and BYE back to back (-d 0): the UAS's two workers
+    # must not reorder them (an ACK arriving after its BYE would count as a
+    # retransmission and lose its RTD sample).
+    expect_eq "$(csv_value 'Retransmissions(C)' uas.csv)" 0 "UAS Retransmissions(C)"
+    expect_eq "$(csv_sum 'ResponseTimeRepartition1_' uas.csv)" "$calls" "UAS ACK response times"
     grep -q "2 workers" uac.out || fail "UAC did not run 2 workers: $(cat uac.out)"
     ;;
   sipfleet_regexp_vs_sipp_uas)
