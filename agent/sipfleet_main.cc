@@ -19,6 +19,7 @@
 #include "common/base/strings.h"
 #include "common/cli/options.h"
 #include "common/console/console.h"
+#include "common/console/screen_stats.h"
 #include "common/control/controller.h"
 #include "common/injection/injection_file.h"
 #include "common/runtime/engine.h"
@@ -52,14 +53,21 @@ struct RunOutcome {
   std::optional<runtime::ForcedExit> forced_exit;  // <error>, int_cmd=stop_now
 };
 
-// The run as SIPp's keys and control commands see it (control::RunControl):
-// the engine, plus what only the display keeps (a statistics baseline for
-// "reset stats").
+// The run as SIPp's keys, control commands and screens see it
+// (control::RunControl, and what the screens show): the engine, plus what
+// only the display keeps (console::ScreenStats).
 class StandaloneRun : public control::RunControl {
  public:
-  StandaloneRun(runtime::Engine& engine, trace::TraceSet* traces)
-      : engine_(engine), traces_(traces) {}
+  StandaloneRun(runtime::Engine& engine, trace::TraceSet* traces, const cli::Options& options,
+                const base::Clock& clock)
+      : engine_(engine),
+        traces_(traces),
+        options_(options),
+        clock_(clock),
+        screen_stats_(runtime::StatsLayoutFor(engine.scenario()), options.screen_period_ms,
+                      clock.NowMicros(), clock.WallMicros()) {}
   void set_console(console::Console* console) { console_ = console; }
+  void set_terminated() { terminated_ = true; }
 
   double rate() const override { return engine_.rate(); }
   void SetRate(double rate) override { engine_.SetRate(rate); }
@@ -90,7 +98,7 @@ class StandaloneRun : public control::RunControl {
     return absl::InvalidArgumentError(
         base::Cat("trace ", kind, ": error, logs, messages or shortmessages expected"));
   }
-  void ResetStats() override { baseline_ = engine_.Snapshot(); }
+  void ResetStats() override { screen_stats_.ResetStats(engine_.Snapshot()); }
   std::string DumpTasks() override {
     return base::Cat(engine_.worker_count(), " workers, ", engine_.OpenCalls(), " calls open",
                      engine_.paused() ? ", paused" : "", engine_.stopping() ? ", stopping" : "");
@@ -101,17 +109,43 @@ class StandaloneRun : public control::RunControl {
     return names.empty() ? "No variables" : base::Cat("Variables:", names);
   }
 
-  // Statistics since the start or the last "reset stats".
-  stats::Snapshot Cumulative() const {
-    stats::Snapshot now = engine_.Snapshot();
-    return baseline_.counters == stats::Snapshot().counters ? now : stats::Delta(now, baseline_);
+  // What the screens show now, from the engine's live state.
+  screen::ScreenInput ScreenInputNow() {
+    screen::ScreenInput input;
+    screen_stats_.Fill(engine_.Snapshot(), engine_.OpenCalls(), clock_.NowMicros(),
+                       clock_.WallMicros(), &input);
+    input.scenario = &engine_.scenario();
+    input.rate = engine_.rate();
+    input.rate_period_ms = options_.rate_period_ms;
+    input.users_mode = engine_.users_mode();
+    input.users = static_cast<int64_t>(engine_.users());
+    input.call_duration_ms = options_.duration_ms;
+    input.call_limit = engine_.call_limit();
+    input.max_calls = options_.max_calls;
+    input.paused = engine_.paused();
+    input.quitting = engine_.stopping();
+    input.terminated = terminated_;
+    const runtime::EngineConfig& config = engine_.config();
+    input.transport = std::string(config.transport_name());
+    input.local_port = engine_.local_address().port();
+    input.local_address = base::Cat(config.local_ip_for_uri, ":", input.local_port);
+    if (engine_.scenario().mode == scenario::Mode::kClient) {
+      input.remote_address = base::Cat(config.remote.ip_for_uri(), ":", config.remote.port());
+    }
+    input.send_errors = engine_.SendErrors();
+    input.workers = engine_.worker_count();
+    input.scheduler_resolution_ms = options_.timer_resolution_ms;
+    return input;
   }
 
  private:
   runtime::Engine& engine_;
   trace::TraceSet* traces_;
+  const cli::Options& options_;
+  const base::Clock& clock_;
+  console::ScreenStats screen_stats_;
   console::Console* console_ = nullptr;
-  stats::Snapshot baseline_;
+  bool terminated_ = false;
 };
 
 // -rate_increase: every -rate_interval the rate goes up; past -rate_max the
@@ -179,109 +213,13 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
   return outcome;
 }
 
-// What the screens show, from the engine's live state. Periodic values run
-// from one display period (-f) to the next.
-class ScreenFeed {
- public:
-  ScreenFeed(const runtime::Engine& engine, const StandaloneRun& run, const cli::Options& options,
-             const base::Clock& clock)
-      : engine_(engine), run_(run), options_(options), clock_(clock),
-        start_us_(clock.NowMicros()), start_wall_us_(clock.WallMicros()),
-        period_start_us_(start_us_), period_start_wall_us_(start_wall_us_) {}
-
-  void set_terminated() { terminated_ = true; }
-
-  screen::ScreenInput Input() {
-    screen::ScreenInput input;
-    const int64_t now_us = clock_.NowMicros();
-    input.scenario = &engine_.scenario();
-    input.cumulative = run_.Cumulative();
-    if (period_start_.counters == stats::Snapshot().counters && period_start_.messages.empty()) {
-      period_start_ = stats::EmptySnapshot(runtime::StatsLayoutFor(engine_.scenario()));
-    }
-    input.periodic = stats::Delta(input.cumulative, period_start_);
-    input.elapsed_us = now_us - start_us_;
-    input.period_elapsed_us = now_us - period_start_us_;
-    input.start_time_us = start_wall_us_;
-    input.period_start_time_us = period_start_wall_us_;
-    input.current_time_us = clock_.WallMicros();
-    input.rate = engine_.rate();
-    input.rate_period_ms = options_.rate_period_ms;
-    input.users_mode = engine_.users_mode();
-    input.users = static_cast<int64_t>(engine_.users());
-    input.call_duration_ms = options_.duration_ms;
-    input.open_calls = engine_.OpenCalls();
-    if (input.open_calls > peak_calls_) {
-      peak_calls_ = input.open_calls;
-      peak_calls_elapsed_s_ = input.elapsed_us / 1'000'000;
-    }
-    input.peak_calls = peak_calls_;
-    input.peak_calls_elapsed_s = peak_calls_elapsed_s_;
-    input.call_limit = engine_.call_limit();
-    input.max_calls = options_.max_calls;
-    input.paused = engine_.paused();
-    input.quitting = engine_.stopping();
-    input.terminated = terminated_;
-    const runtime::EngineConfig& config = engine_.config();
-    input.transport = std::string(config.transport_name());
-    input.local_port = engine_.local_address().port();
-    input.local_address = base::Cat(config.local_ip_for_uri, ":", input.local_port);
-    if (engine_.scenario().mode == scenario::Mode::kClient) {
-      input.remote_address = base::Cat(config.remote.ip_for_uri(), ":", config.remote.port());
-    }
-    // Calls wait on the loops' timers and sockets between events.
-    input.waiting_calls = static_cast<int64_t>(input.open_calls);
-    input.send_errors = engine_.SendErrors();
-    input.workers = engine_.worker_count();
-    input.refresh_period_ms = options_.screen_period_ms;
-    input.scheduler_resolution_ms = options_.timer_resolution_ms;
-    // A new display period starts once this one has lasted -f.
-    if (input.period_elapsed_us >= options_.screen_period_ms * 1000) {
-      period_start_ = input.cumulative;
-      period_start_us_ = now_us;
-      period_start_wall_us_ = input.current_time_us;
-    }
-    return input;
-  }
-
- private:
-  const runtime::Engine& engine_;
-  const StandaloneRun& run_;
-  const cli::Options& options_;
-  const base::Clock& clock_;
-  const int64_t start_us_;
-  const int64_t start_wall_us_;
-  stats::Snapshot period_start_;
-  int64_t period_start_us_;
-  int64_t period_start_wall_us_;
-  uint64_t peak_calls_ = 0;
-  int64_t peak_calls_elapsed_s_ = 0;
-  bool terminated_ = false;
-};
-
-console::ConsoleOptions ConsoleOptionsFor(const cli::Options& options,
-                                          const scenario::Scenario& scenario, int pid) {
-  console::ConsoleOptions console;
-  console.show_screens = !options.background;
-  console.read_keys = !options.nostdin && !options.background;
-  console.refresh_ms = options.screen_period_ms;
-  console.rate_scale = options.rate_scale;
-  console.control_port = options.control_port;
-  console.control_ip = options.control_ip;
-  console.screen_file = options.screen_file.empty()
-                            ? base::Cat(scenario.stem, "_", pid, "_screen.log")
-                            : options.screen_file;
-  console.screen_overwrite = options.screen_overwrite;
-  return console;
-}
-
 // -bg: the run goes on in a detached child; the parent prints the child's
-// PID and exits as SIPp's does (99). Called before any thread exists.
-// Returns true in the child.
-bool Detach() {
+// PID and exits as SIPp's does (99). Called before any thread exists;
+// returns in the child (or, when fork fails, in the foreground).
+void Detach() {
   std::fflush(stdout);
   pid_t child = fork();
-  if (child < 0) return true;  // cannot fork: run in the foreground
+  if (child < 0) return;  // cannot fork: run in the foreground
   if (child > 0) {
     std::printf("Background mode - PID=[%d]\n", static_cast<int>(child));
     std::fflush(stdout);
@@ -294,7 +232,6 @@ bool Detach() {
     dup2(null_fd, STDOUT_FILENO);
     close(null_fd);
   }
-  return true;
 }
 
 int ExitCode(const stats::Snapshot& totals, const RunOutcome& outcome,
@@ -431,10 +368,10 @@ int Run(const std::vector<std::string>& args) {
     stat_file->WriteRow((*engine)->Snapshot(), start_wall_us, (*engine)->rate());
   }
 
-  StandaloneRun run(**engine, trace_set->get());
-  ScreenFeed feed(**engine, run, options, clock);
+  StandaloneRun run(**engine, trace_set->get(), options, clock);
   absl::StatusOr<std::unique_ptr<console::Console>> console = console::Console::Create(
-      ConsoleOptionsFor(options, **scenario, config->pid), &run, [&feed] { return feed.Input(); });
+      console::ConsoleOptionsFor(options, (*scenario)->stem, config->pid), &run,
+      [&run] { return run.ScreenInputNow(); });
   if (!console.ok()) return Fail(console.status().message());
   run.set_console(console->get());
   if (options.sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.sleep_ms));
@@ -443,7 +380,7 @@ int Run(const std::vector<std::string>& args) {
   RunOutcome outcome =
       Supervise(**engine, options, clock, stat_file.get(), signals, console->get());
   (*engine)->Join();
-  feed.set_terminated();
+  run.set_terminated();
   if (options.trace_screen) {
     if (absl::Status dumped = (*console)->DumpScreens(); !dumped.ok()) Fail(dumped.message());
   }

@@ -30,6 +30,7 @@
 #include "common/cluster/plan.h"
 #include "common/cluster/stats_report.h"
 #include "common/console/console.h"
+#include "common/console/screen_stats.h"
 #include "common/runtime/pacing.h"
 #include "common/scenario/embedded.h"
 #include "common/scenario/loader.h"
@@ -793,12 +794,7 @@ class Run : public control::RunControl {
   // The operator's view.
   std::shared_ptr<const scenario::Scenario> scenario_;
   std::unique_ptr<console::Console> console_;
-  stats::Snapshot baseline_;  // "reset stats"
-  stats::Snapshot screen_period_start_;
-  int64_t screen_period_start_us_ = 0;
-  int64_t screen_period_start_wall_us_ = 0;
-  uint64_t peak_calls_ = 0;
-  int64_t peak_calls_elapsed_s_ = 0;
+  std::optional<console::ScreenStats> screen_stats_;  // from OpenConsole()
   bool terminated_ = false;
   std::string last_error_;
   // Heartbeats (SendHeartbeats): the period, and ticks seen (the phase).
@@ -1309,7 +1305,7 @@ absl::Status Run::SetTrace(std::string_view kind, bool on) {
 }
 
 void Run::ResetStats() {
-  baseline_ = MergedUac();
+  if (screen_stats_.has_value()) screen_stats_->ResetStats(MergedUac());
 }
 
 std::string Run::DumpTasks() {
@@ -1341,65 +1337,33 @@ screen::ScreenInput Run::ScreenInputNow() {
     total = registry_.uac_total();
     for (size_t i : uac_) input.open_calls += Dormant(i) ? 0 : registry_.merger().OpenCalls(i);
   }
-  const int64_t now_us = clock_.NowMicros();
+  screen_stats_->Fill(total, input.open_calls, clock_.NowMicros(), clock_.WallMicros(), &input);
   input.scenario = scenario_.get();
-  input.cumulative =
-      baseline_.counters == stats::Snapshot().counters ? total : stats::Delta(total, baseline_);
-  if (screen_period_start_.counters == stats::Snapshot().counters &&
-      screen_period_start_.messages.empty()) {
-    screen_period_start_ = stats::EmptySnapshot(scenario::StatsLayoutFor(*scenario_));
-  }
-  input.periodic = stats::Delta(input.cumulative, screen_period_start_);
-  input.elapsed_us = std::max<int64_t>(now_us - start_ms_ * 1000, 0);
-  input.period_elapsed_us = std::max<int64_t>(now_us - screen_period_start_us_, 0);
-  input.start_time_us = start_wall_us_;
-  input.period_start_time_us = screen_period_start_wall_us_;
-  input.current_time_us = clock_.WallMicros();
   input.rate = rate_;
   input.rate_period_ms = sipp_.rate_period_ms;
   input.users_mode = users_mode();
   input.users = static_cast<int64_t>(users_);
   input.call_duration_ms = sipp_.duration_ms;
-  if (input.open_calls > peak_calls_) {
-    peak_calls_ = input.open_calls;
-    peak_calls_elapsed_s_ = input.elapsed_us / 1'000'000;
-  }
-  input.peak_calls = peak_calls_;
-  input.peak_calls_elapsed_s = peak_calls_elapsed_s_;
   input.call_limit = call_limit_;
   input.max_calls = sipp_.max_calls;
   input.paused = paused_;
   input.quitting = quitting_;
   input.terminated = terminated_;
   input.remote_address = sipp_.remote_host_port;
-  input.waiting_calls = static_cast<int64_t>(input.open_calls);
   int workers = 0;
   for (size_t k : LiveUac()) workers += static_cast<int>(stripes_[k].workers);
   input.workers = std::max(workers, 1);
-  input.refresh_period_ms = sipp_.screen_period_ms;
   input.last_error = last_error_;
-  if (input.period_elapsed_us >= sipp_.screen_period_ms * 1000) {
-    screen_period_start_ = input.cumulative;
-    screen_period_start_us_ = now_us;
-    screen_period_start_wall_us_ = input.current_time_us;
-  }
   return input;
 }
 
 void Run::OpenConsole() {
-  console::ConsoleOptions console;
-  console.show_screens = options_.show_screens && !sipp_.background;
-  console.read_keys = options_.read_keys && !sipp_.nostdin && !sipp_.background;
-  console.refresh_ms = sipp_.screen_period_ms;
-  console.rate_scale = sipp_.rate_scale;
-  console.control_port = sipp_.control_port;
-  console.control_ip = sipp_.control_ip;
-  console.screen_file = sipp_.screen_file.empty()
-                            ? base::Cat(scenario_->stem, "_", static_cast<int>(getpid()), "_screen.log")
-                            : sipp_.screen_file;
-  console.screen_overwrite = sipp_.screen_overwrite;
-  screen_period_start_us_ = start_ms_ * 1000;
-  screen_period_start_wall_us_ = start_wall_us_;
+  console::ConsoleOptions console =
+      console::ConsoleOptionsFor(sipp_, scenario_->stem, static_cast<int>(getpid()));
+  console.show_screens = console.show_screens && options_.show_screens;
+  console.read_keys = console.read_keys && options_.read_keys;
+  screen_stats_.emplace(scenario::StatsLayoutFor(*scenario_), sipp_.screen_period_ms,
+                        start_ms_ * 1000, start_wall_us_);
   absl::StatusOr<std::unique_ptr<console::Console>> created =
       console::Console::Create(console, this, [this] { return ScreenInputNow(); });
   if (!created.ok()) {

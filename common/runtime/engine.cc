@@ -17,6 +17,11 @@ uint64_t ShareOf(uint64_t total, int index, int count) {
   return total / count + (static_cast<uint64_t>(index) < total % count ? 1 : 0);
 }
 
+// Worker `index`'s share of -l (0 = no limit): at least one call each.
+uint64_t CallLimitShare(uint64_t limit, int index, int count) {
+  return limit == 0 ? 0 : std::max<uint64_t>(ShareOf(limit, index, count), 1);
+}
+
 absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig& config,
                                                               uint16_t port) {
   transport::SocketAddress local = config.local;
@@ -72,8 +77,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->shared_.workers.resize(count);
   for (int i = 0; i < count; ++i) {
     // -l is shared out so the per-worker limits add up to the total.
-    uint64_t limit = 0;
-    if (config.call_limit > 0) limit = std::max<uint64_t>(ShareOf(config.call_limit, i, count), 1);
+    const uint64_t limit = CallLimitShare(config.call_limit, i, count);
     // Cluster stripes (config.h): worker i places offset + i + 1, + stride.
     const uint64_t stride = config.call_number_stride > 0 ? config.call_number_stride
                                                           : static_cast<uint64_t>(count);
@@ -227,8 +231,7 @@ void Engine::Start(int64_t start_at_micros) {
   // cluster's common start (issue 6).
   pacing_.start_us = start_at_micros > 0 ? start_at_micros : shared_.clock->NowMicros();
   pacing_.first_number = 1;
-  pacing_.interval_us =
-      users_mode() ? 1 : IntervalForRate(shared_.config.rate, shared_.config.rate_period_ms);
+  pacing_.interval_us = RunningInterval();
   for (auto& worker : workers_) worker->SetPacing(pacing_);
   if (shared_.commands != nullptr) shared_.commands->Start(this);  // 3PCC
   for (auto& worker : workers_) {
@@ -251,11 +254,13 @@ bool Engine::Done() const {
   return ended >= config.max_calls && OpenCalls() == 0;
 }
 
+double Engine::RunningInterval() const {
+  // Under -users the pacing only says running or paused: any positive value.
+  return users_mode() ? 1 : IntervalForRate(rate_, shared_.config.rate_period_ms);
+}
+
 void Engine::PostPacing() {
-  double interval = paused_ ? 0
-                    : users_mode() ? 1
-                                   : IntervalForRate(rate_, shared_.config.rate_period_ms);
-  pacing_ = Repace(pacing_, shared_.clock->NowMicros(), interval);
+  pacing_ = Repace(pacing_, shared_.clock->NowMicros(), paused_ ? 0 : RunningInterval());
   for (auto& worker : workers_) worker->PostPacing(pacing_);
 }
 
@@ -287,7 +292,7 @@ void Engine::SetCallLimit(uint64_t limit) {
   call_limit_ = limit;
   const int count = worker_count();
   for (int i = 0; i < count; ++i) {
-    workers_[i]->PostCallLimit(limit == 0 ? 0 : std::max<uint64_t>(ShareOf(limit, i, count), 1));
+    workers_[i]->PostCallLimit(CallLimitShare(limit, i, count));
   }
 }
 

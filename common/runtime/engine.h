@@ -124,6 +124,9 @@ class Engine : public twin::CommandSink {
   absl::StatusOr<std::vector<std::shared_ptr<transport::UdpSocket>>> BindPerIpSockets();
   absl::Status BindSockets(std::vector<std::shared_ptr<transport::UdpSocket>>* sockets);
 
+  // The pacing interval of the current rate (users mode: a positive
+  // placeholder; the pacing then only says running or paused).
+  double RunningInterval() const;
   void PostPacing();
 
   WorkerShared shared_;
