@@ -20,10 +20,12 @@
 #include "common/cluster/stats_report.h"
 #include "common/runtime/engine.h"
 #include "common/runtime/pacing.h"
-#include "common/twin/command.h"
-#include "common/twin/relay_router.h"
+#include "common/setup/engine_setup.h"
+#include "common/tls/tls_context.h"
 #include "common/trace/trace_options.h"
 #include "common/trace/trace_set.h"
+#include "common/twin/command.h"
+#include "common/twin/relay_router.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/wire/wire.h"
 #include "sipfleet/control/v1/control.grpc.pb.h"
@@ -206,6 +208,7 @@ class Session {
 
   std::string scenario_name_;
   std::unique_ptr<trace::TraceSet> traces_;
+  std::unique_ptr<tls::TlsContext> tls_;        // -t l1/ln; outlives the engine
   std::unique_ptr<twin::RelayRouter> router_;  // outlives the engine
   std::unique_ptr<runtime::Engine> engine_;
   cluster::ReportBuilder reports_;
@@ -417,6 +420,13 @@ absl::Status Session::Prepare(const v1::Prepare& prepare) {
   absl::StatusOr<runtime::EngineConfig> config = BuildEngineConfig(*options, **scenario, shard, pid);
   if (!config.ok()) return config.status();
   config->allow_exec = options_.allow_exec;
+  if (config->transport == runtime::EngineConfig::Transport::kTls) {
+    // -tls_cert/-tls_key/-tls_ca name files on this agent's host, as for sipfleet.
+    absl::StatusOr<std::unique_ptr<tls::TlsContext>> tls = setup::MakeTlsContext(*options, **scenario);
+    if (!tls.ok()) return tls.status();
+    tls_ = *std::move(tls);
+    config->tls = tls_.get();
+  }
   if (absl::Status status = SetUpRouter(prepare.shard(), **scenario, &*config); !status.ok()) {
     return status;
   }
@@ -523,8 +533,15 @@ void Session::FinishEngine() {
   totals_ = totals;
   if (traces_) traces_->Close(totals);
   v1::AgentMessage message;
-  message.mutable_finished()->set_exit_code(totals.Get(stats::Counter::kFailedCall) > 0 ? 1 : 0);
-  message.mutable_finished()->set_message("engine done");
+  // A run-ending error (a t1/l1 connection that cannot be opened, <error>,
+  // exec int_cmd=stop_now) carries its own code, as sipfleet would exit.
+  if (std::optional<runtime::ForcedExit> forced = engine_->forced_exit(); forced.has_value()) {
+    message.mutable_finished()->set_exit_code(forced->exit_code);
+    message.mutable_finished()->set_message(forced->message);
+  } else {
+    message.mutable_finished()->set_exit_code(totals.Get(stats::Counter::kFailedCall) > 0 ? 1 : 0);
+    message.mutable_finished()->set_message("engine done");
+  }
   Write(message);
 }
 

@@ -130,7 +130,8 @@ struct Agent {
   enum class Prepare { kWaiting, kPrepared, kFailed } prepare = Prepare::kWaiting;
   std::string prepare_error;
   bool finished = false;
-  int exit_code = 0;
+  int exit_code = 0;               // as its engine would exit alone (Finished)
+  std::string finished_message;
   // Declared lost (-failure_policy continue): its statistics are frozen.
   bool lost = false;
   // A slot kept for a late joiner (-late_join share), after the others.
@@ -283,6 +284,7 @@ class Registry {
       case v1::AgentMessage::kFinished:
         agent.finished = true;
         agent.exit_code = message.finished().exit_code();
+        agent.finished_message = message.finished().message();
         break;
       default:
         wake = false;  // only refreshes last_heard_ms
@@ -610,6 +612,24 @@ std::vector<std::string> AgentArgs(const std::vector<std::string>& sipp_args) {
     }
     if (std::find(std::begin(kDrop), std::end(kDrop), arg) != std::end(kDrop)) continue;
     out.push_back(arg);
+  }
+  return out;
+}
+
+// The options of the SIPp command line that the UAS agents need as well so
+// both sides of a call speak alike: the transport (-t) and its TLS and size
+// options. (-uas_args, given after them, can still override.)
+std::vector<std::string> TransportArgs(const std::vector<std::string>& sipp_args) {
+  static constexpr std::string_view kShared[] = {"-t",       "-tls_cert", "-tls_key",
+                                                 "-tls_ca",  "-tls_crl",  "-tls_version",
+                                                 "-max_msg_size", "-buff_size"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i + 1 < sipp_args.size(); ++i) {
+    if (std::find(std::begin(kShared), std::end(kShared), sipp_args[i]) == std::end(kShared)) {
+      continue;
+    }
+    out.push_back(sipp_args[i]);
+    out.push_back(sipp_args[++i]);
   }
   return out;
 }
@@ -1130,6 +1150,7 @@ absl::Status Run::Prepare() {
     for (const char* arg : {"-i", uas_ip.c_str(), "-p", uas_port.c_str()}) prepare->add_sipp_args(arg);
     prepare->add_sipp_args("-workers");
     prepare->add_sipp_args(base::Cat(workers));
+    for (const std::string& arg : TransportArgs(options_.sipp_args)) prepare->add_sipp_args(arg);
     for (const std::string& arg : options_.uas_args) prepare->add_sipp_args(arg);
     for (const std::string& arg : ExtraArgs(name)) prepare->add_sipp_args(arg);
     v1::ShardSpec* spec = prepare->mutable_shard();
@@ -1785,9 +1806,18 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
   std::lock_guard<std::mutex> lock(registry_.mutex());
   auto& agents = registry_.agents();
   std::string lost_names;
+  // The first agent whose engine ended the run itself (exit code other than
+  // the verdict's 0 or 1): its code is the run's, as it would be alone.
+  std::optional<std::string> forced;
+  int forced_code = 0;
   size_t uac_count = 0;
   for (size_t i = 0; i < agents.size(); ++i) {
     if (agents[i]->spare && late_[i] != LateStage::kRunning) continue;  // nobody ran there
+    if (!forced.has_value() && agents[i]->finished && agents[i]->exit_code > 1) {
+      forced = base::Cat("agent '", agents[i]->name, "' ended its run: ",
+                         agents[i]->finished_message);
+      forced_code = agents[i]->exit_code;
+    }
     uac_count += !agents[i]->uas;
     AgentSummary summary;
     summary.late = agents[i]->spare;
@@ -1815,6 +1845,7 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
   // -timeout as sipfleet: -timeout_error fails the run, a timeout before any
   // call ended is SIPp's 97.
   result.exit_code = abort.has_value()                              ? kExitAgentLost
+                     : forced.has_value()                           ? forced_code
                      : timed_out_ && sipp_.timeout_error            ? kExitFatal
                      : timed_out_ && successful == 0 && failed == 0 ? kExitTimeoutNoCalls
                      : failed > 0                                   ? kExitCallsFailed
@@ -1824,6 +1855,7 @@ MasterResult Run::Verdict(std::optional<std::string> abort) {
                              uas_.size(), " UAS): ", placed, " calls, ", successful, " successful, ",
                              failed, " failed");
   if (timed_out_) base::Append(&result.message, "; -timeout reached");
+  if (forced.has_value()) base::Append(&result.message, "; ", *forced);
   if (abort.has_value()) {
     base::Append(&result.message, "; run aborted: ", *abort);
   } else if (!lost_names.empty()) {
@@ -2137,7 +2169,8 @@ std::string HelpText() {
          "                        run the -sn/-sf scenario (UAC role)\n"
          "  -uas_sn NAME          built-in scenario of the UAS agents (default uas)\n"
          "  -uas_sf FILE          scenario file of the UAS agents\n"
-         "  -uas_args \"...\"       extra SIPp options for the UAS agents\n"
+         "  -uas_args \"...\"       extra SIPp options for the UAS agents (they get -t,\n"
+         "                        -tls_*, -max_msg_size and -buff_size of the command line)\n"
          "  -uas_bind a=ip:port,b=ip:port\n"
          "                        where each UAS agent answers (default: the UAC's\n"
          "                        remote_host:port). Several UAS agents on one host\n"

@@ -94,6 +94,11 @@ void Worker::Begin() {
     pacing_.first_number = 1;
     pacing_.interval_us = users_mode_ ? 1 : IntervalForRate(config_.rate, config_.rate_period_ms);
   }
+  // A t1/l1 client connects when the run starts, not when the engine is
+  // made: a cluster prepares every agent before its servers listen.
+  if (config_.stream() && scenario_.mode == scenario::Mode::kClient && !config_.socket_per_call) {
+    ConnectPrimary();
+  }
   if (scenario_.mode == scenario::Mode::kClient) PlaceDueCalls();
   UpdateFinished();
   FlushOutgoing();

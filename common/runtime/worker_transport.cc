@@ -80,9 +80,6 @@ absl::Status Worker::InitTransport() {
     local_address_ = shared_udp_[0]->local_address();
     run_values_.local_port = base::Cat(local_address_.port());
   }
-  if (config_.stream() && scenario_.mode == scenario::Mode::kClient && !config_.socket_per_call) {
-    ConnectPrimary();
-  }
   return absl::OkStatus();
 }
 

@@ -692,6 +692,30 @@ TEST(ClusterTest, RateIncreaseRaisesTheTotalRateUpToRateMaxThenQuits) {
 // -timeout on the master: graceful (no new calls, the calls in progress
 // end, the verdict of the calls: 0); with -timeout_error the calls are
 // aborted and the run fails with 255, as sipfleet.
+// Stream transports: the UAS agents get the command line's -t (and TLS
+// options), and the UAC agents connect when the run starts, after every
+// agent is prepared and the UAS agents listen. A UAC whose connection is
+// refused (the UAS left on UDP) ends the run with sipfleet's own 255, the
+// agent named.
+TEST(ClusterTest, StreamTransportsReachTheUasAgentsAndAConnectFailureEndsTheRun) {
+  base::SystemClock clock;
+  for (const char* transport : {"t1", "tn"}) {
+    Cluster cluster;
+    cluster.Run(SmallCluster(17866, 17867, {"-t", transport, "-r", "100", "-m", "40"}),
+                {"uas1", "uac1", "uac2"}, clock);
+    const master::MasterResult& result = cluster.master_result;
+    ASSERT_EQ(result.exit_code, master::kExitOk) << transport << ": " << result.message;
+    EXPECT_EQ(result.merged.Get(stats::Counter::kSuccessfulCall), 40u) << transport;
+  }
+  master::MasterOptions refused = SmallCluster(17868, 17869, {"-t", "t1", "-r", "100", "-m", "40"});
+  refused.uas_args = {"-t", "u1"};
+  Cluster cluster;
+  cluster.Run(refused, {"uas1", "uac1", "uac2"}, clock);
+  EXPECT_EQ(cluster.master_result.exit_code, 255) << cluster.master_result.message;
+  EXPECT_THAT(cluster.master_result.message, ::testing::HasSubstr("ended its run"));
+  EXPECT_THAT(cluster.master_result.message, ::testing::HasSubstr("Connection refused"));
+}
+
 TEST(ClusterTest, TimeoutDrainsTheClusterAndTimeoutErrorFailsIt) {
   base::SystemClock clock;
   {
