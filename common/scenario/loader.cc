@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "common/base/strings.h"
 #include "common/distribution/distribution.h"
+#include "common/scenario/dialect.h"
 #include "common/scenario/loader_internal.h"
 #include "pugixml.hpp"
 
@@ -60,8 +61,12 @@ absl::Status Loader::Locate(const pugi::xml_node& node, const absl::Status& stat
 
 absl::StatusOr<std::shared_ptr<const Scenario>> Loader::Load() {
   pugi::xml_document doc;
+  // text_ is RewriteSippDialect's output: attribute values are kept as
+  // written (no whitespace conversion) and bytes are not transcoded (SIPp
+  // ignores the declared encoding).
   pugi::xml_parse_result parsed =
-      doc.load_buffer(text_.data(), text_.size(), pugi::parse_default | pugi::parse_comments);
+      doc.load_buffer(text_.data(), text_.size(),
+                      pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol, pugi::encoding_utf8);
   if (!parsed) {
     return absl::InvalidArgumentError(base::Cat(file_name_, ":", lines_.LineOf(parsed.offset),
                                                 ": XML syntax error: ", parsed.description()));
@@ -452,14 +457,13 @@ absl::Status Loader::LoadCommon(const pugi::xml_node& node, size_t index, Block*
   return ReadIntAttribute(node, "lost", 0, &element->lost_percent);
 }
 
+// SIPp's message is the element's first CDATA section; text and any later
+// section are ignored.
 absl::StatusOr<std::string> Loader::CdataOf(const pugi::xml_node& node) const {
-  std::string cdata;
   for (pugi::xml_node child : node.children()) {
-    if (child.type() == pugi::node_cdata || child.type() == pugi::node_pcdata) {
-      cdata.append(child.value());
-    }
+    if (child.type() == pugi::node_cdata) return std::string(child.value());
   }
-  return cdata;
+  return std::string();
 }
 
 absl::Status Loader::LoadSend(const pugi::xml_node& node, Element* element) {
@@ -746,7 +750,9 @@ absl::Status Loader::ValidateVariables() {
 absl::StatusOr<std::shared_ptr<const Scenario>> LoadScenario(std::string_view xml_text,
                                                              std::string_view file_name,
                                                              const LoadOptions& options) {
-  return internal::Loader(xml_text, file_name, options).Load();
+  absl::StatusOr<std::string> xml = RewriteSippDialect(xml_text, file_name);
+  if (!xml.ok()) return xml.status();
+  return internal::Loader(*xml, file_name, options).Load();
 }
 
 absl::StatusOr<std::shared_ptr<const Scenario>> LoadScenarioFile(const std::string& path,
