@@ -198,10 +198,17 @@ MessageTemplate::Options Loader::TemplateOptions(const pugi::xml_node& node) {
   return options;
 }
 
+// SIPp builds action texts as messages (SendingMessage), which turns every
+// line feed into CRLF: a newline in an attribute value ends up as "\r\n".
 absl::StatusOr<std::shared_ptr<const MessageTemplate>> Loader::CompileText(
     const pugi::xml_node& node, std::string_view text) {
+  std::string crlf;
+  for (char c : text) {
+    if (c == '\n') crlf.push_back('\r');
+    crlf.push_back(c);
+  }
   absl::StatusOr<MessageTemplate> compiled =
-      MessageTemplate::CompileText(text, TemplateOptions(node));
+      MessageTemplate::CompileText(crlf, TemplateOptions(node));
   if (!compiled.ok()) return Locate(node, compiled.status());
   if (compiled->uses_last_message()) scenario_->needs_last_message = true;
   return std::make_shared<const MessageTemplate>(*std::move(compiled));
