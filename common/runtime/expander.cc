@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <cstdlib>
+#include <optional>
 
 #include "common/base/strings.h"
 
@@ -261,6 +262,30 @@ size_t InsertAuthorization(const scenario::MessageTemplate& tmpl, const Segment&
   return header.size();
 }
 
+// SIPp processes one keyword inside an injected field value: an
+// "[authentication ...]" there (the reference's `User0001;[authentication
+// username=joe password=schmo]` sent as [field1]) becomes the message's
+// authentication keyword, up to the first ']' (its call.cpp, injection
+// case of createSendingMessage). Any other keyword in a field value is sent
+// as written. Removes the keyword's text from `out` (searched from `from`)
+// and returns it compiled, with its position; nothing if there is none.
+std::optional<scenario::MessageTemplate> TakeInjectedAuthentication(std::string* out, size_t from,
+                                                                    size_t* position) {
+  size_t marker = out->find("[authentication", from);
+  if (marker == std::string::npos) return std::nullopt;
+  size_t close = out->find(']', marker);
+  if (close == std::string::npos) return std::nullopt;
+  absl::StatusOr<scenario::MessageTemplate> keyword = scenario::MessageTemplate::CompileText(
+      std::string_view(*out).substr(marker, close + 1 - marker), {});
+  if (!keyword.ok() || keyword->segments().size() != 1 ||
+      keyword->segments()[0].keyword != Keyword::kAuthentication) {
+    return std::nullopt;
+  }
+  out->erase(marker, close + 1 - marker);
+  *position = marker;
+  return *std::move(keyword);
+}
+
 }  // namespace
 
 void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, Call& call,
@@ -268,6 +293,7 @@ void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, Call& c
   out->clear();
   absl::InlinedVector<std::pair<size_t, int32_t>, 2> len_slots;
   const Segment* auth_segment = nullptr;
+  std::optional<scenario::MessageTemplate> injected_auth;
   size_t auth_position = 0;
   bool drop_leading_blank = false;
   for (const Segment& segment : tmpl.segments()) {
@@ -289,7 +315,12 @@ void Expand(const scenario::MessageTemplate& tmpl, const RunValues& run, Call& c
       auth_segment = &segment;
       auth_position = out->size();
     } else {
+      const size_t start = out->size();
       drop_leading_blank = !ExpandKeyword(segment, run, call, inputs, out);
+      if (segment.keyword == Keyword::kField && auth_segment == nullptr) {
+        injected_auth = TakeInjectedAuthentication(out, start, &auth_position);
+        if (injected_auth.has_value()) auth_segment = &injected_auth->segments()[0];
+      }
     }
   }
   if (auth_segment != nullptr) {

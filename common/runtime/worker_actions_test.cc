@@ -268,6 +268,37 @@ TEST_F(ScenarioRunTest, AuthenticationAnswersTheStoredChallenge) {
   EXPECT_EQ(Count(Counter::kSuccessfulCall), 1u);
 }
 
+// The reference's "User0001;[authentication username=joe password=schmo]"
+// with [field1] in the message: SIPp processes the [authentication] keyword
+// of a field value (and no other keyword).
+TEST_F(ScenarioRunTest, AuthenticationKeywordInsideAnInjectedField) {
+  LoadOptionsPatch patch;
+  patch.load.injection_files = {"users.csv"};
+  patch.config.auth_password = "unused-default";
+  patch.files.push_back(*injection::InjectionFile::Parse(
+      "SEQUENTIAL\nalice;[authentication username=alice password=secret];[call_id] [field0]\n",
+      "users.csv"));
+  Start(Send("REGISTER", "", " retrans=\"500\"") + R"xml(
+<recv response="401" auth="true"/>
+)xml" + Send("REGISTER", "[field1]\nX-Literal: [field2]\n", " retrans=\"500\"") +
+            R"xml(<recv response="200"/>)xml",
+        patch);
+  Run(100, [](const std::string& request) -> std::optional<std::string> {
+    if (request.find("Authorization:") == std::string::npos) {
+      return Response(request, 401,
+                      "WWW-Authenticate: Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"\r\n");
+    }
+    return Response(request, 200);
+  });
+  std::string authorization = LastHeader("Authorization");
+  EXPECT_TRUE(auth::VerifyAuthorization(authorization, "REGISTER", "alice", "secret"))
+      << authorization;
+  EXPECT_EQ(LastHeader("X-Literal"), "[call_id] [field0]");
+  ASSERT_FALSE(received_.empty());
+  EXPECT_EQ(received_.back().find("[authentication"), std::string::npos) << received_.back();
+  EXPECT_EQ(Count(Counter::kSuccessfulCall), 1u);
+}
+
 TEST_F(ScenarioRunTest, RouteSetAndNextUrlFromRrs) {
   Start(Send("INVITE", "", " retrans=\"500\"") + R"xml(
 <recv response="200" rrs="true"/>
