@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "common/auth/digest.h"
 #include "common/base/strings.h"
 #include "common/runtime/worker.h"
+#include "common/sip/route_set.h"
 
 namespace sipfleet::runtime {
 namespace {
@@ -113,16 +115,6 @@ bool HeaderText(const sip::Message& message, const Action& action, std::string* 
   return found;
 }
 
-// The URI in a Contact value: inside <...>, else up to the first ';'.
-std::string_view ContactUri(std::string_view value) {
-  size_t open = value.find('<');
-  if (open != std::string_view::npos) {
-    size_t close = value.find('>', open);
-    if (close != std::string_view::npos) return value.substr(open + 1, close - open - 1);
-  }
-  return base::TrimBlanks(value.substr(0, value.find(';')));
-}
-
 }  // namespace
 
 VarValue Worker::GetVar(const Call& call, VariableRef ref) const {
@@ -181,21 +173,12 @@ void Worker::StoreRecvState(Call& call, const Element& element, const sip::Messa
     if (challenge != extras.auth_challenge) extras.nonce_count = 0;
     extras.auth_challenge = std::move(challenge);
   }
-  if (element.rrs) {
-    // RFC 3261 §12.1.2 (UAC: the Record-Route list reversed) and §12.1.1
-    // (UAS: in order); the remote target is the Contact URI.
-    std::vector<std::string_view> routes;
-    for (const sip::HeaderField& header : message.headers()) {
-      if (sip::SameHeaderName(header.name, "Record-Route")) routes.push_back(header.value);
-    }
-    if (!message.is_request()) std::reverse(routes.begin(), routes.end());
-    extras.routes.clear();
-    for (std::string_view route : routes) {
-      if (!extras.routes.empty()) extras.routes.append(", ");
-      extras.routes.append(route);
-    }
-    if (const sip::HeaderField* contact = message.FindHeader("Contact")) {
-      extras.next_url.assign(ContactUri(contact->value));
+  if (element.rrs && extras.routes.empty()) {
+    // SIPp records the route set once: a later rrs="true" changes nothing
+    // once there is one (before that, the remote target is refreshed).
+    if (std::optional<sip::DialogRoute> route = sip::ComputeDialogRoute(message)) {
+      extras.routes = std::move(route->routes);
+      extras.next_url = std::move(route->next_url);
     }
   }
 }

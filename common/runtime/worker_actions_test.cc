@@ -311,16 +311,43 @@ Content-Length: 0
   Run(100, [](const std::string& request) -> std::optional<std::string> {
     if (request.starts_with("INVITE")) {
       return Response(request, 200,
-                      "Record-Route: <sip:p1;lr>\r\nRecord-Route: <sip:p2;lr>\r\n"
+                      "Record-Route: <sip:p1;lr>\r\nRecord-Route: <sip:p2;lr>, <sip:p3;lr>\r\n"
                       "Contact: <sip:b@10.0.0.9:5070>;expires=60\r\n");
     }
     return std::nullopt;
   });
   ASSERT_FALSE(received_.empty());
   EXPECT_TRUE(received_.back().starts_with("ACK sip:b@10.0.0.9:5070 SIP/2.0\r\n"));
-  // RFC 3261 §12.1.2: a UAC's route set is the Record-Route list reversed.
-  EXPECT_EQ(LastHeader("Route"), "<sip:p2;lr>, <sip:p1;lr>");
+  // RFC 3261 §12.1.2: a UAC's route set is every Record-Route value reversed.
+  EXPECT_EQ(LastHeader("Route"), "<sip:p3;lr>, <sip:p2;lr>, <sip:p1;lr>");
   EXPECT_EQ(LastHeader("X-Id"), "0 1");
+}
+
+// SIPp records a route set once per call: a later rrs="true" with other
+// Record-Route values changes nothing; a strict router is the Request-URI.
+TEST_F(ScenarioRunTest, RouteSetIsRecordedOnceAndStrictRoutersAreTheTarget) {
+  Start(Send("INVITE", "", " retrans=\"500\"") + R"xml(
+<recv response="180" rrs="true"/>
+<recv response="200" rrs="true"/>
+<send><![CDATA[
+ACK [next_url] SIP/2.0
+[routes]
+Content-Length: 0
+]]></send>)xml");
+  Run(100, [](const std::string& request) -> std::optional<std::string> {
+    if (!request.starts_with("INVITE")) return std::nullopt;
+    return Response(request, 180,
+                    "Record-Route: <sip:loose;lr>, <sip:strict>\r\nContact: <sip:b@10.0.0.9>\r\n");
+  });
+  ASSERT_FALSE(received_.empty());
+  transport::SendBatch out(peer_->fd());
+  out.Queue(Response(received_.front(), 200,
+                     "Record-Route: <sip:other;lr>\r\nContact: <sip:c@10.0.0.8>\r\n"),
+            worker_->local_address());
+  out.Flush();
+  Run(100);
+  ASSERT_TRUE(received_.back().starts_with("ACK sip:strict SIP/2.0\r\n")) << received_.back();
+  EXPECT_EQ(LastHeader("Route"), "<sip:loose;lr>, <sip:b@10.0.0.9>");
 }
 
 TEST_F(ScenarioRunTest, UnexpectedMessageJumpsToUnexpMain) {

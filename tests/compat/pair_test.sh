@@ -5,10 +5,12 @@
 # count, default 1) and check.sh (more checks, sourced in the run folder after
 # the run; the sides' folders are ref_uac, ref_uas, uac, uas).
 #
-# Usage: pair_test.sh NAME CASE BASE_PORT (ports BASE..BASE+3)
+# Usage: pair_test.sh NAME CASE BASE_PORT [VARIANT] (ports BASE..BASE+3)
 #   CASE sipfleet_uac_vs_sipp_uas | sipp_uac_vs_sipfleet_uas, with the files as
 #   they are, or with a _crlf suffix: the XML files with CRLF line ends, then a
-#   NUL byte and junk after it.
+#   NUL byte and junk after it. With VARIANT, the options files are
+#   uac.VARIANT.args / uas.VARIANT.args (the same scenarios run with other -key
+#   values, say).
 # Each case runs the mixed pair and, at the same time, SIPp against SIPp (the
 # reference). Every process must exit 0 with all its calls successful, each
 # side's -trace_msg file must hold the reference's requests and responses in
@@ -21,6 +23,7 @@ source "$HERE/../integration/lib.sh"
 name=$1
 case_name=$2
 base=$3
+args_suffix=${4:+.$4}.args
 DIR=$HERE/$name
 SIPP=${SIPP:-sipp}
 command -v "$SIPP" >/dev/null || { echo "SKIP: real SIPp ($SIPP) is not installed" >&2; exit 77; }
@@ -48,7 +51,7 @@ start_side() {
   local side=$1 bin=$2 role=$3 port=$4 remote=${5:-}
   local -a extra=()
   [[ -f $DIR/$role.csv ]] && extra+=(-inf "$DIR/$role.csv")
-  [[ -f $DIR/$role.args ]] && mapfile -t -O "${#extra[@]}" extra <"$DIR/$role.args"
+  [[ -f $DIR/$role$args_suffix ]] && mapfile -t -O "${#extra[@]}" extra <"$DIR/$role$args_suffix"
   mkdir -p "$side"
   pushd "$side" >/dev/null
   start_bg "$side" "$bin" ${remote:+"$remote"} -sf "../$role.xml" -i 127.0.0.1 -p "$port" \
