@@ -105,6 +105,22 @@ class ScenarioRunTest : public ::testing::Test {
     }
   }
 
+  // Runs REGISTER, <recv response="401" auth="true"/>, a second REGISTER with
+  // `extra` header lines, <recv response="200"/>, against a peer that
+  // challenges every REGISTER without Authorization (qop=auth).
+  void RegisterWithChallenge(std::string_view extra, LoadOptionsPatch patch) {
+    Start(Send("REGISTER", "", " retrans=\"500\"") + "<recv response=\"401\" auth=\"true\"/>\n" +
+              Send("REGISTER", extra, " retrans=\"500\"") + "<recv response=\"200\"/>",
+          std::move(patch));
+    Run(100, [](const std::string& request) -> std::optional<std::string> {
+      if (request.find("Authorization:") == std::string::npos) {
+        return Response(request, 401,
+                        "WWW-Authenticate: Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"\r\n");
+      }
+      return Response(request, 200);
+    });
+  }
+
   uint64_t Count(Counter counter) const { return worker_->stats().TakeSnapshot().Get(counter); }
 
   // The value of header `name` in the last datagram that has it.
@@ -248,18 +264,7 @@ TEST_F(ScenarioRunTest, FieldsComeFromTheCallsLine) {
 TEST_F(ScenarioRunTest, AuthenticationAnswersTheStoredChallenge) {
   LoadOptionsPatch patch;
   patch.config.auth_password = "unused-default";
-  Start(Send("REGISTER", "", " retrans=\"500\"") + R"xml(
-<recv response="401" auth="true"/>
-)xml" + Send("REGISTER", "[authentication username=alice password=secret]\n", " retrans=\"500\"") +
-            R"xml(<recv response="200"/>)xml",
-        patch);
-  Run(100, [](const std::string& request) -> std::optional<std::string> {
-    if (request.find("Authorization:") == std::string::npos) {
-      return Response(request, 401,
-                      "WWW-Authenticate: Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"\r\n");
-    }
-    return Response(request, 200);
-  });
+  RegisterWithChallenge("[authentication username=alice password=secret]\n", patch);
   std::string authorization = LastHeader("Authorization");
   EXPECT_TRUE(auth::VerifyAuthorization(authorization, "REGISTER", "alice", "secret"))
       << authorization;
@@ -278,18 +283,7 @@ TEST_F(ScenarioRunTest, AuthenticationKeywordInsideAnInjectedField) {
   patch.files.push_back(*injection::InjectionFile::Parse(
       "SEQUENTIAL\nalice;[authentication username=alice password=secret];[call_id] [field0]\n",
       "users.csv"));
-  Start(Send("REGISTER", "", " retrans=\"500\"") + R"xml(
-<recv response="401" auth="true"/>
-)xml" + Send("REGISTER", "[field1]\nX-Literal: [field2]\n", " retrans=\"500\"") +
-            R"xml(<recv response="200"/>)xml",
-        patch);
-  Run(100, [](const std::string& request) -> std::optional<std::string> {
-    if (request.find("Authorization:") == std::string::npos) {
-      return Response(request, 401,
-                      "WWW-Authenticate: Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"\r\n");
-    }
-    return Response(request, 200);
-  });
+  RegisterWithChallenge("[field1]\nX-Literal: [field2]\n", patch);
   std::string authorization = LastHeader("Authorization");
   EXPECT_TRUE(auth::VerifyAuthorization(authorization, "REGISTER", "alice", "secret"))
       << authorization;
