@@ -178,11 +178,8 @@ bool ExpandKeyword(const Segment& s, const RunValues& run, Call& call, const Exp
       base::Append(out, "Route: ", call.extras->routes);
       break;
     case Keyword::kNextUrl:
-      if (call.extras != nullptr && !call.extras->next_url.empty()) {
-        out->append(call.extras->next_url);
-      } else if (in.last_message != nullptr) {
-        out->append(ToUri(*in.last_message));
-      }
+      // SIPp prints nothing before a rrs="true" receive recorded a target.
+      if (call.extras != nullptr) out->append(call.extras->next_url);
       break;
     case Keyword::kDynamicId:
       AppendNumber((in.resolver ? in.resolver->NextDynamicId() : 0) + s.offset, out);

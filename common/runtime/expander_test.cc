@@ -87,5 +87,23 @@ TEST(ExpandTest, PeerTagParamOnlyWhenKnown) {
   EXPECT_EQ(out, "M sip:a SIP/2.0\r\nTo: <sip:b>;tag=abc\r\n\r\n");
 }
 
+// SIPp prints [next_url] only once a rrs="true" receive recorded a target
+// (an empty Request-URI before that, "ACK  SIP/2.0"), and no Route line
+// without a route set.
+TEST(ExpandTest, NextUrlAndRoutesOnlyOnceRecorded) {
+  std::string raw = "BYE sip:a@h SIP/2.0\r\nTo: <sip:svc@h>\r\nCSeq: 5 BYE\r\n\r\n";
+  auto message = sip::Message::Parse(raw);
+  ASSERT_TRUE(message.ok());
+  EXPECT_EQ(ExpandCdata("ACK [next_url] SIP/2.0\n[routes]\nCSeq: 1 ACK\n", &*message),
+            "ACK  SIP/2.0\r\nCSeq: 1 ACK\r\n\r\n");
+  std::string out;
+  Call call = TestCall();
+  call.extras = std::make_unique<CallExtras>();
+  call.extras->next_url = "sip:b@10.0.0.9";
+  call.extras->routes = "<sip:p;lr>";
+  Expand(Compile("ACK [next_url] SIP/2.0\n[routes]\nCSeq: 1 ACK\n"), Values(), call, {}, &out);
+  EXPECT_EQ(out, "ACK sip:b@10.0.0.9 SIP/2.0\r\nRoute: <sip:p;lr>\r\nCSeq: 1 ACK\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace sipfleet::runtime
