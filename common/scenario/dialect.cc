@@ -1,5 +1,6 @@
 #include "common/scenario/dialect.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -68,9 +69,76 @@ bool CarriesMessage(std::string_view element) {
 // a character reference, so the output has no newline the input lacks.
 constexpr char kEscapedLineFeed = '\0';
 
+// SIPp's attribute value from `at` (after the opening '"') up to the next
+// '"' not escaped by a backslash: "\\", "\"", "\n", "\t" and "\r" are
+// decoded, any other backslash is kept with the character after it. Returns
+// the closing quote's position, npos if there is none.
+size_t DecodeQuotedValue(std::string_view in, size_t at, std::string* value) {
+  for (; at < in.size(); ++at) {
+    const char c = in[at];
+    if (c == '"') return at;
+    if (c != '\\' || at + 1 == in.size()) {
+      value->push_back(c);
+      continue;
+    }
+    const char escaped = in[++at];
+    switch (escaped) {
+      case '\\':
+      case '"':
+        value->push_back(escaped);
+        break;
+      case 'n':
+        value->push_back(kEscapedLineFeed);
+        break;
+      case 't':
+        value->push_back('\t');
+        break;
+      case 'r':
+        value->push_back('\r');
+        break;
+      default:
+        value->push_back('\\');
+        value->push_back(escaped);
+        break;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Appends `value` as a double-quoted XML attribute value that pugixml reads
+// back byte for byte. A raw newline stays one, so the line count holds.
+void AppendXmlValue(std::string_view value, std::string* out) {
+  out->push_back('"');
+  for (char c : value) {
+    switch (c) {
+      case '&':
+        out->append("&amp;");
+        break;
+      case '<':
+        out->append("&lt;");
+        break;
+      case '"':
+        out->append("&quot;");
+        break;
+      case '\r':
+        out->append("&#13;");
+        break;
+      case kEscapedLineFeed:
+        out->append("&#10;");
+        break;
+      default:
+        out->push_back(c);
+        break;
+    }
+  }
+  out->push_back('"');
+}
+
 constexpr std::string_view kNameEnd = " \t\n/>";  // SIPp's element name ends
 constexpr std::string_view kBlanks = " \t\n";
 
+// One pass over a scenario file as SIPp's parser reads it, writing strict
+// XML with the same lines (RewriteSippDialect). Single use.
 class Rewriter {
  public:
   Rewriter(std::string_view text, std::string_view file_name) : file_name_(file_name) {
@@ -114,8 +182,8 @@ class Rewriter {
 };
 
 absl::Status Rewriter::Error(size_t at, std::string_view what) const {
-  int line = 1;
-  for (size_t i = 0; i < at && i < in_.size(); ++i) line += in_[i] == '\n';
+  const auto end = in_.begin() + static_cast<ptrdiff_t>(std::min(at, in_.size()));
+  const int line = 1 + static_cast<int>(std::count(in_.begin(), end, '\n'));
   return absl::InvalidArgumentError(
       base::Cat(file_name_, ":", line, ": XML syntax error: ", what));
 }
@@ -290,71 +358,14 @@ absl::Status Rewriter::Attribute(std::string_view element, std::string_view pare
   return Error(pos_, base::Cat("the value of '", attribute, "' is not quoted"));
 }
 
-// SIPp's attribute value: up to the next '"' not escaped by a backslash;
-// "\\", "\"", "\n", "\t" and "\r" are decoded, any other backslash is kept
-// with the character after it.
 absl::Status Rewriter::QuotedValue(std::string_view attribute, bool unescape) {
   std::string value;
-  size_t at = pos_ + 1;
-  while (true) {
-    if (at >= in_.size()) {
-      return Error(pos_, base::Cat("the value of '", attribute, "' is not closed ('\"' missing)"));
-    }
-    const char c = in_[at];
-    if (c == '"') break;
-    if (c == '\\' && at + 1 < in_.size()) {
-      const char escaped = in_[at + 1];
-      switch (escaped) {
-        case '\\':
-        case '"':
-          value.push_back(escaped);
-          break;
-        case 'n':
-          value.push_back(kEscapedLineFeed);
-          break;
-        case 't':
-          value.push_back('\t');
-          break;
-        case 'r':
-          value.push_back('\r');
-          break;
-        default:
-          value.push_back('\\');
-          value.push_back(escaped);
-          break;
-      }
-      at += 2;
-      continue;
-    }
-    value.push_back(c);
-    ++at;
+  const size_t close = DecodeQuotedValue(in_, pos_ + 1, &value);
+  if (close == std::string::npos) {
+    return Error(pos_, base::Cat("the value of '", attribute, "' is not closed ('\"' missing)"));
   }
-  if (unescape) value = DecodeSippEntities(value);
-  out_.push_back('"');
-  for (char c : value) {
-    switch (c) {
-      case '&':
-        out_.append("&amp;");
-        break;
-      case '<':
-        out_.append("&lt;");
-        break;
-      case '"':
-        out_.append("&quot;");
-        break;
-      case '\r':
-        out_.append("&#13;");
-        break;
-      case kEscapedLineFeed:
-        out_.append("&#10;");
-        break;
-      default:
-        out_.push_back(c);  // a raw newline stays one: the line count holds
-        break;
-    }
-  }
-  out_.push_back('"');
-  pos_ = at + 1;
+  AppendXmlValue(unescape ? DecodeSippEntities(value) : value, &out_);
+  pos_ = close + 1;
   return absl::OkStatus();
 }
 
