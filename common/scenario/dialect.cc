@@ -161,7 +161,9 @@ class Rewriter {
   };
 
   absl::Status Error(size_t at, std::string_view what) const;
-  bool At(std::string_view token) const { return std::string_view(in_).substr(pos_).starts_with(token); }
+  bool At(std::string_view token) const {
+    return std::string_view(in_).substr(pos_).starts_with(token);
+  }
   absl::StatusOr<size_t> Find(std::string_view token, size_t from, std::string_view what) const;
   void Blank(size_t end);
   void Copy(size_t end);

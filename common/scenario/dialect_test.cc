@@ -43,8 +43,8 @@ std::string LiteralOf(const MessageTemplate& text) {
 // The first action of a scenario whose first element is <nop> with `actions`
 // (which may assign the variables all, user and v).
 Action FirstAction(std::string_view actions) {
-  auto loaded = Load(ClientScenario(base::Cat("<nop><action>", actions,
-                                              "</action></nop>\n<Reference variables=\"all,user,v\"/>")));
+  auto loaded = Load(ClientScenario(base::Cat(
+      "<nop><action>", actions, "</action></nop>\n<Reference variables=\"all,user,v\"/>")));
   EXPECT_TRUE(loaded.ok()) << loaded.status();
   if (!loaded.ok() || (*loaded)->elements[0].actions.empty()) return Action();
   return (*loaded)->elements[0].actions[0];
@@ -95,7 +95,8 @@ TEST(DialectTest, RawAmpersandAndLessThanInValues) {
 }
 
 TEST(DialectTest, AttributeWithoutValueIsIgnored) {
-  auto loaded = Load(ClientScenario("<nop crlf hide><action><log message=\"x\" hide/></action></nop>"));
+  auto loaded =
+      Load(ClientScenario("<nop crlf hide><action><log message=\"x\" hide/></action></nop>"));
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_FALSE((*loaded)->elements[0].crlf);
   EXPECT_FALSE((*loaded)->elements[0].hide);
@@ -157,7 +158,8 @@ TEST(DialectTest, MissingScenarioEndTagIsAccepted) {
 TEST(DialectTest, ElementsOutsideScenarioAreRefused) {
   EXPECT_EQ(ErrorOf(ClientScenario("") + "\n<extra/>\n"),
             "t.xml:10: XML syntax error: element <extra> after </scenario>");
-  EXPECT_EQ(ErrorOf(base::Cat(kDeclaration, "<foo/>\n", ClientScenario("").substr(kDeclaration.size()))),
+  std::string body = ClientScenario("").substr(kDeclaration.size());
+  EXPECT_EQ(ErrorOf(base::Cat(kDeclaration, "<foo/>\n", body)),
             "t.xml:2: XML syntax error: the first element is <foo>, not <scenario>");
 }
 
@@ -188,9 +190,9 @@ TEST(DialectTest, ErrorsKeepTheirLines) {
       "<log message=\"&amp;\"/></action></nop>\n<recv response=\"abc\"/>");
   EXPECT_EQ(ErrorOf(xml).substr(0, 8), "t.xml:7:") << ErrorOf(xml);
   // pugixml's own errors, after the rewrite, point at the input's line.
-  EXPECT_EQ(ErrorOf(base::Cat(kDeclaration, "<!-- one\ntwo -->\n<scenario>\n<send a=\"x\"b=\"y\"/>"))
-                .substr(0, 8),
-            "t.xml:5:");
+  std::string glued =
+      base::Cat(kDeclaration, "<!-- one\ntwo -->\n<scenario>\n<send a=\"x\"b=\"y\"/>");
+  EXPECT_EQ(ErrorOf(glued).substr(0, 8), "t.xml:5:");
 }
 
 TEST(DialectTest, MalformedMarkupIsLocated) {

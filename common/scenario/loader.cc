@@ -64,9 +64,9 @@ absl::StatusOr<std::shared_ptr<const Scenario>> Loader::Load() {
   // text_ is RewriteSippDialect's output: attribute values are kept as
   // written (no whitespace conversion) and bytes are not transcoded (SIPp
   // ignores the declared encoding).
+  constexpr unsigned kParseOptions = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol;
   pugi::xml_parse_result parsed =
-      doc.load_buffer(text_.data(), text_.size(),
-                      pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol, pugi::encoding_utf8);
+      doc.load_buffer(text_.data(), text_.size(), kParseOptions, pugi::encoding_utf8);
   if (!parsed) {
     return absl::InvalidArgumentError(base::Cat(file_name_, ":", lines_.LineOf(parsed.offset),
                                                 ": XML syntax error: ", parsed.description()));

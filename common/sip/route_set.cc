@@ -14,7 +14,8 @@ bool IsLooseRouter(std::string_view entry) {
   size_t open = entry.find('<');
   if (open != std::string_view::npos) {
     size_t close = entry.find('>', open);
-    uri = entry.substr(open + 1, (close == std::string_view::npos ? entry.size() : close) - open - 1);
+    if (close == std::string_view::npos) close = entry.size();
+    uri = entry.substr(open + 1, close - open - 1);
   }
   for (size_t at = uri.find(";lr"); at != std::string_view::npos; at = uri.find(";lr", at + 3)) {
     size_t end = at + 3;

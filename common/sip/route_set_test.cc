@@ -38,7 +38,8 @@ constexpr std::string_view kThreeProxies =
     "Contact: <sip:ua@10.0.0.9:5070;transport=udp>\r\n";
 
 TEST(SplitHeaderValuesTest, CommasInsideAnglesAndQuotesDoNotSplit) {
-  EXPECT_THAT(SplitHeaderValues(" <sip:a;lr> ,<sip:b;lr>"), ElementsAre("<sip:a;lr>", "<sip:b;lr>"));
+  EXPECT_THAT(SplitHeaderValues(" <sip:a;lr> ,<sip:b;lr>"),
+              ElementsAre("<sip:a;lr>", "<sip:b;lr>"));
   EXPECT_THAT(SplitHeaderValues(R"("Doe, \"J\", Jr" <sip:j@x;p=a,b>;q=1, <sip:k@y>)"),
               ElementsAre(R"("Doe, \"J\", Jr" <sip:j@x;p=a,b>;q=1)", "<sip:k@y>"));
   EXPECT_THAT(SplitHeaderValues(", ,<sip:a>,"), ElementsAre("<sip:a>"));
