@@ -322,8 +322,19 @@ absl::Status Rewriter::StartTag() {
       Copy(pos_ + 1);
       open_.push_back({name, tag, false});
       return absl::OkStatus();
-    } else if (absl::Status status = Attribute(name, parent, tag); !status.ok()) {
-      return status;
+    } else {
+      // SIPp looks an attribute up by its name after a blank: one glued to
+      // the value or comment before it (a="1"b="2") is never read.
+      const bool reachable = kBlanks.find(in_[pos_ - 1]) != std::string_view::npos;
+      const size_t in_mark = pos_;
+      const size_t out_mark = out_.size();
+      if (absl::Status status = Attribute(name, parent, tag); !status.ok()) return status;
+      if (!reachable) {
+        out_.resize(out_mark);
+        const size_t end = pos_;
+        pos_ = in_mark;
+        Blank(end);
+      }
     }
   }
 }
