@@ -59,19 +59,23 @@ start_side() {
   popd >/dev/null
 }
 
-# flow DIR: per message a side sent or received, its start line and the
-# headers named in NAME/compare_headers (one per line), with the test's port
-# numbers written PORT.
+# flow DIR: one line per message a side sent or received: its start line,
+# its CSeq and the headers named in NAME/compare_headers (one per line), with
+# the test's port numbers written PORT. A retransmission (the same line again)
+# is left out: timing decides whether there is one.
 compare_headers=""
 [[ -f $DIR/compare_headers ]] && compare_headers=$(tr '\n' ' ' <"$DIR/compare_headers")
 flow() {
   tr -d '\r' <"$(ls "$1"/*_messages.log | head -n 1)" |
-    awk -v names="$compare_headers" '
+    awk -v names="cseq $compare_headers" '
       BEGIN { n = split(tolower(names), want, " ") }
-      /^(UDP|TCP|TLS) message (sent|received)/ { dir = $3; getline; getline; print dir, $0; head = 1; next }
+      function flush() { if (line != "") print line; line = "" }
+      /^(UDP|TCP|TLS) message (sent|received)/ {
+        flush(); dir = $3; getline; getline; line = dir " " $0; head = 1; next }
       head && /^$/ { head = 0 }
-      head { h = tolower($0); sub(/:.*/, "", h); for (i = 1; i <= n; i++) if (h == want[i]) print "  " $0 }' |
-    sed -E "s/\b($base|$((base + 1))|$((base + 2))|$((base + 3)))\b/PORT/g"
+      head { h = tolower($0); sub(/:.*/, "", h); for (i = 1; i <= n; i++) if (h == want[i]) line = line " | " $0 }
+      END { flush() }' |
+    sed -E "s/\b($base|$((base + 1))|$((base + 2))|$((base + 3)))\b/PORT/g" | awk '!seen[$0]++'
 }
 
 start_side ref_uas "$SIPP" uas "$base"
