@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "common/base/strings.h"
 #include "common/base/time_value.h"
+#include "common/cli/option_table.h"
 
 namespace sipfleet::cli {
 namespace {
@@ -166,59 +167,14 @@ const std::vector<std::string_view> kSippOptions = {
 // sipfleet's own options.
 const std::vector<std::string_view> kOwnOptions = {"workers", "seed", "max_msg_size"};
 
-using Setter = std::function<absl::Status(Options&, const std::vector<std::string>&)>;
-
-struct OptionSpec {
-  int arity;  // number of values after the option
-  Setter set;
-};
-
-absl::Status BadValue(std::string_view option, std::string_view value, std::string_view why) {
-  return absl::InvalidArgumentError(
-      base::Cat("invalid value '", value, "' for -", option, ": ", why));
-}
-
-template <typename T>
-OptionSpec Integer(T Options::*field, T min_value) {
-  return {1, [field, min_value](Options& o, const std::vector<std::string>& v) {
-            T value;
-            if (!base::ParseInt(v[0], &value) || value < min_value) {
-              return BadValue("", v[0], "a number is expected");
-            }
-            o.*field = value;
-            return absl::OkStatus();
-          }};
-}
-
-OptionSpec Time(int64_t Options::*field, TimeUnit unit) {
-  return {1, [field, unit](Options& o, const std::vector<std::string>& v) {
-            absl::StatusOr<int64_t> ms = base::ParseTimeValueMs(v[0], unit);
-            if (!ms.ok()) return BadValue("", v[0], base::FromAbsl(ms.status().message()));
-            o.*field = *ms;
-            return absl::OkStatus();
-          }};
-}
-
-OptionSpec String(std::string Options::*field) {
-  return {1, [field](Options& o, const std::vector<std::string>& v) {
-            o.*field = v[0];
-            return absl::OkStatus();
-          }};
-}
-
-OptionSpec Flag(bool Options::*field) {
-  return {0, [field](Options& o, const std::vector<std::string>&) {
-            o.*field = true;
-            return absl::OkStatus();
-          }};
-}
+using Spec = OptionSpec<Options>;
 
 // A non-negative decimal number.
-OptionSpec Double(double Options::*field, std::string_view name) {
-  return {1, [field, name](Options& o, const std::vector<std::string>& v) {
+Spec Double(double Options::*field) {
+  return {1, [field](Options& o, const std::vector<std::string>& v) {
             double value;
             if (!base::ParseDouble(v[0], &value) || value < 0) {
-              return BadValue(name, v[0], "a non-negative number is expected");
+              return BadValue(v[0], "a non-negative number is expected");
             }
             o.*field = value;
             return absl::OkStatus();
@@ -226,36 +182,18 @@ OptionSpec Double(double Options::*field, std::string_view name) {
 }
 
 // SIPp's boolean option values: true/false, yes/no, 1/0.
-OptionSpec Boolean(bool Options::*field, std::string_view name) {
-  return {1, [field, name](Options& o, const std::vector<std::string>& v) {
-            if (v[0] == "true" || v[0] == "yes" || v[0] == "1") {
-              o.*field = true;
-            } else if (v[0] == "false" || v[0] == "no" || v[0] == "0") {
-              o.*field = false;
-            } else {
-              return BadValue(name, v[0], "true or false is expected");
-            }
-            return absl::OkStatus();
-          }};
-}
-
-// SIPp's boolean option values (-message_overwrite false).
-OptionSpec Bool(std::string_view name, bool Options::*field) {
-  return {1, [name, field](Options& o, const std::vector<std::string>& v) {
-            if (v[0] == "true" || v[0] == "1" || v[0] == "yes") {
-              o.*field = true;
-            } else if (v[0] == "false" || v[0] == "0" || v[0] == "no") {
-              o.*field = false;
-            } else {
-              return BadValue(name, v[0], "true or false expected");
-            }
+Spec Boolean(bool Options::*field) {
+  return {1, [field](Options& o, const std::vector<std::string>& v) {
+            std::optional<bool> value = ParseBoolWord(v[0]);
+            if (!value.has_value()) return BadValue(v[0], "true or false is expected");
+            o.*field = *value;
             return absl::OkStatus();
           }};
 }
 
 // Options accepted for compatibility whose effect sipfleet's design already
 // covers (the loop batches and schedules by itself).
-OptionSpec AcceptedTuning(int arity) {
+Spec AcceptedTuning(int arity) {
   return {arity, [](Options&, const std::vector<std::string>&) { return absl::OkStatus(); }};
 }
 
@@ -269,7 +207,7 @@ absl::Status ParseBehaviors(Options& o, std::string_view text) {
     auto it = std::find_if(std::begin(kNames), std::end(kNames),
                            [&](const auto& n) { return n.first == item; });
     if (it == std::end(kNames)) {
-      return BadValue("default_behaviors", item, "all, none, bye, abortunexp, pingreply, cseq");
+      return BadValue(item, "all, none, bye, abortunexp, pingreply, cseq");
     }
     if (it->second == 0) {
       value = 0;
@@ -283,8 +221,8 @@ absl::Status ParseBehaviors(Options& o, std::string_view text) {
   return absl::OkStatus();
 }
 
-const std::map<std::string, OptionSpec, std::less<>>& Table() {
-  static const auto* table = new std::map<std::string, OptionSpec, std::less<>>{
+const OptionTable<Options>& Table() {
+  static const auto* table = new OptionTable<Options>{
       {"sn", String(&Options::scenario_name)},
       {"sf", String(&Options::scenario_file)},
       {"sd", String(&Options::dump_scenario)},
@@ -296,7 +234,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"p", {1, [](Options& o, const std::vector<std::string>& v) {
                if (!base::ParseInt(v[0], &o.local_port) || o.local_port < 0 ||
                    o.local_port > 65535) {
-                 return BadValue("p", v[0], "a port number is expected");
+                 return BadValue(v[0], "a port number is expected");
                }
                o.local_port_given = true;
                return absl::OkStatus();
@@ -314,14 +252,14 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                  return absl::UnimplementedError(base::Cat(
                      "transport -t ", v[0], " is not supported yet (u1 un ui t1 tn l1 ln are)"));
                }
-               return BadValue("t", v[0], "u1, un, ui, t1, tn, l1, ln expected");
+               return BadValue(v[0], "u1, un, ui, t1, tn, l1, ln expected");
              }}},
       {"max_socket", Integer(&Options::max_socket, 1)},
       {"ip_field", Integer(&Options::ip_field, 0)},
       {"max_reconnect", Integer(&Options::max_reconnect, 0)},
       {"reconnect_close", {1, [](Options& o, const std::vector<std::string>& v) {
                              if (v[0] != "true" && v[0] != "false" && v[0] != "1" && v[0] != "0") {
-                               return BadValue("reconnect_close", v[0], "true or false expected");
+                               return BadValue(v[0], "true or false expected");
                              }
                              o.reconnect_close = v[0] == "true" || v[0] == "1";
                              return absl::OkStatus();
@@ -345,7 +283,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                                                                                  "1.2", "1.3"};
                          if (std::find(kVersions.begin(), kVersions.end(), v[0]) ==
                              kVersions.end()) {
-                           return BadValue("tls_version", v[0], "1.0, 1.1, 1.2 or 1.3 expected");
+                           return BadValue(v[0], "1.0, 1.1, 1.2 or 1.3 expected");
                          }
                          o.tls_version = v[0];
                          return absl::OkStatus();
@@ -359,14 +297,14 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"min_rtp_port", Integer(&Options::media_port, 1)},
       {"r", {1, [](Options& o, const std::vector<std::string>& v) {
                if (!base::ParseDouble(v[0], &o.rate) || o.rate < 0) {
-                 return BadValue("r", v[0], "a rate is expected");
+                 return BadValue(v[0], "a rate is expected");
                }
                return absl::OkStatus();
              }}},
       {"rp", Time(&Options::rate_period_ms, TimeUnit::kMilliseconds)},
       {"m", Integer(&Options::max_calls, uint64_t{0})},
       {"l", {1, [](Options& o, const std::vector<std::string>& v) {
-               if (!base::ParseInt(v[0], &o.call_limit)) return BadValue("l", v[0], "a number");
+               if (!base::ParseInt(v[0], &o.call_limit)) return BadValue(v[0], "a number");
                o.call_limit_given = true;
                return absl::OkStatus();
              }}},
@@ -378,11 +316,16 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"max_non_invite_retrans", Integer(&Options::max_non_invite_retrans, 0)},
       {"max_retrans", {1, [](Options& o, const std::vector<std::string>& v) {
                          int n;
-                         if (!base::ParseInt(v[0], &n) || n < 0) return BadValue("max_retrans", v[0], "a number");
+                         if (!base::ParseInt(v[0], &n) || n < 0) return BadValue(v[0], "a number");
                          o.max_invite_retrans = o.max_non_invite_retrans = n;
                          return absl::OkStatus();
                        }}},
-      {"T2", AcceptedTuning(1)},  // parsed specially below: an int field
+      {"T2", {1, [](Options& o, const std::vector<std::string>& v) {
+                absl::StatusOr<int64_t> ms = base::ParseTimeValueMs(v[0], TimeUnit::kMilliseconds);
+                if (!ms.ok() || *ms <= 0) return BadValue(v[0], "a time is expected");
+                o.t2_ms = static_cast<int>(*ms);
+                return absl::OkStatus();
+              }}},
       {"recv_timeout", Time(&Options::recv_timeout_ms, TimeUnit::kMilliseconds)},
       {"deadcall_wait", Time(&Options::deadcall_wait_ms, TimeUnit::kMilliseconds)},
       {"default_behaviors", {1, [](Options& o, const std::vector<std::string>& v) {
@@ -413,7 +356,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"infindex", {2, [](Options& o, const std::vector<std::string>& v) {
                       int field;
                       if (!base::ParseInt(v[1], &field) || field < 0) {
-                        return BadValue("infindex", v[1], "a field number is expected");
+                        return BadValue(v[1], "a field number is expected");
                       }
                       o.injection_index.emplace_back(v[0], field);
                       return absl::OkStatus();
@@ -430,7 +373,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                    // The built-in out-of-call behaviours; a custom -oocsf
                    // scenario is not supported yet.
                    if (v[0] != "ooc_default" && v[0] != "ooc_dummy") {
-                     return BadValue("oocsn", v[0], "ooc_default or ooc_dummy expected");
+                     return BadValue(v[0], "ooc_default or ooc_dummy expected");
                    }
                    o.ooc_scenario_name = v[0];
                    return absl::OkStatus();
@@ -447,16 +390,16 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
                      // Both are mapped onto sipfleet's per-call hash of the
                      // last accepted message (SIPp's "loose" check).
                      if (v[0] != "full" && v[0] != "loose") {
-                       return BadValue("rtcheck", v[0], "full or loose expected");
+                       return BadValue(v[0], "full or loose expected");
                      }
                      o.rtcheck = v[0];
                      return absl::OkStatus();
                    }}},
       // Run control.
       {"users", Integer(&Options::users, uint64_t{1})},
-      {"rate_scale", Double(&Options::rate_scale, "rate_scale")},
-      {"rate_increase", Double(&Options::rate_increase, "rate_increase")},
-      {"rate_max", Double(&Options::rate_max, "rate_max")},
+      {"rate_scale", Double(&Options::rate_scale)},
+      {"rate_increase", Double(&Options::rate_increase)},
+      {"rate_max", Double(&Options::rate_max)},
       {"rate_interval", Time(&Options::rate_interval_ms, TimeUnit::kSeconds)},
       {"no_rate_quit", Flag(&Options::no_rate_quit)},
       {"cp", Integer(&Options::control_port, 1)},
@@ -465,20 +408,20 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
       {"sleep", Time(&Options::sleep_ms, TimeUnit::kSeconds)},
       {"trace_screen", Flag(&Options::trace_screen)},
       {"screen_file", String(&Options::screen_file)},
-      {"screen_overwrite", Boolean(&Options::screen_overwrite, "screen_overwrite")},
+      {"screen_overwrite", Boolean(&Options::screen_overwrite)},
       // Traces.
       {"trace_msg", Flag(&Options::trace_msg)},
       {"message_file", String(&Options::message_file)},
-      {"message_overwrite", Bool("message_overwrite", &Options::message_overwrite)},
+      {"message_overwrite", Boolean(&Options::message_overwrite)},
       {"trace_shortmsg", Flag(&Options::trace_shortmsg)},
       {"shortmessage_file", String(&Options::shortmessage_file)},
-      {"shortmessage_overwrite", Bool("shortmessage_overwrite", &Options::shortmessage_overwrite)},
-      {"error_overwrite", Bool("error_overwrite", &Options::error_overwrite)},
+      {"shortmessage_overwrite", Boolean(&Options::shortmessage_overwrite)},
+      {"error_overwrite", Boolean(&Options::error_overwrite)},
       {"trace_error_codes", Flag(&Options::trace_error_codes)},
       {"trace_calldebug", Flag(&Options::trace_calldebug)},
       {"calldebug_file", String(&Options::calldebug_file)},
-      {"calldebug_overwrite", Bool("calldebug_overwrite", &Options::calldebug_overwrite)},
-      {"log_overwrite", Bool("log_overwrite", &Options::log_overwrite)},
+      {"calldebug_overwrite", Boolean(&Options::calldebug_overwrite)},
+      {"log_overwrite", Boolean(&Options::log_overwrite)},
       {"trace_counts", Flag(&Options::trace_counts)},
       {"ringbuffer_files", Integer(&Options::ringbuffer_files, 0)},
       {"ringbuffer_size", Integer(&Options::ringbuffer_size, int64_t{0})},
@@ -500,43 +443,20 @@ const std::map<std::string, OptionSpec, std::less<>>& Table() {
   return *table;
 }
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string_view ClosestOption(std::string_view name) {
-  std::string_view best;
-  size_t best_distance = ~size_t{0};
-  auto consider = [&](std::string_view candidate) {
-    size_t d = EditDistance(name, candidate);
-    if (d < best_distance) {
-      best_distance = d;
-      best = candidate;
-    }
-  };
-  for (std::string_view candidate : kSippOptions) consider(candidate);
-  for (std::string_view candidate : kOwnOptions) consider(candidate);
-  return best;
+// Every option name sipfleet knows, for suggestions.
+std::vector<std::string_view> KnownNames() {
+  std::vector<std::string_view> names(kSippOptions.begin(), kSippOptions.end());
+  names.insert(names.end(), kOwnOptions.begin(), kOwnOptions.end());
+  return names;
 }
 
 }  // namespace
 
 const std::vector<std::string_view>& SippOptionNames() { return kSippOptions; }
 
-absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args) {
+absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args,
+                                         const std::vector<std::string_view>& other_names) {
   Options options;
-  const auto& table = Table();
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg[0] != '-') {
@@ -547,35 +467,16 @@ absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args) {
       options.remote_host_port = arg;
       continue;
     }
+    absl::StatusOr<bool> taken = Table().Take(args, &i, options);
+    if (!taken.ok()) return taken.status();
+    if (*taken) continue;
     std::string_view name = std::string_view(arg).substr(1);
-    auto it = table.find(name);
-    if (it == table.end()) {
-      bool known = std::find(kSippOptions.begin(), kSippOptions.end(), name) != kSippOptions.end();
-      if (known) {
-        return absl::UnimplementedError(base::Cat("option -", name, " is not supported yet"));
-      }
-      return absl::InvalidArgumentError(
-          base::Cat("unknown option -", name, "; did you mean -", ClosestOption(name), "?"));
+    if (std::find(kSippOptions.begin(), kSippOptions.end(), name) != kSippOptions.end()) {
+      return absl::UnimplementedError(base::Cat("option -", name, " is not supported yet"));
     }
-    const OptionSpec& spec = it->second;
-    if (i + static_cast<size_t>(spec.arity) >= args.size() + (spec.arity == 0 ? 1 : 0)) {
-      return absl::InvalidArgumentError(base::Cat("option -", name, " needs ", spec.arity,
-                                                  spec.arity == 1 ? " value" : " values"));
-    }
-    std::vector<std::string> values(args.begin() + static_cast<long>(i) + 1,
-                                    args.begin() + static_cast<long>(i) + 1 + spec.arity);
-    i += static_cast<size_t>(spec.arity);
-    if (name == "T2") {
-      absl::StatusOr<int64_t> ms = base::ParseTimeValueMs(values[0], TimeUnit::kMilliseconds);
-      if (!ms.ok() || *ms <= 0) return BadValue("T2", values[0], "a time is expected");
-      options.t2_ms = static_cast<int>(*ms);
-      continue;
-    }
-    absl::Status status = spec.set(options, values);
-    if (!status.ok()) {
-      return absl::Status(status.code(),
-                          base::Cat("-", name, ": ", base::FromAbsl(status.message())));
-    }
+    std::vector<std::string_view> known = KnownNames();
+    known.insert(known.end(), other_names.begin(), other_names.end());
+    return UnknownOption(name, known);
   }
   if (!options.scenario_name.empty() && !options.scenario_file.empty()) {
     return absl::InvalidArgumentError("-sn and -sf cannot be used together");

@@ -139,8 +139,10 @@ struct Options {
 // Parses argv (argv[0] is the program name). Errors carry SIPp's meaning:
 // InvalidArgument for a bad or unknown option (the message names the closest
 // valid option), Unimplemented for a SIPp option sipfleet does not support
-// yet. Both map to exit code 255.
-absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args);
+// yet. Both map to exit code 255. `other_names` are the options the calling
+// program takes beside SIPp's (the master's cluster options), suggested too.
+absl::StatusOr<Options> ParseCommandLine(const std::vector<std::string>& args,
+                                         const std::vector<std::string_view>& other_names = {});
 
 // The -h text.
 std::string HelpText(std::string_view program);

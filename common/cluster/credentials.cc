@@ -103,35 +103,23 @@ absl::StatusOr<ControlSecurity> LoadTls(const ControlTlsOptions& tls) {
 
 }  // namespace
 
-absl::StatusOr<bool> TakeControlTlsOption(const std::vector<std::string>& args, size_t* i,
-                                          bool agent, ControlTlsOptions* options) {
-  const std::string& arg = args[*i];
-  std::string* target = arg == "-ctl_tls_ca"     ? &options->ca_file
-                        : arg == "-ctl_tls_cert" ? &options->cert_file
-                        : arg == "-ctl_tls_key"  ? &options->key_file
-                        : (agent && arg == "-ctl_tls_server_name") ? &options->server_name
-                                                                   : nullptr;
-  if (target == nullptr) return false;
-  if (*i + 1 >= args.size()) return absl::InvalidArgumentError(base::Cat(arg, " needs a value"));
-  *target = args[++*i];
-  return true;
-}
-
-std::string ControlTlsHelp(bool agent) {
-  std::string help =
-      "  -ctl_tls_ca FILE      mutual TLS on the control plane: the PEM CA bundle\n"
-      "                        that signs the peer's certificate\n"
-      "  -ctl_tls_cert FILE    this side's certificate chain (PEM, leaf first)\n"
-      "  -ctl_tls_key FILE     this side's private key (PEM); the three go together\n";
+cli::OptionTable<ControlTlsOptions> ControlTlsOptionTable(bool agent) {
+  cli::OptionTable<ControlTlsOptions> table = {
+      {"ctl_tls_ca", cli::String(&ControlTlsOptions::ca_file)
+                         .Doc("FILE", "mutual TLS on the control plane: the PEM CA bundle\n"
+                                      "that signs the peer's certificate")},
+      {"ctl_tls_cert", cli::String(&ControlTlsOptions::cert_file)
+                           .Doc("FILE", "this side's certificate chain (PEM, leaf first)")},
+      {"ctl_tls_key", cli::String(&ControlTlsOptions::key_file)
+                          .Doc("FILE", "this side's private key (PEM); the three go together")},
+  };
   if (agent) {
-    help +=
-        "  -ctl_tls_server_name NAME  check the master's certificate for NAME instead\n"
-        "                        of the host in -master\n";
+    table.Add("ctl_tls_server_name",
+              cli::String(&ControlTlsOptions::server_name)
+                  .Doc("NAME", "check the master's certificate for NAME instead\n"
+                               "of the host in -master"));
   }
-  help +=
-      "  -allow_plaintext      without -ctl_tls_*, plain text is allowed only on\n"
-      "                        loopback; this accepts it off loopback too\n";
-  return help;
+  return table;
 }
 
 bool IsLoopbackHostPort(std::string_view host_port) {

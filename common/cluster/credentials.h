@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/cli/option_table.h"
 
 namespace grpc {
 class Channel;
@@ -58,16 +59,25 @@ struct ControlSecurity {
   std::string description;   // one line for logs, e.g. "mTLS (CN=agent1)"
 };
 
-// Takes one control-security option at args[*i] (-ctl_tls_ca FILE,
+// The control-plane TLS options as option table entries (common/cli), for
+// the master's and the agent's command lines: -ctl_tls_ca FILE,
 // -ctl_tls_cert FILE, -ctl_tls_key FILE and, when `agent`, also
-// -ctl_tls_server_name NAME), advancing *i past its value. Returns false if
-// args[*i] is not one of them. Errors: InvalidArgument when the value is
-// missing.
-absl::StatusOr<bool> TakeControlTlsOption(const std::vector<std::string>& args, size_t* i,
-                                          bool agent, ControlTlsOptions* options);
+// -ctl_tls_server_name NAME. Each has its -h text.
+cli::OptionTable<ControlTlsOptions> ControlTlsOptionTable(bool agent);
 
-// The -h lines for those options (each indented two blanks, 80 columns).
-std::string ControlTlsHelp(bool agent);
+// Every control-plane security option of a command line whose options
+// struct T keeps them at `tls` and `allow_plaintext` (the master's, the
+// agent's): ControlTlsOptionTable(agent) and -allow_plaintext.
+template <typename T>
+cli::OptionTable<T> ControlSecurityOptionTable(ControlTlsOptions T::*tls, bool T::*allow_plaintext,
+                                               bool agent) {
+  cli::OptionTable<T> table;
+  table.Embed(tls, ControlTlsOptionTable(agent));
+  table.Add("allow_plaintext", cli::Flag(allow_plaintext)
+                                   .Doc("", "without -ctl_tls_*, plain text is allowed only on\n"
+                                            "loopback; this accepts it off loopback too"));
+  return table;
+}
 
 // True for 127.0.0.0/8, [::1], ::1 and localhost (with or without :port).
 // "0.0.0.0", "[::]" and every other address are not loopback.

@@ -114,22 +114,27 @@ TEST_F(CredentialsTest, ServerNameBecomesTargetOverride) {
   EXPECT_EQ(ChannelSecurityArgs(*security)[0].second, "localhost");
 }
 
-TEST(TakeControlTlsOptionTest, TakesOptionsWithValues) {
+TEST(ControlTlsOptionTableTest, TakesOptionsWithValues) {
   std::vector<std::string> args = {"prog", "-ctl_tls_ca", "ca.pem", "-r", "10",
                                    "-ctl_tls_server_name", "m1", "-ctl_tls_key"};
+  const cli::OptionTable<ControlTlsOptions> master = ControlTlsOptionTable(false);
+  const cli::OptionTable<ControlTlsOptions> agent = ControlTlsOptionTable(true);
   ControlTlsOptions tls;
   size_t i = 1;
-  EXPECT_EQ(*TakeControlTlsOption(args, &i, false, &tls), true);
+  EXPECT_EQ(*master.Take(args, &i, tls), true);
   EXPECT_EQ(i, 2u);
   EXPECT_EQ(tls.ca_file, "ca.pem");
   i = 3;
-  EXPECT_EQ(*TakeControlTlsOption(args, &i, false, &tls), false);
+  EXPECT_EQ(*master.Take(args, &i, tls), false);
   i = 5;
-  EXPECT_EQ(*TakeControlTlsOption(args, &i, false, &tls), false);  // agent-only option
-  EXPECT_EQ(*TakeControlTlsOption(args, &i, true, &tls), true);
+  EXPECT_EQ(*master.Take(args, &i, tls), false);  // agent-only option
+  EXPECT_EQ(*agent.Take(args, &i, tls), true);
   EXPECT_EQ(tls.server_name, "m1");
   i = 7;
-  EXPECT_FALSE(TakeControlTlsOption(args, &i, false, &tls).ok());
+  absl::StatusOr<bool> missing = master.Take(args, &i, tls);
+  EXPECT_EQ(missing.status().message(), "option -ctl_tls_key needs 1 value");
+  EXPECT_NE(agent.Help().find("  -ctl_tls_server_name NAME\n"), std::string::npos) << agent.Help();
+  EXPECT_EQ(master.Help().find("ctl_tls_server_name"), std::string::npos);
 }
 
 }  // namespace

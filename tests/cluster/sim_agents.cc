@@ -385,9 +385,10 @@ int RunSim(const SimOptions& options) {
 
 int ParseAndRun(const std::vector<std::string>& args) {
   SimOptions options;
+  const cli::OptionTable<cluster::ControlTlsOptions> tls_options = cluster::ControlTlsOptionTable(true);
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    absl::StatusOr<bool> tls = cluster::TakeControlTlsOption(args, &i, true, &options.tls);
+    absl::StatusOr<bool> tls = tls_options.Take(args, &i, options.tls);
     if (!tls.ok()) return (std::cerr << tls.status().message() << "\n", 2);
     if (*tls) continue;
     if (arg == "-allow_plaintext") {

@@ -1,0 +1,70 @@
+#include "common/cli/option_table.h"
+
+#include <algorithm>
+
+namespace sipfleet::cli {
+namespace {
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+absl::Status BadValue(std::string_view value, std::string_view why) {
+  return absl::InvalidArgumentError(base::Cat("invalid value '", value, "': ", why));
+}
+
+std::string_view ClosestName(std::string_view name, const std::vector<std::string_view>& known) {
+  std::string_view best;
+  size_t best_distance = ~size_t{0};
+  for (std::string_view candidate : known) {
+    size_t d = EditDistance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+absl::Status UnknownOption(std::string_view name, const std::vector<std::string_view>& known) {
+  return absl::InvalidArgumentError(
+      base::Cat("unknown option -", name, "; did you mean -", ClosestName(name, known), "?"));
+}
+
+std::optional<bool> ParseBoolWord(std::string_view text) {
+  if (text == "true" || text == "yes" || text == "1") return true;
+  if (text == "false" || text == "no" || text == "0") return false;
+  return std::nullopt;
+}
+
+std::string HelpLines(std::string_view name, std::string_view usage, std::string_view help) {
+  std::string out = base::Cat("  -", name, usage.empty() ? "" : " ", usage);
+  if (out.size() < kHelpColumn) {
+    out.append(kHelpColumn - out.size(), ' ');
+  } else {
+    base::Append(&out, "\n", std::string(kHelpColumn, ' '));
+  }
+  for (size_t start = 0; start <= help.size();) {
+    size_t end = help.find('\n', start);
+    if (end == std::string_view::npos) end = help.size();
+    if (start > 0) out.append(kHelpColumn, ' ');
+    base::Append(&out, help.substr(start, end - start), "\n");
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace sipfleet::cli
