@@ -746,8 +746,7 @@ TEST(ClusterTest, TimeoutDrainsTheClusterAndTimeoutErrorFailsIt) {
 
 // SIPp's extended-3PCC scenarios of tests/integration/threepcc, unchanged.
 std::string ThreePccScenario(std::string_view file) {
-  return (std::filesystem::path(__FILE__).parent_path() / "../integration/threepcc" /
-          std::string(file))
+  return (std::filesystem::path(SIPFLEET_TESTS_DIR) / "integration/threepcc" / std::string(file))
       .lexically_normal()
       .string();
 }
