@@ -38,7 +38,16 @@ else
   # helm, pinned.
   if [[ "$("$SIPFLEET_TOOLS/helm" version --template '{{.Version}}' 2>/dev/null)" != "$HELM_VERSION" ]]; then
     echo "install-deploy-deps: building helm $HELM_VERSION from the Go module proxy"
-    GOBIN="$SIPFLEET_TOOLS" GOFLAGS=-trimpath go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+    # The ldflags helm's Makefile sets: its version, and the Kubernetes
+    # version it assumes without a cluster (that of its k8s.io modules).
+    mod=$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    minor=$(sed -n 's#^\s*k8s.io/client-go v0\.\([0-9]*\)\..*#\1#p' "$mod")
+    [[ -n "$minor" ]] || { echo "install-deploy-deps: no k8s.io/client-go in $mod"; exit 1; }
+    ldflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+    for pkg in pkg/lint/rules pkg/chartutil; do
+      ldflags+=" -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=$minor"
+    done
+    GOBIN="$SIPFLEET_TOOLS" go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
   fi
   # The validator and the podman adapter: rebuilt when their sources change.
   stamp=$(cat tests/deploy/k8stools/go.mod tests/deploy/k8stools/go.sum \

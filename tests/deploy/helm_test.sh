@@ -66,5 +66,5 @@ refuse "antiAffinity" --set hostNetwork=true
 refuse "agentSecret" --set controlPlane.tls.masterSecret=mine
 refuse "rtp.minPort \(7000\) is above rtp.maxPort \(6000\)" --set rtp.minPort=7000 --set rtp.maxPort=6000
 refuse "test.target is empty and uas.replicas is 0" --set uas.replicas=0
-refuse "scenarios.*(pattern|does not match)" --set-string 'scenarios.bad/name=x'
+refuse "'bad/name' does not match pattern" --set-string 'scenarios.bad/name=x'
 refuse "image.tag.*(string|integer)" --set image.tag=1

@@ -8,7 +8,8 @@
 #     the merged statistics (-trace_stat) add up to exactly 300.
 #  2. A long run in which agent uac-1's container is killed once calls flow:
 #     the master exits 95 naming uac-1.
-# Every pod, container and network the test made is removed at the end.
+# Every pod, container, volume and network the test made is removed at the
+# end (release names carry the test's PID).
 set -u
 source "$(dirname "$0")/lib.sh"
 need_podman
@@ -26,6 +27,8 @@ play() {
   local release=$1; shift
   render "$release" -f "$HERE/podman-values.yaml" "$@" >"$DIR/$release.yaml" || fail "helm template $release"
   "$ADAPT" <"$DIR/$release.yaml" >"$DIR/$release-play.yaml" || fail "kube2podman $release"
+  # kube down leaves the ConfigMaps' volumes: removed after it.
+  on_exit "podman volume ls -q | grep '^$release-sipfleet-' | xargs -r podman volume rm -f"
   on_exit "podman kube down $DIR/$release-play.yaml"
   podman kube play --network "$NET" "$DIR/$release-play.yaml" >"$DIR/$release-play.out" 2>&1 ||
     { cat "$DIR/$release-play.out"; fail "podman kube play $release"; }
@@ -42,14 +45,15 @@ show_logs() {
 }
 
 # 1. A complete run.
-play kp
-master_exit kp 120
-podman logs kp-sipfleet-master-master >"$DIR/kp.log" 2>&1
-[ "$RC" = 0 ] || { show_logs kp; fail "run: master exit $RC, expected 0"; }
-grep -q "3 agents (2 UAC, 1 UAS): 300 calls, 300 successful, 0 failed; exit 0" "$DIR/kp.log" ||
-  { show_logs kp; fail "run: verdict"; }
+KP=kp$$ KQ=kq$$
+play $KP
+master_exit $KP 120
+podman logs $KP-sipfleet-master-master >"$DIR/$KP.log" 2>&1
+[ "$RC" = 0 ] || { show_logs $KP; fail "run: master exit $RC, expected 0"; }
+grep -q "3 agents (2 UAC, 1 UAS): 300 calls, 300 successful, 0 failed; exit 0" "$DIR/$KP.log" ||
+  { show_logs $KP; fail "run: verdict"; }
 # The merged statistics: the last row's cumulative counts.
-podman cp kp-sipfleet-master-master:/results/stat.csv "$DIR/stat.csv" || fail "no stat.csv"
+podman cp $KP-sipfleet-master-master:/results/stat.csv "$DIR/stat.csv" || fail "no stat.csv"
 python3 - "$DIR/stat.csv" <<'PY' || fail "merged statistics do not add up"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
@@ -59,23 +63,23 @@ print("stat.csv:", got)
 sys.exit(got != {"TotalCallCreated": 300, "SuccessfulCall(C)": 300, "FailedCall(C)": 0})
 PY
 for a in uac-0 uac-1 uas-0; do
-  rc=$(timeout 30 podman wait "kp-sipfleet-$a-agent") || fail "agent $a still running"
-  [ "$rc" = 0 ] || { show_logs kp; fail "agent $a exit $rc"; }
+  rc=$(timeout 30 podman wait "$KP-sipfleet-$a-agent") || fail "agent $a still running"
+  [ "$rc" = 0 ] || { show_logs $KP; fail "agent $a exit $rc"; }
 done
-echo "ok: $(grep -o '3 agents.*exit 0' "$DIR/kp.log"); every agent exited 0"
+echo "ok: $(grep -o '3 agents.*exit 0' "$DIR/$KP.log"); every agent exited 0"
 
 # 2. One agent container killed in the middle of a run.
-play kq --set-json 'test.args=["-sn","uac","-r","50","-m","100000","-d","0","-fd","1"]'
+play $KQ --set-json 'test.args=["-sn","uac","-r","50","-m","100000","-d","0","-fd","1"]'
 # Calls flow once the merged statistics have a data row.
 for _ in $(seq 1 600); do
-  rows=$(podman exec kq-sipfleet-master-master sh -c 'wc -l </results/stat.csv' 2>/dev/null || echo 0)
+  rows=$(podman exec $KQ-sipfleet-master-master sh -c 'wc -l </results/stat.csv' 2>/dev/null || echo 0)
   [ "${rows:-0}" -ge 2 ] && break
   sleep 0.1
 done
-[ "${rows:-0}" -ge 2 ] || { show_logs kq; fail "kill run: no statistics after 60 s"; }
-podman kill kq-sipfleet-uac-1-agent >/dev/null || fail "podman kill"
-master_exit kq 60
-podman logs kq-sipfleet-master-master >"$DIR/kq.log" 2>&1
-[ "$RC" = 95 ] || { show_logs kq; fail "kill run: master exit $RC, expected 95"; }
-grep -q "run aborted: agent 'uac-1' lost" "$DIR/kq.log" || { show_logs kq; fail "kill run: uac-1 not named"; }
-echo "ok: agent container killed: exit 95, $(grep -o "run aborted: agent 'uac-1' lost[^;]*" "$DIR/kq.log")"
+[ "${rows:-0}" -ge 2 ] || { show_logs $KQ; fail "kill run: no statistics after 60 s"; }
+podman kill $KQ-sipfleet-uac-1-agent >/dev/null || fail "podman kill"
+master_exit $KQ 60
+podman logs $KQ-sipfleet-master-master >"$DIR/$KQ.log" 2>&1
+[ "$RC" = 95 ] || { show_logs $KQ; fail "kill run: master exit $RC, expected 95"; }
+grep -q "run aborted: agent 'uac-1' lost" "$DIR/$KQ.log" || { show_logs $KQ; fail "kill run: uac-1 not named"; }
+echo "ok: agent container killed: exit 95, $(grep -o "run aborted: agent 'uac-1' lost[^;]*" "$DIR/$KQ.log")"

@@ -26,7 +26,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* Selector labels of one component: (list $ "master"|"uac"|"uas"). */}}
 {{- define "sipfleet.selectorLabels" -}}
-{{- $ := index . 0 }}
+{{- $ := index . 0 -}}
 app.kubernetes.io/name: {{ include "sipfleet.name" $ }}
 app.kubernetes.io/instance: {{ $.Release.Name }}
 app.kubernetes.io/component: {{ index . 1 }}
@@ -43,7 +43,7 @@ app.kubernetes.io/component: {{ index . 1 }}
 
 {{/* UAS agent i's host name (list $ i): its pod in the headless Service. */}}
 {{- define "sipfleet.uasHost" -}}
-{{- $ := index . 0 }}
+{{- $ := index . 0 -}}
 {{- printf "%s-uas-%d.%s-uas" (include "sipfleet.fullname" $) (int (index . 1)) (include "sipfleet.fullname" $) }}
 {{- end }}
 
@@ -82,22 +82,22 @@ app.kubernetes.io/component: {{ index . 1 }}
 
 {{/* Control-plane TLS options of a side: (list $ "master"|"agent"). */}}
 {{- define "sipfleet.tlsArgs" -}}
-{{- $ := index . 0 }}
-{{- if $.Values.controlPlane.tls.enabled }}
+{{- $ := index . 0 -}}
+{{- if $.Values.controlPlane.tls.enabled -}}
 - -ctl_tls_ca
 - /etc/sipfleet/tls/ca.crt
 - -ctl_tls_cert
 - /etc/sipfleet/tls/tls.crt
 - -ctl_tls_key
 - /etc/sipfleet/tls/tls.key
-{{- else }}
+{{- else -}}
 - -allow_plaintext
 {{- end }}
 {{- end }}
 
 {{/* Volume mounts every sipfleet container has: (list $ "master"|"agent"). */}}
 {{- define "sipfleet.volumeMounts" -}}
-{{- $ := index . 0 }}
+{{- $ := index . 0 -}}
 - name: scenarios
   mountPath: /etc/sipfleet/scenarios
   readOnly: true
@@ -114,7 +114,7 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 
 {{- define "sipfleet.volumes" -}}
-{{- $ := index . 0 }}
+{{- $ := index . 0 -}}
 - name: scenarios
   configMap:
     name: {{ include "sipfleet.fullname" $ }}-scenarios
@@ -128,16 +128,19 @@ app.kubernetes.io/component: {{ index . 1 }}
   secret:
     secretName: {{ if eq (index . 1) "master" }}{{ include "sipfleet.masterSecret" $ }}{{ else }}{{ include "sipfleet.agentSecret" $ }}{{ end }}
     defaultMode: 0440
+    # Kubernetes' default, written out: podman 4.3's kube play crashes on a
+    # secret volume without it (containers/podman#16636).
+    optional: false
 {{- end }}
 {{- end }}
 
 {{/* Agents on different nodes: (list $ role). */}}
 {{- define "sipfleet.affinity" -}}
-{{- $ := index . 0 }}
-{{- $own := get (get $.Values (index . 1)) "affinity" }}
-{{- if $own }}
+{{- $ := index . 0 -}}
+{{- $own := get (get $.Values (index . 1)) "affinity" -}}
+{{- if $own -}}
 {{- toYaml $own }}
-{{- else if eq $.Values.antiAffinity "hard" }}
+{{- else if eq $.Values.antiAffinity "hard" -}}
 podAntiAffinity:
   requiredDuringSchedulingIgnoredDuringExecution:
     - topologyKey: kubernetes.io/hostname
@@ -145,7 +148,7 @@ podAntiAffinity:
         matchLabels:
           app.kubernetes.io/instance: {{ $.Release.Name }}
           sipfleet.dev/agent: "true"
-{{- else if eq $.Values.antiAffinity "soft" }}
+{{- else if eq $.Values.antiAffinity "soft" -}}
 podAntiAffinity:
   preferredDuringSchedulingIgnoredDuringExecution:
     - weight: 100

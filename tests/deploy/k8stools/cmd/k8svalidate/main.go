@@ -3,8 +3,10 @@
 // go.mod): each YAML document is decoded strictly (unknown or duplicate
 // fields are errors) into its versioned API type, defaulted and converted to
 // the internal type by the API server's scheme, then run through the kind's
-// registry strategy with rest.BeforeCreate (PrepareForCreate, object-meta
-// and kind validation, as a `kubectl create` against a real API server).
+// registry strategy as the API server's create handler does: namespace
+// check, system fields, then rest.BeforeCreate (PrepareForCreate,
+// object-meta and kind validation), as `kubectl create` against a real API
+// server.
 //
 // Usage: k8svalidate FILE.yaml...   ("-" reads stdin)
 // Prints one line per object ("ok Kind/name" or the field errors) and exits
@@ -18,8 +20,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
@@ -29,6 +31,7 @@ import (
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	_ "k8s.io/kubernetes/pkg/apis/apps/install"
 	_ "k8s.io/kubernetes/pkg/apis/batch/install"
+	api "k8s.io/kubernetes/pkg/apis/core"
 	_ "k8s.io/kubernetes/pkg/apis/core/install"
 	_ "k8s.io/kubernetes/pkg/apis/policy/install"
 	"k8s.io/kubernetes/pkg/registry/apps/deployment"
@@ -133,8 +136,21 @@ func validateDocument(codec runtime.Decoder, doc []byte) []string {
 	if err != nil {
 		return []string{fmt.Sprintf("%s: convert: %v", gvk.Kind, err)}
 	}
-	ctx := genericapirequest.WithNamespace(context.Background(), "default")
+	const namespace = "default"
+	ctx := genericapirequest.WithNamespace(context.Background(), namespace)
 	label := fmt.Sprintf("%s/%s", gvk.Kind, nameOf(doc))
+	// What the API server's create handler does before the registry.
+	objectMeta, err := meta.Accessor(internal)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: %v", label, err)}
+	}
+	if err := rest.EnsureObjectNamespaceMatchesRequestNamespace(namespace, objectMeta); err != nil {
+		return []string{fmt.Sprintf("%s: %v", label, err)}
+	}
+	rest.FillObjectMetaSystemFields(objectMeta)
+	if service, ok := internal.(*api.Service); ok {
+		beginServiceCreate(service)
+	}
 	if err := rest.BeforeCreate(strategy, ctx, internal); err != nil {
 		return []string{fmt.Sprintf("%s: %v", label, err)}
 	}
