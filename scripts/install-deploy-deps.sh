@@ -71,7 +71,7 @@ if command -v podman >/dev/null && command -v debootstrap >/dev/null; then
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin \
       "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/usr/share/doc/* \
       "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
-    tar -C "$rootfs" -c . | podman import \
+    tar -C "$rootfs" -c . | podman import --quiet \
       --change 'ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       - "$BASE_IMAGE" >/dev/null
   fi
