@@ -43,7 +43,7 @@ else
     mod=$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
     minor=$(sed -n 's#^\s*k8s.io/client-go v0\.\([0-9]*\)\..*#\1#p' "$mod")
     [[ -n "$minor" ]] || { echo "install-deploy-deps: no k8s.io/client-go in $mod"; exit 1; }
-    ldflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+    ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
     for pkg in pkg/lint/rules pkg/chartutil; do
       ldflags+=" -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=$minor"
     done

@@ -15,6 +15,7 @@ source "$(dirname "$0")/lib.sh"
 need_podman
 HELM=$(need_tool helm) || exit $?
 ADAPT=$(need_tool kube2podman) || exit $?
+VALIDATE=$(need_tool k8svalidate) || exit $?
 IMAGE=localhost/sipfleet-test:deploy
 podman image exists "$IMAGE" || fail "no $IMAGE: deploy_image_test builds it"
 NET=sipfleet-deploy-$$
@@ -27,6 +28,9 @@ play() {
   local release=$1; shift
   render "$release" -f "$HERE/podman-values.yaml" "$@" >"$DIR/$release.yaml" || fail "helm template $release"
   "$ADAPT" <"$DIR/$release.yaml" >"$DIR/$release-play.yaml" || fail "kube2podman $release"
+  # What podman gets is valid Kubernetes too (Pods the controllers could make).
+  "$VALIDATE" "$DIR/$release-play.yaml" >"$DIR/$release-valid.out" 2>&1 ||
+    { cat "$DIR/$release-valid.out"; fail "kube2podman made invalid objects"; }
   # kube down leaves the ConfigMaps' volumes: removed after it.
   on_exit "podman volume ls -q | grep '^$release-sipfleet-' | xargs -r podman volume rm -f"
   on_exit "podman kube down $DIR/$release-play.yaml"

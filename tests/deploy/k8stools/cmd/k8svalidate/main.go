@@ -45,17 +45,21 @@ import (
 	"k8s.io/kubernetes/pkg/registry/policy/poddisruptionbudget"
 )
 
-// strategies: the API server's create strategy for each kind a chart may render.
-var strategies = map[schema.GroupKind]rest.RESTCreateStrategy{
-	{Group: "", Kind: "ConfigMap"}:                 configmap.Strategy,
-	{Group: "", Kind: "Secret"}:                    secret.Strategy,
-	{Group: "", Kind: "Service"}:                   service.Strategy,
-	{Group: "", Kind: "ServiceAccount"}:            serviceaccount.Strategy,
-	{Group: "", Kind: "Pod"}:                       pod.Strategy,
-	{Group: "apps", Kind: "StatefulSet"}:           statefulset.Strategy,
-	{Group: "apps", Kind: "Deployment"}:            deployment.Strategy,
-	{Group: "batch", Kind: "Job"}:                  job.Strategy,
-	{Group: "policy", Kind: "PodDisruptionBudget"}: poddisruptionbudget.Strategy,
+// kinds: the API server's create strategy and resource name of each kind a
+// chart may render.
+var kinds = map[schema.GroupKind]struct {
+	strategy rest.RESTCreateStrategy
+	resource string
+}{
+	{Group: "", Kind: "ConfigMap"}:                 {configmap.Strategy, "configmaps"},
+	{Group: "", Kind: "Secret"}:                    {secret.Strategy, "secrets"},
+	{Group: "", Kind: "Service"}:                   {service.Strategy, "services"},
+	{Group: "", Kind: "ServiceAccount"}:            {serviceaccount.Strategy, "serviceaccounts"},
+	{Group: "", Kind: "Pod"}:                       {pod.Strategy, "pods"},
+	{Group: "apps", Kind: "StatefulSet"}:           {statefulset.Strategy, "statefulsets"},
+	{Group: "apps", Kind: "Deployment"}:            {deployment.Strategy, "deployments"},
+	{Group: "batch", Kind: "Job"}:                  {job.Strategy, "jobs"},
+	{Group: "policy", Kind: "PodDisruptionBudget"}: {poddisruptionbudget.Strategy, "poddisruptionbudgets"},
 }
 
 func main() {
@@ -126,7 +130,8 @@ func validateDocument(codec runtime.Decoder, doc []byte) []string {
 		// Strict decoding errors (unknown/duplicate fields) land here.
 		return []string{fmt.Sprintf("decode: %v", err)}
 	}
-	strategy, known := strategies[gvk.GroupKind()]
+	kind, known := kinds[gvk.GroupKind()]
+	strategy := kind.strategy
 	if !known {
 		return []string{fmt.Sprintf("%s: kind not validated by this tool", gvk)}
 	}
@@ -137,8 +142,14 @@ func validateDocument(codec runtime.Decoder, doc []byte) []string {
 		return []string{fmt.Sprintf("%s: convert: %v", gvk.Kind, err)}
 	}
 	const namespace = "default"
+	name := nameOf(doc)
 	ctx := genericapirequest.WithNamespace(context.Background(), namespace)
-	label := fmt.Sprintf("%s/%s", gvk.Kind, nameOf(doc))
+	// The request a `kubectl create` makes (declarative validation reads it).
+	ctx = genericapirequest.WithRequestInfo(ctx, &genericapirequest.RequestInfo{
+		IsResourceRequest: true, Verb: "create", APIPrefix: "api", APIGroup: gvk.Group,
+		APIVersion: gvk.Version, Namespace: namespace, Resource: kind.resource, Name: name,
+	})
+	label := fmt.Sprintf("%s/%s", gvk.Kind, name)
 	// What the API server's create handler does before the registry.
 	objectMeta, err := meta.Accessor(internal)
 	if err != nil {
