@@ -18,14 +18,14 @@ ADAPT=$(need_tool kube2podman) || exit $?
 VALIDATE=$(need_tool k8svalidate) || exit $?
 IMAGE=localhost/sipfleet-test:deploy
 podman image exists "$IMAGE" || fail "no $IMAGE: deploy_image_test builds it"
-NET=sipfleet-deploy-$$
-podman network create "$NET" >/dev/null || fail "podman network create"
-on_exit "podman network rm -f $NET"
-echo "$(podman --version); helm $("$HELM" version --template '{{.Version}}'); network $NET"
+echo "$(podman --version); helm $("$HELM" version --template '{{.Version}}')"
 
-# play RELEASE [helm options]: renders, adapts and plays the release.
+# play RELEASE [helm options]: renders, adapts and plays the release on a
+# network of its own.
 play() {
   local release=$1; shift
+  podman network create "$release" >/dev/null || fail "podman network create $release"
+  on_exit "podman network rm -f $release"
   render "$release" -f "$HERE/podman-values.yaml" "$@" >"$DIR/$release.yaml" || fail "helm template $release"
   "$ADAPT" <"$DIR/$release.yaml" >"$DIR/$release-play.yaml" || fail "kube2podman $release"
   # What podman gets is valid Kubernetes too (Pods the controllers could make).
@@ -34,7 +34,7 @@ play() {
   # kube down leaves the ConfigMaps' volumes: removed after it.
   on_exit "podman volume ls -q | grep '^$release-sipfleet-' | xargs -r podman volume rm -f"
   on_exit "podman kube down $DIR/$release-play.yaml"
-  podman kube play --network "$NET" "$DIR/$release-play.yaml" >"$DIR/$release-play.out" 2>&1 ||
+  podman kube play --network "$release" "$DIR/$release-play.yaml" >"$DIR/$release-play.out" 2>&1 ||
     { cat "$DIR/$release-play.out"; fail "podman kube play $release"; }
 }
 # master_exit RELEASE SECONDS: waits for the master container; its code in RC.
@@ -44,7 +44,7 @@ master_exit() {
 }
 show_logs() {
   for c in $(podman ps -a --format '{{.Names}}' --filter "name=^$1-sipfleet-"); do
-    echo "== $c"; podman logs "$c" 2>&1 | tail -8
+    echo "== $c"; podman logs "$c" 2>&1 | grep -v "^ *$" | tail -12
   done
 }
 
@@ -71,6 +71,8 @@ for a in uac-0 uac-1 uas-0; do
   [ "$rc" = 0 ] || { show_logs $KP; fail "agent $a exit $rc"; }
 done
 echo "ok: $(grep -o '3 agents.*exit 0' "$DIR/$KP.log"); every agent exited 0"
+
+podman kube down "$DIR/$KP-play.yaml" >/dev/null 2>&1
 
 # 2. One agent container killed in the middle of a run.
 play $KQ --set-json 'test.args=["-sn","uac","-r","50","-m","100000","-d","0","-fd","1"]'
