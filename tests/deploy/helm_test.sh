@@ -35,6 +35,9 @@ has "$DIR/default.args" '- "t-sipfleet-uas-0.t-sipfleet-uas:5060"'
 has "$DIR/default.yaml" 'completionMode: Indexed'
 has "$DIR/default.yaml" 'backoffLimit: 0'
 [ "$(grep -c 'kind: Secret' "$DIR/default.yaml")" -eq 2 ] || fail "defaults: the chart should make 2 TLS Secrets"
+has "$DIR/uas.yaml" 'mountPath: /var/lib/sipfleet/pcap'
+has "$DIR/uas.yaml" 'name: sipfleet-pcaps'
+has "$DIR/uas.yaml" 'users.csv: |-'
 has "$DIR/hostnetwork.yaml" 'hostNetwork: true'
 has "$DIR/hostnetwork.yaml" 'requiredDuringSchedulingIgnoredDuringExecution'
 master_args "$DIR/hostnetwork.yaml" >"$DIR/hn.args"

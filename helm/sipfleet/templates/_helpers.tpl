@@ -106,6 +106,11 @@ app.kubernetes.io/component: {{ index . 1 }}
   readOnly: true
 - name: work
   mountPath: /var/lib/sipfleet
+{{- if $.Values.media.configMap }}
+- name: media
+  mountPath: /var/lib/sipfleet/pcap
+  readOnly: true
+{{- end }}
 {{- if $.Values.controlPlane.tls.enabled }}
 - name: tls
   mountPath: /etc/sipfleet/tls
@@ -123,6 +128,11 @@ app.kubernetes.io/component: {{ index . 1 }}
     name: {{ include "sipfleet.fullname" $ }}-injection
 - name: work
   emptyDir: {}
+{{- if $.Values.media.configMap }}
+- name: media
+  configMap:
+    name: {{ $.Values.media.configMap }}
+{{- end }}
 {{- if $.Values.controlPlane.tls.enabled }}
 - name: tls
   secret:
