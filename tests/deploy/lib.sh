@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 # on_exit CMD: runs CMD (a string) when the test ends, last registered first.
 on_exit() { CLEANUPS+=("$1"); }
-skip() { echo "SKIP: $*"; exit 77; }
+skip() { echo "SKIP: $*" >&2; exit 77; }  # stderr: also from inside $(...)
 fail() { echo "FAIL: $*"; exit 1; }
 # need_tool NAME: the path of a tool built by install-deploy-deps.sh, or skip.
 need_tool() {
