@@ -54,7 +54,7 @@ else
           tests/deploy/k8stools/cmd/*/*.go | sha256sum | cut -c1-16)
   if [[ "$(cat "$SIPFLEET_TOOLS/k8stools.stamp" 2>/dev/null)" != "$stamp" ]]; then
     echo "install-deploy-deps: building k8svalidate and kube2podman (k8s.io/kubernetes $KUBERNETES_VERSION)"
-    (cd tests/deploy/k8stools && go build -trimpath -o "$SIPFLEET_TOOLS/" ./cmd/...)
+    (cd tests/deploy/k8stools && go build -trimpath -buildvcs=false -o "$SIPFLEET_TOOLS/" ./cmd/...)
     echo "$stamp" > "$SIPFLEET_TOOLS/k8stools.stamp"
   fi
 fi
