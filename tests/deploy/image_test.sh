@@ -18,6 +18,8 @@ cache_dir=${CCACHE_DIR:-$SIPFLEET_TOOLS/ccache}
 mkdir -p "$cache_dir" 2>/dev/null
 cache=()
 [ -w "$cache_dir" ] && cache=(-v "$cache_dir:/ccache")
+# An image left by an interrupted run would only lose its tag: remove it.
+podman image exists "$IMAGE" && podman rmi -f "$IMAGE" >/dev/null
 start=$(date +%s)
 # --layers=false: no intermediate images are left behind.
 podman build --layers=false --network host "${cache[@]}" --build-arg BASE="$BASE_IMAGE" \
