@@ -148,6 +148,9 @@ const cli::OptionTable<MasterOptions>& ClusterTable() {
                                       "exactly (each agent owns a stripe of call numbers)")},
       {"agent_wait", cli::Time(&MasterOptions::agent_wait_ms, TimeUnit::kSeconds)
                          .Doc("SECONDS", "how long to wait for the agents (default 60)")},
+      {"prepare_wait", cli::Time(&MasterOptions::prepare_wait_ms, TimeUnit::kSeconds)
+                           .Doc("SECONDS", "how long each agent may take to load the scenario\n"
+                                           "and resolve its remote host (default 30)")},
       {"lost_after", cli::Time(&MasterOptions::lost_after_ms, TimeUnit::kSeconds)
                          .Doc("SECONDS", "an agent silent this long is lost (default 2.5: agents\n"
                                          "report every 0.2 s, so a loss is seen within 3 s)")},

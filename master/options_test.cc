@@ -47,7 +47,7 @@ TEST(MasterOptionsTest, ClusterOptionsAreTakenAndTheRestIsSipps) {
 TEST(MasterOptionsTest, TimesAreSecondsOrTakeSippSuffixes) {
   absl::StatusOr<MasterOptions> o =
       Parse({"-agents", "2", "-lost_after", "2.5", "-lease", "1500ms", "-agent_wait", "1m",
-             "-max_skew", "0.02", "-start_delay", "300ms"});
+             "-max_skew", "0.02", "-start_delay", "300ms", "-prepare_wait", "2m"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->agent_count, 2);
   EXPECT_EQ(o->lost_after_ms, 2500);
@@ -55,6 +55,7 @@ TEST(MasterOptionsTest, TimesAreSecondsOrTakeSippSuffixes) {
   EXPECT_EQ(o->agent_wait_ms, 60000);
   EXPECT_EQ(o->max_skew_ms, 20);
   EXPECT_EQ(o->start_delay_ms, 300);
+  EXPECT_EQ(o->prepare_wait_ms, 120000);
 }
 
 TEST(MasterOptionsTest, RefusalsNameTheOption) {
