@@ -226,10 +226,13 @@ void Detach() {
     std::_Exit(kExitNoCalls);
   }
   setsid();
+  // SIPp's child lets go of all three streams, so `pid=$(sipp ... -bg 2>&1)`
+  // returns at once: whoever reads them sees end-of-file when the parent exits.
   int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null_fd >= 0) {
     dup2(null_fd, STDIN_FILENO);
     dup2(null_fd, STDOUT_FILENO);
+    dup2(null_fd, STDERR_FILENO);
     close(null_fd);
   }
 }
