@@ -9,7 +9,7 @@
 namespace sipfleet::rtp {
 namespace {
 
-using ::sipfleet::rtp::testing::SharedPath;
+using ::sipfleet::rtp::testing::MakeAudioFile;
 using ::sipfleet::rtp::testing::TempPath;
 
 std::string ReadAll(const std::string& path) {
@@ -46,7 +46,7 @@ std::string MakeWave(std::string_view data) {
 }
 
 TEST(AudioFileTest, PacketizesTheAlawBeep) {
-  std::string path = SharedPath("sipp/media/beep_1sec_50x160b.alaw");
+  std::string path = MakeAudioFile("beep.alaw", 8000);
   auto audio = AudioFile::Load(path, FramingFor("", 8));
   ASSERT_TRUE(audio.ok()) << audio.status();
   ASSERT_EQ((*audio)->frame_count(), 50u);
@@ -56,14 +56,14 @@ TEST(AudioFileTest, PacketizesTheAlawBeep) {
 }
 
 TEST(AudioFileTest, CodecNamesPickTheFraming) {
-  auto ilbc = AudioFile::Load(SharedPath("sipp/media/beep_1sec_50x160b.ilbc30"),
+  auto ilbc = AudioFile::Load(MakeAudioFile("beep.ilbc30", 1700),
                               FramingFor("iLBC/8000", 98));
   ASSERT_TRUE(ilbc.ok());
   EXPECT_EQ((*ilbc)->frame_count(), 34u);  // 1700 bytes of 50-byte 30 ms frames
   EXPECT_EQ((*ilbc)->framing().packet_interval_us, 30'000);
   EXPECT_EQ((*ilbc)->framing().timestamp_increment, 240u);
   auto g722 =
-      AudioFile::Load(SharedPath("sipp/media/beep_1sec_50x160b.g722"), FramingFor("G722/8000", 9));
+      AudioFile::Load(MakeAudioFile("beep.g722", 8000), FramingFor("G722/8000", 9));
   ASSERT_TRUE(g722.ok());
   EXPECT_EQ((*g722)->frame_count(), 50u);
   EXPECT_EQ(FramingFor("g729/8000", 18).bytes_per_packet, 20);

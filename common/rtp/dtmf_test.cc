@@ -83,7 +83,7 @@ TEST(DtmfTest, DecodesSippCaptures) {
                                                    {"9", '9'}, {"pound", '#'}, {"star", '*'}};
   for (const auto& [name, digit] : captures) {
     auto media =
-        PcapMedia::Load(testing::SharedPath(std::string("sipp/pcap/dtmf_2833_") + name + ".pcap"));
+        PcapMedia::Load(testing::SipTesterPcap(std::string("dtmf_2833_") + name + ".pcap"));
     ASSERT_TRUE(media.ok()) << media.status();
     int ends = 0;
     for (const PcapPacket& packet : (*media)->Packets()) {

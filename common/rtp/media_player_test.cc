@@ -11,19 +11,20 @@ namespace sipfleet::rtp {
 namespace {
 
 using ::sipfleet::rtp::testing::Receiver;
-using ::sipfleet::rtp::testing::SharedPath;
+using ::sipfleet::rtp::testing::MakeAudioFile;
+using ::sipfleet::rtp::testing::SipTesterPcap;
 using transport::PreciseTimer;
 using transport::SocketAddress;
 using transport::UdpSocket;
 
 std::shared_ptr<const PcapMedia> G711a() {
   static const auto* media =
-      new std::shared_ptr<const PcapMedia>(*PcapMedia::Load(SharedPath("sipp/pcap/g711a.pcap")));
+      new std::shared_ptr<const PcapMedia>(*PcapMedia::Load(SipTesterPcap("g711a.pcap")));
   return *media;
 }
 
 std::shared_ptr<const AudioFile> Beep() {
-  return *AudioFile::Load(SharedPath("sipp/media/beep_1sec_50x160b.alaw"), FramingFor("", 8));
+  return *AudioFile::Load(MakeAudioFile("beep.alaw", 8000), FramingFor("", 8));
 }
 
 // A media of `n` packets `spacing_us` apart, payloads "<tag><i>".

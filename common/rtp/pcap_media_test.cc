@@ -11,11 +11,12 @@ namespace {
 
 using ::sipfleet::rtp::testing::Frame;
 using ::sipfleet::rtp::testing::MakeRtp;
-using ::sipfleet::rtp::testing::SharedPath;
+using ::sipfleet::rtp::testing::MakeAudioFile;
+using ::sipfleet::rtp::testing::SipTesterPcap;
 using ::sipfleet::rtp::testing::TempPath;
 
 TEST(PcapMediaTest, LoadsTheG711aCapture) {
-  auto media = PcapMedia::Load(SharedPath("sipp/pcap/g711a.pcap"));
+  auto media = PcapMedia::Load(SipTesterPcap("g711a.pcap"));
   ASSERT_TRUE(media.ok()) << media.status();
   const auto& packets = (*media)->Packets();
   // 236 Ethernet/IPv4/UDP frames 5000 -> 2006, each 12 bytes of RTP header
@@ -41,7 +42,7 @@ TEST(PcapMediaTest, LoadsTheG711aCapture) {
 
 TEST(PcapMediaTest, LoadsEveryDtmfCapture) {
   for (const char* name : {"0", "5", "9", "pound", "star"}) {
-    auto media = PcapMedia::Load(SharedPath(std::string("sipp/pcap/dtmf_2833_") + name + ".pcap"));
+    auto media = PcapMedia::Load(SipTesterPcap(std::string("dtmf_2833_") + name + ".pcap"));
     ASSERT_TRUE(media.ok()) << media.status();
     EXPECT_EQ((*media)->Packets().size(), 10u);
     EXPECT_EQ((*media)->Packets()[0].payload.size(), 16u);
@@ -64,7 +65,7 @@ TEST(PcapMediaTest, TextFileIsNotACapture) {
   EXPECT_EQ(media.status().message().find(path), 0u) << media.status();
   EXPECT_NE(media.status().message().find("not a pcap"), absl::string_view::npos);
   // The raw audio of rtp_stream is not a capture either.
-  auto audio = PcapMedia::Load(SharedPath("sipp/media/beep_1sec_50x160b.alaw"));
+  auto audio = PcapMedia::Load(MakeAudioFile("beep.alaw", 8000));
   EXPECT_NE(audio.status().message().find("not a pcap"), absl::string_view::npos);
 }
 

@@ -28,8 +28,16 @@ std::string UdpHeader(uint16_t src_port, uint16_t dst_port, std::string_view pay
 
 }  // namespace
 
-std::string SharedPath(std::string_view relative) {
-  return std::string(SIPFLEET_SHARED_DIR) + "/" + std::string(relative);
+std::string SipTesterPcap(std::string_view name) {
+  return std::string(SIPFLEET_SIP_TESTER_DIR) + "/" + std::string(name);
+}
+
+std::string MakeAudioFile(std::string_view name, size_t bytes) {
+  std::string audio(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) audio[i] = static_cast<char>((i * 7) % 251);
+  std::string path = TempPath(name);
+  WriteFile(path, audio);
+  return path;
 }
 
 std::string TempPath(std::string_view name) {

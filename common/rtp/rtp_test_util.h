@@ -1,7 +1,7 @@
 #ifndef SIPFLEET_COMMON_RTP_RTP_TEST_UTIL_H_
 #define SIPFLEET_COMMON_RTP_RTP_TEST_UTIL_H_
 
-// Test-only helpers for sipfleet_rtp: paths of the shared SIPp media, frame
+// Test-only helpers for sipfleet_rtp: SIPp's pcaps, audio files, frame
 // builders for synthetic captures, and a loopback UDP receiver.
 
 #include <cstdint>
@@ -15,8 +15,13 @@
 
 namespace sipfleet::rtp::testing {
 
-// SIPFLEET_SHARED_DIR + "/" + relative ("sipp/pcap/g711a.pcap"...).
-std::string SharedPath(std::string_view relative);
+// One of SIPp's pcaps as Debian's sip-tester installs them
+// (SIPFLEET_SIP_TESTER_DIR + "/" + name: "g711a.pcap", "dtmf_2833_1.pcap"...).
+std::string SipTesterPcap(std::string_view name);
+// A raw audio file of `bytes` bytes (a repeating ramp, deterministic) under
+// the test temporary directory, standing in for SIPp's
+// media/beep_1sec_50x160b.* files (1 s of A-law is 8000 bytes).
+std::string MakeAudioFile(std::string_view name, size_t bytes);
 // A fresh path under the test temporary directory.
 std::string TempPath(std::string_view name);
 void WriteFile(const std::string& path, std::string_view contents);

@@ -1,5 +1,10 @@
 #include "common/scenario/loader.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "common/base/strings.h"
 
 #include "common/scenario/embedded.h"
@@ -92,9 +97,23 @@ std::string NopExec(std::string_view exec) {
                    "</action></nop></scenario>");
 }
 
+// A media folder laid out as SIPp's (pcap/, media/): SIPp's G.711 capture
+// from Debian's sip-tester, a made-up second of A-law, and a text file.
+std::string MediaFolder() {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(::testing::TempDir()) / base::Cat("sipfleet_media_", getpid());
+  fs::create_directories(dir / "pcap");
+  fs::create_directories(dir / "media");
+  fs::remove(dir / "pcap/g711a.pcap");
+  fs::create_symlink(SIPFLEET_SIP_TESTER_DIR "/g711a.pcap", dir / "pcap/g711a.pcap");
+  std::ofstream(dir / "media/beep_1sec_50x160b.alaw", std::ios::binary) << std::string(8000, '\xd5');
+  std::ofstream(dir / "README.md") << "not a capture\n";
+  return dir.string();
+}
+
 TEST(LoaderTest, MediaFilesAreLoadedOnceFromTheSearchPath) {
   LoadOptions options;
-  options.media_search_dirs = {"/nonexistent", SIPFLEET_SHARED_DIR "/sipp"};
+  options.media_search_dirs = {"/nonexistent", MediaFolder()};
   auto loaded = LoadScenario(NopExec("<exec play_pcap_audio=\"pcap/g711a.pcap\"/>"
                                      "<exec play_pcap_video=\"pcap/g711a.pcap\"/>"
                                      "<exec play_dtmf=\"12#,100\"/>"
@@ -119,14 +138,14 @@ TEST(LoaderTest, MediaFilesAreLoadedOnceFromTheSearchPath) {
 
 TEST(LoaderTest, BadMediaIsALocatedError) {
   LoadOptions options;
-  options.media_search_dirs = {SIPFLEET_SHARED_DIR "/sipp"};
+  options.media_search_dirs = {MediaFolder()};
   auto missing = LoadScenario(NopExec("<exec play_pcap_audio=\"pcap/none.pcap\"/>"), "t.xml",
                               options);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(std::string(missing.status().message()).find("t.xml:2: pcap/none.pcap: media file not found"),
             std::string::npos)
       << missing.status();
-  // Not a capture at all: the scenario file itself.
+  // Not a capture at all: a text file.
   auto not_pcap = LoadScenario(NopExec("<exec play_pcap_audio=\"README.md\"/>"), "t.xml", options);
   EXPECT_EQ(not_pcap.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(std::string(not_pcap.status().message()).find("t.xml:2: "), std::string::npos);

@@ -15,6 +15,8 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# skip REASON: ctest counts the test as skipped (SKIP_RETURN_CODE 77).
+skip() { echo "SKIP: $*" >&2; exit 77; }
 
 # start_bg NAME CMD...: runs CMD in the background, output in NAME.out.
 start_bg() {

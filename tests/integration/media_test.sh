@@ -9,8 +9,13 @@ source "$here/lib.sh"
 case_name=$1
 port=$2
 media_port=$((port + 100))
-SHARED=${SIPFLEET_SHARED_DIR:?path to ../shared}
-export SIPFLEET_DATA_DIR=$SHARED/sipp   # pcap/g711a.pcap, pcap/dtmf_2833_1.pcap
+# SIPp's pcaps from Debian's sip-tester, laid out as uac_pcap names them
+# (pcap/g711a.pcap, pcap/dtmf_2833_1.pcap) in a data folder of our own.
+PCAPS=${SIPFLEET_SIP_TESTER_DIR:-/usr/share/sip-tester}
+[[ -f $PCAPS/g711a.pcap ]] || fail "no $PCAPS/g711a.pcap: install sip-tester (scripts/install-deps.sh)"
+mkdir -p data/pcap
+ln -s "$PCAPS"/*.pcap data/pcap/
+export SIPFLEET_DATA_DIR=$WORKDIR/data
 command -v tshark >/dev/null || fail "tshark is not installed (scripts/install-deps.sh)"
 
 host=127.0.0.1
@@ -19,7 +24,11 @@ if [[ $case_name == ipv6_media ]]; then host=::1; target="[::1]:$port"; fi
 # A UAS that answers with [media_port] = media_port and echoes the RTP
 # (echo_toggle: SIPp's regression #0259 UAS, which turns the echo off and on).
 uas=(-sn uas)
-[[ $case_name == echo_toggle ]] && uas=(-sf "$SHARED/sipp/regress/github-#0259/uas.xml")
+if [[ $case_name == echo_toggle ]]; then
+  uas_0259=${SIPFLEET_SHARED_DIR:-/nonexistent}/sipp/regress/github-#0259/uas.xml
+  [[ -f $uas_0259 ]] || skip "SIPp's regression scenario $uas_0259 is not there (SIPp's corpus, ../shared)"
+  uas=(-sf "$uas_0259")
+fi
 start_bg srv "$SIPFLEET" "${uas[@]}" -i "$host" -p "$port" -m 1 -nostdin -rtp_echo -mp "$media_port"
 wait_udp_port "$port"
 wait_udp_port "$media_port"
@@ -91,10 +100,10 @@ case $case_name in
     check_eq "$EXIT_CODE" 0 "uac_pcap exit code ($(tail -n 2 cli.out | tr '\n' ' '))"
     check_grep "media: 246 RTP packets sent" cli.out "236 G.711 and 10 DTMF packets sent"
     wait_exit "$cap_PID" 30
-    fields "$SHARED/sipp/pcap/g711a.pcap" udp >rec.txt
+    fields "$PCAPS/g711a.pcap" udp >rec.txt
     fields cap.pcapng "udp.dstport == $media_port" >sent.txt
     # The G.711 recording, then the DTMF capture (digit 1), each by payload.
-    fields "$SHARED/sipp/pcap/dtmf_2833_1.pcap" udp >rec_dtmf.txt
+    fields "$PCAPS/dtmf_2833_1.pcap" udp >rec_dtmf.txt
     awk 'NR == FNR { want[$2] = 1; next } $2 in want' rec.txt sent.txt >sent_g711.txt
     awk 'NR == FNR { want[$2] = 1; next } $2 in want' rec_dtmf.txt sent.txt >sent_dtmf.txt
     check_eq "$(compare_with_recording rec.txt sent_g711.txt)" "" "pcap replay"
