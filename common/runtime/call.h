@@ -90,6 +90,10 @@ struct Call {
   int32_t retrans_index = -1;   // <send> being retransmitted, -1 if none
   State state = State::kRunning;
   bool failed = false;
+  // A failed check (ereg/test/strcmp check_it): SIPp goes on with the
+  // scenario and counts the call failed, for this reason, when it ends
+  // normally. The stats::Counter, or -1 for none.
+  int16_t check_failure = -1;
   bool invite_answered = false;  // 2xx received for our INVITE
   uint8_t retrans_count = 0;
   uint32_t retrans_interval_ms = 0;

@@ -801,6 +801,10 @@ void Worker::AckFinalResponse(Call& call, const sip::Message& response) {
 void Worker::EndCall(Call& call, bool counted) {
   if (call.state == Call::State::kDone) return;
   TraceCallEnd(call);
+  if (counted && !call.failed && call.check_failure >= 0) {
+    call.failed = true;
+    stats_.Increment(static_cast<Counter>(call.check_failure));
+  }
   if (counted) {
     int64_t now_us = clock_.NowMicros();
     // SIPp records the call length of failed calls too.

@@ -193,15 +193,15 @@ bool Worker::RunActions(Call& call, const Element& element, int index,
   return true;
 }
 
+// SIPp keeps a failed check as the call's last action result and goes on
+// with the scenario; the call is counted failed (for that reason) if it
+// reaches its end.
 bool Worker::RunCheck(Call& call, const Action& action, bool matched, Counter doesnt,
                       Counter shouldnt) {
   if (action.check_it && !matched) {
-    AbortCall(call, doesnt);
-    return false;
-  }
-  if (action.check_it_inverse && matched) {
-    AbortCall(call, shouldnt);
-    return false;
+    call.check_failure = static_cast<int16_t>(doesnt);
+  } else if (action.check_it_inverse && matched) {
+    call.check_failure = static_cast<int16_t>(shouldnt);
   }
   return true;
 }
@@ -229,8 +229,8 @@ bool Worker::RunEreg(Call& call, const Action& action, const sip::Message* messa
 bool Worker::ApplyEreg(Call& call, const Action& action, bool have_subject,
                        const std::string& subject) {
   if (!have_subject && action.check_it) {
-    AbortCall(call, Counter::kFailedRegexpHdrNotFound);
-    return false;
+    call.check_failure = static_cast<int16_t>(Counter::kFailedRegexpHdrNotFound);
+    return true;
   }
   std::vector<base::Regex::Span> groups;
   bool matched = have_subject && action.regex->Search(subject, &groups);
