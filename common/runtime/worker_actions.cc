@@ -516,8 +516,13 @@ void Worker::RequestExit(int code, std::string message) {
   shared_->stop_new_calls.store(true, std::memory_order_relaxed);
 }
 
+// [$var] in a message. SIPp prints only a variable that is "set", and a
+// double is set when it is not 0: a double 0 prints nothing (checked with
+// SIPp 3.6.1: `assign value="0"` then `<[$z]>` sends "<>").
 void Worker::AppendVariable(const Call& call, VariableRef ref, std::string* out) {
-  GetVar(call, ref).AppendTo(out);
+  const VarValue value = GetVar(call, ref);
+  if (value.type == VarValue::Type::kDouble && value.number == 0) return;
+  value.AppendTo(out);
 }
 
 bool Worker::AppendField(Call& call, const scenario::Segment& segment, int msg_index,

@@ -168,10 +168,10 @@ TEST_F(ScenarioRunTest, ArithmeticStringAndTestActions) {
   Run(50);
   EXPECT_EQ(LastHeader("X-N"), "3.000000");
   EXPECT_EQ(LastHeader("X-S"), "call-1");
-  EXPECT_EQ(LastHeader("X-C"), "0.000000");
+  EXPECT_EQ(LastHeader("X-C"), "");  // SIPp prints a double 0 as nothing
   EXPECT_EQ(LastHeader("X-T"), "true false");
   EXPECT_EQ(LastHeader("X-U"), "a%20b%26c x y");
-  EXPECT_EQ(LastHeader("X-D"), "42.500000 0.000000 7.000000");
+  EXPECT_EQ(LastHeader("X-D"), "42.500000  7.000000");
   EXPECT_EQ(LastHeader("X-Fill"), "ababa");
   EXPECT_EQ(Count(Counter::kSuccessfulCall), 1u);
 }

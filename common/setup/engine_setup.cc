@@ -195,12 +195,21 @@ stats::StatCsvOptions StatCsvOptionsFor(const cli::Options& options) {
 absl::Status IndexInjectionFiles(
     const cli::Options& options,
     const std::vector<std::shared_ptr<injection::InjectionFile>>& files) {
+  const std::vector<std::string>& given = options.injection_files;
   for (const auto& [path, field] : options.injection_index) {
-    auto it = std::find(options.injection_files.begin(), options.injection_files.end(), path);
-    if (it == options.injection_files.end()) {
+    // As SIPp: the -inf path, or its file name (-inf ../db/users.csv
+    // -infindex users.csv 0).
+    auto it = std::find(given.begin(), given.end(), path);
+    if (it == given.end()) {
+      it = std::find_if(given.begin(), given.end(), [&path](const std::string& inf) {
+        size_t slash = inf.rfind('/');
+        return slash != std::string::npos && std::string_view(inf).substr(slash + 1) == path;
+      });
+    }
+    if (it == given.end()) {
       return absl::InvalidArgumentError(base::Cat("-infindex ", path, ": not given with -inf"));
     }
-    absl::Status status = files[it - options.injection_files.begin()]->BuildIndex(field);
+    absl::Status status = files[it - given.begin()]->BuildIndex(field);
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
