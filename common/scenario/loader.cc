@@ -417,10 +417,10 @@ absl::Status Loader::LoadCommon(const pugi::xml_node& node, size_t index, Block*
     block->label_refs.push_back({index, on_timeout.value(), true, node});
   }
   if (auto test = node.attribute("test")) {
-    if (!node.attribute("next")) return Error(node, "'test' needs 'next'");
     absl::StatusOr<VariableRef> ref = UseVariable(node, test.value());
     if (!ref.ok()) return ref.status();
-    element->test = *ref;
+    // SIPp takes 'test' without 'next' and ignores it (no branch to take).
+    if (node.attribute("next")) element->test = *ref;
   }
   if (auto chance = node.attribute("chance")) {
     absl::StatusOr<double> value = ParseDouble(node, chance);
