@@ -56,10 +56,10 @@ PAIRS=(
   "cancel_after_180|3|||"
   "forked_18x|3|||"
   "redirect_next_url|3|||"
-  "redirect_ereg_contact|3|||"
+  "redirect_ereg_contact|3|||uas=redirect_next_url"
   "inf_two_files|3|-inf @callers.csv -inf @callees.csv|-inf @callees.csv|"
   "busy_here_rejected|3|||"
-  "unexpected_busy|3|||"
+  "unexpected_busy|3|||uas=busy_here_rejected"
 )
 
 list_pairs() {
