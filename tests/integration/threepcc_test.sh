@@ -83,6 +83,12 @@ extended() {
   local name
   for name in m s1 s2 a b1 b2; do
     eval "wait_exit \$${name}_PID 60"
+    # Real SIPp 3.6.1 as a slave sometimes dies under load on an assertion
+    # of its own (socket.cpp, pollset_process: `sock'); its endpoint b2 then
+    # waits for calls that never come. That is SIPp's failure, not ours.
+    if [[ $name == s2 && $s2_kind == sipp ]] && grep -q "Assertion .sock. failed" s2.out; then
+      skip "real SIPp (slave s2) crashed: $(grep -m 1 Assertion s2.out)"
+    fi
     expect_run "$name" "$calls"
   done
   finish_checks
