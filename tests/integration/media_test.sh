@@ -13,8 +13,11 @@ media_port=$((port + 100))
 # (pcap/g711a.pcap, pcap/dtmf_2833_1.pcap) in a data folder of our own.
 PCAPS=${SIPFLEET_SIP_TESTER_DIR:-/usr/share/sip-tester}
 [[ -f $PCAPS/g711a.pcap ]] || fail "no $PCAPS/g711a.pcap: install sip-tester (scripts/install-deps.sh)"
-mkdir -p data/pcap
+mkdir -p data/pcap data/media
 ln -s "$PCAPS"/*.pcap data/pcap/
+# rtp_stream's audio (echo_toggle_uac.xml): a second of A-law made here,
+# named as SIPp's own media file.
+head -c 8000 /dev/zero | tr '\0' '\325' >data/media/beep_1sec_50x160b.alaw
 export SIPFLEET_DATA_DIR=$WORKDIR/data
 command -v tshark >/dev/null || fail "tshark is not installed (scripts/install-deps.sh)"
 
