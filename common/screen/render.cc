@@ -161,19 +161,6 @@ void AppendScenarioStatus(const ScreenInput& input, Lines* lines) {
   lines->push_back("");
 }
 
-// The name of a message row: method or status code for <send>, the
-// request, regexp or response code for <recv>.
-std::string MessageName(const Element& element) {
-  if (element.kind == ElementKind::kSend) {
-    if (element.message == nullptr) return "";
-    if (!element.message->method().empty()) return std::string(element.message->method());
-    return base::Cat(element.message->status_code());
-  }
-  if (element.recv_regex != nullptr) return element.recv_regex->pattern();
-  if (!element.recv_request.empty()) return element.recv_request;
-  return base::Cat(element.recv_response);
-}
-
 // " B-RTD1" / " E-RTD2" (7 columns, right-aligned), blank without RTD.
 std::string RtdMark(const Element& element) {
   if (!element.start_rtds.empty()) return PadLeft(base::Cat("B-RTD", element.start_rtds[0] + 1), 7);
@@ -573,6 +560,17 @@ std::string TerminalLine(std::string_view line) {
 }
 
 }  // namespace
+
+std::string MessageName(const Element& element) {
+  if (element.kind == ElementKind::kSend) {
+    if (element.message == nullptr) return "";
+    if (!element.message->method().empty()) return std::string(element.message->method());
+    return base::Cat(element.message->status_code());
+  }
+  if (element.recv_regex != nullptr) return element.recv_regex->pattern();
+  if (!element.recv_request.empty()) return element.recv_request;
+  return base::Cat(element.recv_response);
+}
 
 std::string RenderScreen(int number, const ScreenInput& input) {
   std::string out;

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "common/scenario/scenario.h"
 #include "common/screen/screen_input.h"
 
 namespace sipfleet::screen {
@@ -33,6 +34,11 @@ std::string RenderScreen(int number, const ScreenInput& input);
 // layout (tab-separated times, rows padded with blanks as SIPp pads them).
 // Every line ends with '\n'.
 std::string RenderScreenDump(const ScreenInput& input);
+
+// The name of a scenario element's row on screen 1 (also the label of its
+// per-message statistics elsewhere): method or status code for <send>, the
+// request, regexp or response code for <recv>; "" for other elements.
+std::string MessageName(const scenario::Element& element);
 
 }  // namespace sipfleet::screen
 
