@@ -29,10 +29,17 @@ std::string Escape(std::string_view value) {
   return out;
 }
 
+// One set of series and what it is computed from.
+struct Source {
+  const results::SourceSnapshot* snapshot;
+  results::RunFigures figures;
+};
+
 // `{agent="a",extra}` or `{extra}` or "".
-std::string Labels(const SeriesSource& source, std::string_view extra) {
+std::string Labels(const Source& source, std::string_view extra) {
   std::string labels;
-  if (!source.agent.empty()) labels = base::Cat("agent=\"", Escape(source.agent), "\"");
+  const std::string& agent = source.snapshot->agent;
+  if (!agent.empty()) labels = base::Cat("agent=\"", Escape(agent), "\"");
   if (!extra.empty()) base::Append(&labels, labels.empty() ? "" : ",", extra);
   return labels.empty() ? "" : base::Cat("{", labels, "}");
 }
@@ -45,24 +52,29 @@ std::string Number(double value) { return absl::StrFormat("%.17g", value); }
 
 class Writer {
  public:
-  explicit Writer(const ExpositionInput& input) : input_(input) {}
+  explicit Writer(const results::RunView& view) {
+    sources_.push_back({&view.merged, view.FiguresOf(view.merged)});
+    for (const results::SourceSnapshot& agent : view.agents) {
+      sources_.push_back({&agent, view.FiguresOf(agent)});
+    }
+  }
 
   // One family: HELP and TYPE, then `samples(source)` for every source.
   void Family(std::string_view name, std::string_view type, std::string_view help,
-              const std::function<void(const SeriesSource&)>& samples) {
+              const std::function<void(const Source&)>& samples) {
     base::Append(&out_, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
-    for (const SeriesSource& source : input_.sources) samples(source);
+    for (const Source& source : sources_) samples(source);
   }
-  void Sample(std::string_view name, const SeriesSource& source, std::string_view extra,
+  void Sample(std::string_view name, const Source& source, std::string_view extra,
               std::string_view value) {
     base::Append(&out_, name, Labels(source, extra), " ", value, "\n");
   }
-  void Sample(std::string_view name, const SeriesSource& source, std::string_view extra,
+  void Sample(std::string_view name, const Source& source, std::string_view extra,
               uint64_t value) {
     Sample(name, source, extra, base::Cat(value));
   }
   // A Prometheus histogram from an engine histogram (µs).
-  void HistogramSamples(std::string_view name, const SeriesSource& source, std::string_view extra,
+  void HistogramSamples(std::string_view name, const Source& source, std::string_view extra,
                         const Histogram& histogram) {
     const std::vector<uint64_t>& bounds = HistogramBoundsMicros();
     std::vector<uint64_t> counts(bounds.size(), 0);
@@ -87,26 +99,26 @@ class Writer {
   std::string Take() { return std::move(out_); }
 
  private:
-  const ExpositionInput& input_;
+  std::vector<Source> sources_;
   std::string out_;
 };
 
 void WriteCounters(Writer& w) {
-  w.Family("sipfleet_calls_total", "counter", "Calls ended, by result.", [&](const SeriesSource& s) {
+  w.Family("sipfleet_calls_total", "counter", "Calls ended, by result.", [&](const Source& s) {
     w.Sample("sipfleet_calls_total", s, Label("result", "successful"),
              s.figures.total->Get(Counter::kSuccessfulCall));
     w.Sample("sipfleet_calls_total", s, Label("result", "failed"),
              s.figures.total->Get(Counter::kFailedCall));
   });
   w.Family("sipfleet_calls_created_total", "counter", "Calls created, by direction.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              w.Sample("sipfleet_calls_created_total", s, Label("direction", "outgoing"),
                       s.figures.total->Get(Counter::kOutgoingCall));
              w.Sample("sipfleet_calls_created_total", s, Label("direction", "incoming"),
                       s.figures.total->Get(Counter::kIncomingCall));
            });
   w.Family("sipfleet_failed_calls_total", "counter", "Failed calls, by SIPp's failure reason.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              for (size_t i = static_cast<size_t>(Counter::kFailedCannotSendMessage);
                   i <= static_cast<size_t>(Counter::kFailedStrcmpShouldntMatch); ++i) {
                auto c = static_cast<Counter>(i);
@@ -116,12 +128,12 @@ void WriteCounters(Writer& w) {
              }
            });
   w.Family("sipfleet_retransmissions_total", "counter", "SIP retransmissions.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              w.Sample("sipfleet_retransmissions_total", s, "",
                       s.figures.total->Get(Counter::kRetransmissions));
            });
   w.Family("sipfleet_transport_errors_total", "counter", "Transport errors, by kind.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              for (size_t i = 0; i < stats::kNumCounters; ++i) {
                auto c = static_cast<Counter>(i);
                if (!results::IsTransportErrorCounter(c)) continue;
@@ -130,7 +142,7 @@ void WriteCounters(Writer& w) {
              }
            });
   w.Family("sipfleet_events_total", "counter", "Other SIPp and sipfleet event counters.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              for (Counter c : {Counter::kOutOfCallMsgs, Counter::kDeadCallMsgs,
                                Counter::kAutoAnswered, Counter::kWarnings, Counter::kFatalErrors,
                                Counter::kWatchdogMajor, Counter::kWatchdogMinor,
@@ -141,7 +153,7 @@ void WriteCounters(Writer& w) {
            });
 }
 
-void WritePerMessage(Writer& w, const ExpositionInput& input) {
+void WritePerMessage(Writer& w, const results::RunView& input) {
   static constexpr std::pair<stats::MessageCounter, std::string_view> kKinds[] = {
       {stats::MessageCounter::kSent, "sent"},
       {stats::MessageCounter::kReceived, "received"},
@@ -150,7 +162,7 @@ void WritePerMessage(Writer& w, const ExpositionInput& input) {
       {stats::MessageCounter::kUnexpected, "unexpected"}};
   w.Family("sipfleet_messages_total", "counter",
            "Per scenario message (screen 1): sent, received, retransmitted, timeouts, unexpected.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              for (size_t i = 0; i < input.message_names.size(); ++i) {
                if (input.message_names[i].empty()) continue;
                for (const auto& [which, kind] : kKinds) {
@@ -163,7 +175,7 @@ void WritePerMessage(Writer& w, const ExpositionInput& input) {
              }
            });
   w.Family("sipfleet_user_counter_total", "counter", "The scenario's counter= counters.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              const auto& names = input.layout->user_counter_names;
              for (size_t i = 0; i < names.size(); ++i) {
                uint64_t value =
@@ -174,25 +186,25 @@ void WritePerMessage(Writer& w, const ExpositionInput& input) {
 }
 
 void WriteGauges(Writer& w) {
-  w.Family("sipfleet_current_calls", "gauge", "Calls open now.", [&](const SeriesSource& s) {
-    w.Sample("sipfleet_current_calls", s, "", s.current_calls);
+  w.Family("sipfleet_current_calls", "gauge", "Calls open now.", [&](const Source& s) {
+    w.Sample("sipfleet_current_calls", s, "", s.snapshot->current_calls);
   });
   w.Family("sipfleet_target_calls_per_second", "gauge", "The call rate asked for.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              w.Sample("sipfleet_target_calls_per_second", s, "",
                       Number(s.figures.target_calls_per_s));
            });
   w.Family("sipfleet_achieved_calls_per_second", "gauge",
-           "Calls created per second since the run started.", [&](const SeriesSource& s) {
+           "Calls created per second since the run started.", [&](const Source& s) {
              w.Sample("sipfleet_achieved_calls_per_second", s, "",
                       Number(results::AchievedCallsPerSecond(s.figures)));
            });
 }
 
-void WriteHistograms(Writer& w, const ExpositionInput& input) {
+void WriteHistograms(Writer& w, const results::RunView& input) {
   w.Family("sipfleet_response_time_seconds", "histogram",
            "Response time durations (RTDs), from the engine's histograms.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              const auto& rtds = input.layout->rtd_names;
              static const Histogram kEmpty;
              for (size_t i = 0; i < rtds.size(); ++i) {
@@ -202,7 +214,7 @@ void WriteHistograms(Writer& w, const ExpositionInput& input) {
              }
            });
   w.Family("sipfleet_call_length_seconds", "histogram", "Call lengths, from the engine's histogram.",
-           [&](const SeriesSource& s) {
+           [&](const Source& s) {
              w.HistogramSamples("sipfleet_call_length_seconds", s, "", s.figures.total->call_length);
            });
 }
@@ -236,7 +248,7 @@ std::string MicrosAsSeconds(uint64_t micros) {
   return base::Cat(out, ".", digits);
 }
 
-std::string RenderExposition(const ExpositionInput& input) {
+std::string RenderExposition(const results::RunView& input) {
   Writer writer(input);
   WriteCounters(writer);
   WritePerMessage(writer, input);

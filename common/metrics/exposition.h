@@ -5,27 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "common/results/figures.h"
-#include "common/stats/shard.h"
+#include "common/results/run_view.h"
 
 namespace sipfleet::metrics {
-
-// One set of series: a run's merged figures, or one agent's.
-struct SeriesSource {
-  // The value of the `agent` label; "" for the merged (or standalone) series,
-  // which carry no agent label.
-  std::string agent;
-  results::RunFigures figures;
-  uint64_t current_calls = 0;
-};
-
-struct ExpositionInput {
-  const stats::ShardLayout* layout = nullptr;  // required
-  // Per scenario element, the label of its per-message counters
-  // (screen::MessageName); elements with "" are left out.
-  std::vector<std::string> message_names;
-  std::vector<SeriesSource> sources;
-};
 
 // Prometheus text exposition format 0.0.4 of the run's figures: counters
 // (sipfleet_calls_total{result}, sipfleet_calls_created_total{direction},
@@ -37,9 +19,10 @@ struct ExpositionInput {
 // (sipfleet_response_time_seconds{rtd}, sipfleet_call_length_seconds) whose
 // buckets are sums of the engine's own histogram buckets
 // (HistogramBoundsMicros), so histogram_quantile() lands in the same
-// bucket as our own percentiles. Each family is written once, with one
-// sample per source. Pure function.
-std::string RenderExposition(const ExpositionInput& input);
+// bucket as our own percentiles. Each family is written once: the merged
+// series without an agent label, then each agent's with `agent`. Per
+// message counters use view.message_names. Pure function.
+std::string RenderExposition(const results::RunView& view);
 
 // The `le` bounds of the exported histograms, in µs: each is the inclusive
 // upper bound of one engine histogram bucket (stats::Histogram), so a

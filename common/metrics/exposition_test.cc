@@ -14,20 +14,20 @@ bool Has(const std::string& text, const std::string& line) {
 }
 
 TEST(ExpositionTest, CountersGaugesAndAgentLabels) {
-  stats::ShardLayout layout;
-  layout.rtd_names = {"1"};
-  layout.message_count = 2;
-  stats::Snapshot merged = stats::EmptySnapshot(layout);
+  auto layout = std::make_shared<stats::ShardLayout>();
+  layout->rtd_names = {"1"};
+  layout->message_count = 2;
+  results::RunView view;
+  view.layout = layout;
+  view.elapsed_s = 2.0;
+  view.message_names = {"INVITE", ""};
+  stats::Snapshot merged = stats::EmptySnapshot(*layout);
   merged.counters[static_cast<size_t>(Counter::kSuccessfulCall)] = 7;
   merged.counters[static_cast<size_t>(Counter::kFailedMaxUDPRetrans)] = 2;
   merged.messages[0][static_cast<size_t>(stats::MessageCounter::kSent)] = 9;
-  stats::Snapshot agent = merged;
-  ExpositionInput input;
-  input.layout = &layout;
-  input.message_names = {"INVITE", ""};
-  input.sources.push_back({"", {&merged, &layout, 2.0, 5.0}, 3});
-  input.sources.push_back({"a\"1", {&agent, &layout, 2.0, 2.5}, 1});
-  std::string text = RenderExposition(input);
+  view.merged = {"", merged, 3, 5.0};
+  view.agents.push_back({"a\"1", merged, 1, 2.5});
+  std::string text = RenderExposition(view);
   EXPECT_TRUE(Has(text, "# TYPE sipfleet_calls_total counter")) << text;
   EXPECT_TRUE(Has(text, "sipfleet_calls_total{result=\"successful\"} 7")) << text;
   EXPECT_TRUE(Has(text, "sipfleet_calls_total{agent=\"a\\\"1\",result=\"successful\"} 7"));
@@ -41,14 +41,13 @@ TEST(ExpositionTest, CountersGaugesAndAgentLabels) {
 }
 
 TEST(ExpositionTest, HistogramBucketsAreExactSumsOfEngineBuckets) {
-  stats::ShardLayout layout;
-  layout.rtd_names = {"1"};
-  stats::Snapshot total = stats::EmptySnapshot(layout);
-  for (uint64_t us : {100u, 319u, 320u, 5000u, 5000u}) total.response_times[0].Record(us);
-  ExpositionInput input;
-  input.layout = &layout;
-  input.sources.push_back({"", {&total, &layout, 1.0, 0.0}, 0});
-  std::string text = RenderExposition(input);
+  auto layout = std::make_shared<stats::ShardLayout>();
+  layout->rtd_names = {"1"};
+  results::RunView view;
+  view.layout = layout;
+  view.merged.total = stats::EmptySnapshot(*layout);
+  for (uint64_t us : {100u, 319u, 320u, 5000u, 5000u}) view.merged.total.response_times[0].Record(us);
+  std::string text = RenderExposition(view);
   EXPECT_TRUE(Has(text, "sipfleet_response_time_seconds_bucket{rtd=\"1\",le=\"0.000127\"} 1"));
   EXPECT_TRUE(Has(text, "sipfleet_response_time_seconds_bucket{rtd=\"1\",le=\"0.000319\"} 2"));
   EXPECT_TRUE(Has(text, "sipfleet_response_time_seconds_bucket{rtd=\"1\",le=\"0.000383\"} 3"));
