@@ -11,3 +11,8 @@ pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
 # The cluster control plane (issue 6): protobuf 3.21 + gRPC 1.51 from Debian.
 find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
+# Results (issue 13): the HTTP server for -metrics and -web (Debian
+# libcpp-httplib-dev), and npm, which brings uPlot into the build (pinned
+# by common/web/assets/package-lock.json) to be embedded into the pages.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+find_program(SIPFLEET_NPM npm REQUIRED)

@@ -1,0 +1,136 @@
+#include "common/web/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+
+#include "common/base/strings.h"
+
+namespace sipfleet::web {
+
+struct Server::Impl {
+  httplib::Server http;
+  Routes routes;
+  std::atomic<bool> listen_returned{false};
+};
+
+void KeyQueue::Push(char key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  keys_.push_back(key);
+}
+
+std::string KeyQueue::Drain() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string keys;
+  keys.swap(keys_);
+  return keys;
+}
+
+char KeyForAction(std::string_view action) {
+  if (action == "rate_up") return '+';
+  if (action == "rate_down") return '-';
+  if (action == "pause") return 'p';
+  if (action == "quit") return 'q';
+  return '\0';
+}
+
+namespace {
+
+// Splits "[host:]port"; false on a bad port.
+bool SplitListen(std::string_view listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  std::string_view port_text = listen;
+  *host = "127.0.0.1";
+  if (colon != std::string_view::npos) {
+    std::string_view given = listen.substr(0, colon);
+    if (given.size() >= 2 && given.front() == '[' && given.back() == ']') {
+      given = given.substr(1, given.size() - 2);
+    }
+    if (!given.empty()) *host = std::string(given);
+    port_text = listen.substr(colon + 1);
+  }
+  int64_t value;
+  if (!base::ParseInt64(port_text, &value) || value < 0 || value > 65535) return false;
+  *port = static_cast<int>(value);
+  return true;
+}
+
+void Serve(httplib::Response& response, const std::function<std::string()>& render,
+           const char* content_type) {
+  if (!render) {
+    response.status = 404;
+    return;
+  }
+  response.set_content(render(), content_type);
+  response.set_header("Cache-Control", "no-store");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::string_view option,
+                                                      std::string_view listen, Routes routes) {
+  std::unique_ptr<Server> server(new Server());
+  if (!SplitListen(listen, &server->host_, &server->port_)) {
+    return absl::InvalidArgumentError(
+        base::Cat("invalid value '", listen, "' for -", option, ": [host:]port expected"));
+  }
+  server->impl_ = std::make_unique<Impl>();
+  Impl& impl = *server->impl_;
+  impl.routes = std::move(routes);
+  // Two threads are plenty for a scraper and a page; neither touches the
+  // engine's workers.
+  impl.http.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  impl.http.Get("/metrics", [&impl](const httplib::Request&, httplib::Response& response) {
+    Serve(response, impl.routes.metrics, "text/plain; version=0.0.4; charset=utf-8");
+  });
+  impl.http.Get("/summary.json", [&impl](const httplib::Request&, httplib::Response& response) {
+    Serve(response, impl.routes.summary_json, "application/json");
+  });
+  impl.http.Get("/", [&impl](const httplib::Request&, httplib::Response& response) {
+    Serve(response, impl.routes.page, "text/html; charset=utf-8");
+  });
+  impl.http.Post("/control", [&impl](const httplib::Request& request, httplib::Response& response) {
+    if (impl.routes.keys == nullptr) {
+      response.status = 403;
+      response.set_content("control is off (start with -web_control)\n", "text/plain");
+      return;
+    }
+    char key = KeyForAction(request.get_param_value("action"));
+    if (key == '\0') {
+      response.status = 400;
+      response.set_content("action: rate_up, rate_down, pause or quit expected\n", "text/plain");
+      return;
+    }
+    impl.routes.keys->Push(key);
+    response.set_content("ok\n", "text/plain");
+  });
+  if (server->port_ == 0) {
+    server->port_ = impl.http.bind_to_any_port(server->host_);
+    if (server->port_ <= 0) server->port_ = -1;
+  } else if (!impl.http.bind_to_port(server->host_, server->port_)) {
+    server->port_ = -1;
+  }
+  if (server->port_ < 0) {
+    return absl::FailedPreconditionError(
+        base::Cat("-", option, " ", listen, ": cannot listen on that address"));
+  }
+  server->thread_ = std::thread([&impl] {
+    impl.http.listen_after_bind();
+    impl.listen_returned = true;
+  });
+  return server;
+}
+
+Server::~Server() {
+  if (impl_ != nullptr) {
+    // httplib's stop() only acts on a running listener: wait for the
+    // listening thread to get there (or to have given up).
+    while (thread_.joinable() && !impl_->http.is_running() && !impl_->listen_returned) {
+      std::this_thread::yield();
+    }
+    impl_->http.stop();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace sipfleet::web
