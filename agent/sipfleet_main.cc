@@ -28,6 +28,7 @@
 #include "common/stats/stat_csv.h"
 #include "common/stats/stat_file.h"
 #include "common/trace/trace_options.h"
+#include "proto/results/run_results.h"
 #include "common/tls/tls_context.h"
 
 namespace sipfleet {
@@ -162,8 +163,18 @@ void IncreaseRate(const cli::Options& options, runtime::Engine& engine) {
 // Runs the engine until it is done, a signal or a key stops it, or -timeout
 // expires; keeps the screens and the control socket alive and writes
 // periodic statistics on the way.
+// The merged figures of the run now, for the results outputs.
+results::SourceSnapshot ResultsSnapshot(const runtime::Engine& engine,
+                                        const cli::Options& options) {
+  double per_second = engine.users_mode() ? 0
+                                          : engine.rate() * 1000.0 /
+                                                static_cast<double>(options.rate_period_ms);
+  return {"", engine.Snapshot(), engine.OpenCalls(), per_second};
+}
+
 RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const base::Clock& clock,
-                     stats::StatFile* stat_file, const sigset_t& signals, console::Console* console) {
+                     stats::StatFile* stat_file, const sigset_t& signals, console::Console* console,
+                     summary::RunResults* results) {
   RunOutcome outcome;
   const int64_t start_ms = clock.NowMillis();
   int64_t next_stat_ms = start_ms + options.stat_period_ms;
@@ -185,6 +196,7 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
       if (outcome.forced_exit.has_value()) engine.AbortAll();  // SIPp exits at once
     }
     int64_t now = clock.NowMillis();
+    if (console != nullptr) console->PressKeys(results->TakeKeys());  // -web_control
     if (console != nullptr) console->Poll(now);
     // -timeout: no new calls, the run ends when the calls in progress do
     // (SIPp 3.6.1); with -timeout_error it ends at once, as a failure.
@@ -203,6 +215,10 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
     if (stat_file != nullptr && now >= next_stat_ms) {
       stat_file->WriteRow(engine.Snapshot(), clock.WallMicros(), engine.rate());
       next_stat_ms += options.stat_period_ms;
+    }
+    // Results: timeline, thresholds (:abort ends the run as Q does), /metrics.
+    if (int64_t now_us = clock.NowMicros(); results->PeriodDue(now_us)) {
+      if (results->OnPeriod(ResultsSnapshot(engine, options), {}, now_us)) engine.AbortAll();
     }
     // Traces: periodic rows (-trace_counts) every -fd.
     if (trace::TraceSet* traces = engine.traces();
@@ -245,6 +261,15 @@ int ExitCode(const stats::Snapshot& totals, const RunOutcome& outcome,
   if (outcome.timed_out && options.timeout_error) return kExitFatal;
   if (outcome.timed_out && successful == 0 && failed == 0) return kExitTimeoutNoCalls;
   return failed > 0 ? kExitCallsFailed : kExitOk;
+}
+
+// Why ExitCode() says what it says, for the summary.
+std::string ExitReason(const stats::Snapshot& totals, const RunOutcome& outcome,
+                       const cli::Options& options) {
+  if (outcome.forced_exit.has_value()) return outcome.forced_exit->message;
+  if (outcome.timed_out && options.timeout_error) return "-timeout reached (-timeout_error)";
+  if (totals.Get(stats::Counter::kFailedCall) > 0) return "some calls failed";
+  return outcome.timed_out ? "-timeout reached" : "all calls successful";
 }
 
 // What the media plane did, when it did anything.
@@ -371,6 +396,11 @@ int Run(const std::vector<std::string>& args) {
     stat_file->WriteRow((*engine)->Snapshot(), start_wall_us, (*engine)->rate());
   }
 
+  // -summary_json, -threshold, -metrics, -report_html, -web (issue 13).
+  absl::StatusOr<std::unique_ptr<summary::RunResults>> results = summary::RunResults::Create(
+      options, **scenario, {"sipfleet", kVersion, args, start_us, start_wall_us});
+  if (!results.ok()) return Fail(results.status().message());
+
   StandaloneRun run(**engine, trace_set->get(), options, clock);
   absl::StatusOr<std::unique_ptr<console::Console>> console = console::Console::Create(
       console::ConsoleOptionsFor(options, (*scenario)->stem, config->pid), &run,
@@ -380,8 +410,8 @@ int Run(const std::vector<std::string>& args) {
   if (options.sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.sleep_ms));
 
   (*engine)->Start();
-  RunOutcome outcome =
-      Supervise(**engine, options, clock, stat_file.get(), signals, console->get());
+  RunOutcome outcome = Supervise(**engine, options, clock, stat_file.get(), signals,
+                                 console->get(), results->get());
   (*engine)->Join();
   run.set_terminated();
   if (options.trace_screen) {
@@ -402,7 +432,9 @@ int Run(const std::vector<std::string>& args) {
                 static_cast<unsigned long long>(dropped));
   }
   if (absl::Status status = (*trace_set)->status(); !status.ok()) Fail(status.message());
-  int code = ExitCode(totals, outcome, options);
+  int code = (*results)->Finish(ResultsSnapshot(**engine, options), {}, clock.NowMicros(),
+                                 clock.WallMicros(), ExitCode(totals, outcome, options),
+                                 ExitReason(totals, outcome, options));
   if (outcome.forced_exit.has_value()) {
     std::cerr << "sipfleet: " << outcome.forced_exit->message << "\n";
   }

@@ -165,7 +165,9 @@ const std::vector<std::string_view> kSippOptions = {
 };
 
 // sipfleet's own options.
-const std::vector<std::string_view> kOwnOptions = {"workers", "seed", "max_msg_size"};
+const std::vector<std::string_view> kOwnOptions = {"workers",     "seed",     "max_msg_size",
+                                                   "summary_json", "threshold", "metrics",
+                                                   "report_html", "web",       "web_control"};
 
 using Spec = OptionSpec<Options>;
 
@@ -433,6 +435,16 @@ const OptionTable<Options>& Table() {
       {"slave", String(&Options::slave)},
       {"slave_cfg", String(&Options::slave_cfg)},
       {"workers", Integer(&Options::workers, 1)},
+      // Results (issue 13).
+      {"summary_json", String(&Options::summary_json)},
+      {"threshold", {1, [](Options& o, const std::vector<std::string>& v) {
+                       o.thresholds.push_back(v[0]);
+                       return absl::OkStatus();
+                     }}},
+      {"metrics", String(&Options::metrics_listen)},
+      {"report_html", String(&Options::report_html)},
+      {"web", String(&Options::web_listen)},
+      {"web_control", Flag(&Options::web_control)},
       {"max_msg_size", Integer(&Options::max_message_bytes, 512)},
       {"seed", Integer(&Options::seed, uint64_t{0})},
       {"max_recv_loops", AcceptedTuning(1)},
@@ -536,9 +548,18 @@ std::string HelpText(std::string_view program) {
       "  -master name, -slave name, -slave_cfg file: extended 3PCC (name;host:port lines)\n"
       "  Keys (or the first byte of a datagram to the control socket): 1-9 screens,\n"
       "  + - * / rate, p pause, q quit (twice: now), Q quit now, s dump, c command\n"
+      "  Results (sipfleet's own; see docs/results.md):\n"
+      "  -summary_json f JSON summary at the end (and on abort)\n"
+      "  -threshold expr pass/fail, repeatable: rtd1.p99<200ms, failed_calls.rate<0.1%,\n"
+      "                  successful_calls.count>=1000, ...; ':abort' stops the run early;\n"
+      "                  a failed threshold exits 98\n"
+      "  -metrics [host:]port  Prometheus /metrics (loopback unless a host is given)\n"
+      "  -report_html f  self-contained HTML report with plots, written at the end\n"
+      "  -web [host:]port  live page (updates every -f)   -web_control  its key buttons\n"
       "  -v              version                            -h         this help\n"
       "Any other SIPp option is refused with \"not supported yet\" (exit 255).\n"
       "Exit codes: 0 all calls successful, 1 some failed, 97 stopped by timeout with no call,\n"
+      "98 a -threshold failed, "
       "99 normal exit without calls (-h, -v, -sd), 254 socket bind error, 255 fatal error.\n");
 }
 

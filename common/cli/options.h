@@ -132,6 +132,13 @@ struct Options {
   std::string master;     // -master name (extended 3PCC)
   std::string slave;      // -slave name (extended 3PCC)
   std::string slave_cfg;  // -slave_cfg file of name;host:port lines
+  // Results (issue 13; sipfleet's own options).
+  std::string summary_json;            // -summary_json file
+  std::vector<std::string> thresholds;  // -threshold expr (repeatable)
+  std::string metrics_listen;          // -metrics [host:]port
+  std::string report_html;             // -report_html file
+  std::string web_listen;              // -web [host:]port
+  bool web_control = false;            // -web_control
   int workers = 0;                                        // -workers, 0 = one per core
   uint64_t seed = 0;                                      // -seed
 };

@@ -55,6 +55,10 @@ void Console::Poll(int64_t now_ms) {
   }
 }
 
+void Console::PressKeys(std::string_view keys) {
+  for (char key : keys) controller_.OnKey(key);
+}
+
 void Console::Draw() {
   if (!terminal_ || controller_.hidden()) return;
   screen::ScreenInput input = source_();

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -48,6 +49,9 @@ class Console {
   // Applies pending keys and control datagrams; redraws the screen when the
   // refresh period has passed since the last draw (or a key changed it).
   void Poll(int64_t now_ms);
+  // Keys from elsewhere (the live page's buttons, -web_control), applied
+  // exactly as typed keys; the next Poll() shows their effect.
+  void PressKeys(std::string_view keys);
   // Appends the screens (screen::RenderScreenDump) to the screen file.
   absl::Status DumpScreens();
   // The last screen of the run, then the terminal is given back.
