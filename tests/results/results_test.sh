@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Results outputs of a standalone run (issue 13): thresholds passing,
+# failing (exit 98 and the table), :abort ending the run early, a bad
+# expression (255 with its column), and the summary's merged values equal
+# to the stat CSV's. Usage: results_test.sh CASE BASE_PORT
+set -euo pipefail
+source "$(dirname "$0")/../integration/lib.sh"
+CASE=$1
+PORT=$2
+
+# summary_field JSON PYTHON_EXPR: a value of the summary (s is the JSON).
+summary_field() {
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+start_uas() {
+  start_bg uas "$SIPFLEET" -sn uas -p "$PORT" -nostdin -i 127.0.0.1
+  wait_udp_port "$PORT"
+}
+
+# run_uac ARGS...: a UAC against the UAS; output in uac.out, code in EXIT_CODE.
+run_uac() {
+  start_bg uac "$SIPFLEET" "127.0.0.1:$PORT" -sn uac -p $((PORT + 1)) -i 127.0.0.1 -nostdin "$@"
+  wait_exit "$uac_PID" 60
+}
+
+case $CASE in
+  pass)
+    start_uas
+    run_uac -r 100 -m 60 -trace_stat -stf stat.csv -fd 1 -summary_json summary.json \
+      -threshold 'rtd1.p99<5s' -threshold 'successful_calls.count>=60' \
+      -threshold 'failed_calls.rate<1%' -threshold 'calls_per_s.mean>=1' \
+      -threshold 'retransmissions.count==0'
+    check_eq "$EXIT_CODE" 0 "exit code"
+    check_eq "$(summary_field summary.json 's["verdict"]')" passed "verdict"
+    check_eq "$(summary_field summary.json 'all(t["passed"] for t in s["thresholds"])')" True \
+      "every threshold passed"
+    check_grep "failed_calls.rate<1%  *0 %  *pass" uac.out "the table"
+    # Every SIPp counter of the summary equals the stat CSV's last (C) value,
+    # and RTD 1's mean its ResponseTime1(C) (SIPp's CSV keeps whole ms).
+    check_eq "$(python3 - summary.json stat.csv <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+rows = [l.rstrip('\n').split(';') for l in open(sys.argv[2])]
+header, last = rows[0], rows[-1]
+col = {name: i for i, name in enumerate(header)}
+bad, compared = [], 0
+for name, value in s['merged']['counters'].items():
+    if name + '(C)' in col:
+        compared += 1
+        if last[col[name + '(C)']] != value:
+            bad.append(f'{name}: csv {last[col[name + "(C)"]]} summary {value}')
+for name, key in (('TotalCallCreated', 'total_calls_created'), ('CurrentCall', 'current_calls')):
+    if last[col[name]] != s['merged'][key]:
+        bad.append(f'{name}: csv {last[col[name]]} summary {s["merged"][key]}')
+h, m, sec, us = (int(x) for x in last[col['ResponseTime1(C)']].split(':'))
+csv_ms = ((h * 60 + m) * 60 + sec) * 1000 + us / 1000
+if abs(csv_ms - s['merged']['response_times'][0]['mean_ms']) > 1:
+    bad.append(f'ResponseTime1(C) {csv_ms} ms vs mean {s["merged"]["response_times"][0]["mean_ms"]}')
+if compared < 29:
+    bad.append(f'only {compared} counters compared')
+print('; '.join(bad) or 'equal')
+PY
+)" equal "summary vs stat CSV"
+    ;;
+  fail)
+    start_uas
+    run_uac -r 100 -m 40 -summary_json summary.json -threshold 'rtd1.p99<1us' \
+      -threshold 'failed_calls.count==0'
+    check_eq "$EXIT_CODE" 98 "exit code"
+    check_grep "rtd1.p99<1us .* FAIL (limit < 0.001 ms, off by" uac.out "the failing row"
+    check_grep "failed_calls.count==0  *0  *pass" uac.out "the passing row"
+    check_eq "$(summary_field summary.json '[s["verdict"], s["exit_code"], s["exit_reason"]]')" \
+      "['failed', 98, 'thresholds failed']" "summary verdict"
+    check_eq "$(summary_field summary.json '[t["passed"] for t in s["thresholds"]]')" \
+      "[False, True]" "summary thresholds"
+    ;;
+  abort)
+    start_uas
+    # 20 calls/s for up to 2000 calls (100 s): the count passes 10 within the
+    # first -f period, so the run ends then, not after 100 s.
+    start=$(date +%s)
+    run_uac -r 20 -m 2000 -summary_json summary.json -threshold 'successful_calls.count<10:abort' \
+      -threshold 'rtd1.p99<5s'
+    elapsed=$(($(date +%s) - start))
+    check_eq "$EXIT_CODE" 98 "exit code"
+    ((elapsed < 20)) || PROBLEMS+=("the run took ${elapsed}s: not aborted")
+    check_eq "$(summary_field summary.json '[t["aborted_run"] for t in s["thresholds"]]')" \
+      "[True, False]" "the aborting threshold"
+    check_eq "$(summary_field summary.json 'int(s["merged"]["total_calls_created"]) < 200')" True \
+      "calls placed before the abort"
+    check_grep "successful_calls.count<10:abort .* FAIL (limit < 10" uac.out "the table"
+    ;;
+  bad_expression)
+    run_uac -r 1 -m 1 -threshold 'rtd1.p99<<200ms'
+    check_eq "$EXIT_CODE" 255 "exit code"
+    check_grep "threshold 'rtd1.p99<<200ms': column 10: a number expected" uac.out "the error"
+    run_uac -r 1 -m 1 -threshold 'rtd7.p99<1s'
+    check_eq "$EXIT_CODE" 255 "exit code (unknown RTD)"
+    check_grep "column 1: unknown metric 'rtd7'.*rtd1" uac.out "the error (unknown RTD)"
+    ;;
+  *) fail "unknown case $CASE" ;;
+esac
+finish_checks
+echo "PASS: $CASE"
