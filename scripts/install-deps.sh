@@ -10,7 +10,13 @@ packages=(
   libgtest-dev libgmock-dev googletest libncurses-dev
   sip-tester tmux iproute2 procps python3-minimal
   kamailio kamailio-tls-modules tshark openssl
+  # Results (issue 13): HTTP server, and for the tests a real Prometheus,
+  # headless Chromium and curl.
+  libcpp-httplib-dev prometheus chromium curl
 )
+# npm brings uPlot into the build (and playwright-core into the page tests);
+# a Node.js that ships its own npm is kept as it is.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,7 +4,7 @@
 # expression (255 with its column), and the summary's merged values equal
 # to the stat CSV's. Usage: results_test.sh CASE BASE_PORT
 set -euo pipefail
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/lib.sh"
 CASE=$1
 PORT=$2
 
@@ -13,10 +13,6 @@ summary_field() {
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-start_uas() {
-  start_bg uas "$SIPFLEET" -sn uas -p "$PORT" -nostdin -i 127.0.0.1
-  wait_udp_port "$PORT"
-}
 
 # run_uac ARGS...: a UAC against the UAS; output in uac.out, code in EXIT_CODE.
 run_uac() {
@@ -26,7 +22,7 @@ run_uac() {
 
 case $CASE in
   pass)
-    start_uas
+    start_uas "$PORT"
     run_uac -r 100 -m 60 -trace_stat -stf stat.csv -fd 1 -summary_json summary.json \
       -threshold 'rtd1.p99<5s' -threshold 'successful_calls.count>=60' \
       -threshold 'failed_calls.rate<1%' -threshold 'calls_per_s.mean>=1' \
@@ -64,7 +60,7 @@ PY
 )" equal "summary vs stat CSV"
     ;;
   fail)
-    start_uas
+    start_uas "$PORT"
     run_uac -r 100 -m 40 -summary_json summary.json -threshold 'rtd1.p99<1us' \
       -threshold 'failed_calls.count==0'
     check_eq "$EXIT_CODE" 98 "exit code"
@@ -76,7 +72,7 @@ PY
       "[False, True]" "summary thresholds"
     ;;
   abort)
-    start_uas
+    start_uas "$PORT"
     # 20 calls/s for up to 2000 calls (100 s): the count passes 10 within the
     # first -f period, so the run ends then, not after 100 s.
     start=$(date +%s)
