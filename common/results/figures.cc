@@ -1,5 +1,6 @@
 #include "common/results/figures.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -53,7 +54,9 @@ constexpr std::array<std::string_view, stats::kNumCounters> kCounterMetricNames 
 }  // namespace
 
 double PercentileMs(const stats::Histogram& histogram, double percentile) {
-  return static_cast<double>(histogram.ValueAtPercentile(percentile)) / 1000.0;
+  // The bucket's highest value, but never above the largest sample.
+  return static_cast<double>(std::min(histogram.ValueAtPercentile(percentile), histogram.max())) /
+         1000.0;
 }
 
 DistributionFigures Describe(const stats::Histogram& histogram) {

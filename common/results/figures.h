@@ -27,7 +27,8 @@ struct RunFigures {
 inline constexpr double kSummaryPercentiles[] = {50, 90, 95, 99, 99.9};
 
 // A latency histogram (µs) described in milliseconds. Percentiles are
-// Histogram::ValueAtPercentile of the merged histogram (never averaged).
+// Histogram::ValueAtPercentile of the merged histogram (never averaged),
+// capped at the largest sample.
 struct DistributionFigures {
   uint64_t count = 0;
   double min_ms = 0;
@@ -42,7 +43,9 @@ struct DistributionFigures {
 };
 DistributionFigures Describe(const stats::Histogram& histogram);
 
-// The value of percentile `percentile` (0-100) of `histogram` in ms.
+// The value of percentile `percentile` (0-100) of `histogram` in ms:
+// ValueAtPercentile (the highest value of the bucket holding that rank),
+// capped at max().
 double PercentileMs(const stats::Histogram& histogram, double percentile);
 
 // The results' name of a counter, the same in thresholds, JSON keys of the

@@ -52,6 +52,7 @@ TEST(SummaryTest, FiguresComeFromTheMergedSnapshot) {
   EXPECT_DOUBLE_EQ(rtd.p99_ms(),
                    static_cast<double>(view.merged.total.response_times[0].ValueAtPercentile(99)) /
                        1000.0);
+  EXPECT_DOUBLE_EQ(rtd.p999_ms(), 100.0);  // capped at the largest sample
   EXPECT_DOUBLE_EQ(rtd.min_ms(), 1.0);
   uint64_t bucketed = 0;
   for (const v1::Bucket& bucket : rtd.buckets()) bucketed += bucket.count();

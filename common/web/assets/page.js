@@ -42,7 +42,7 @@
     if (!s.thresholds.length) { box.replaceChildren(); return; }
     const rows = s.thresholds.map((t) => {
       const measured = t.measured === undefined ? 'no data' :
-        (t.unit === '%' ? fmt(t.measured * 100, 4) + ' %' : fmt(t.measured) + (t.unit ? ' ' + t.unit : ''));
+        (t.unit === '%' ? fmt(t.measured * 100, 4) + ' %' : t.unit ? fmt(t.measured) + ' ' + t.unit : String(t.measured));
       return [t.expression, measured, el('td', { class: t.passed ? 'pass' : 'fail' },
         [t.passed ? 'pass' : 'FAIL' + (t.aborted_run ? ' (aborted the run)' : '')])];
     });
