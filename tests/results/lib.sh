@@ -61,3 +61,18 @@ wait_prometheus() {
   done
   fail "Prometheus: $1 = '${got}', expected $2"
 }
+
+# start_cluster PORT OPTIONS...: sipfleet-master (listening on PORT, SIP
+# remote PORT+1, control socket PORT+2, PID in uac_PID) running -sn uac with
+# OPTIONS over two UAC agents (uac1, uac2) and one UAS agent (uas1), all on
+# loopback. Needs SIPFLEET_MASTER and SIPFLEET_AGENT.
+start_cluster() {
+  local port=$1; shift
+  start_bg uac "$SIPFLEET_MASTER" -listen "127.0.0.1:$port" -agents uas1,uac1,uac2 \
+    -uas_agents uas1 -sn uac "127.0.0.1:$((port + 1))" -cp $((port + 2)) -nostdin "$@"
+  for _ in $(seq 1 200); do grep -q "listening on port" uac.out && break; sleep 0.05; done
+  local name
+  for name in uas1 uac1 uac2; do
+    start_bg "agent_$name" "$SIPFLEET_AGENT" -master "127.0.0.1:$port" -name "$name"
+  done
+}

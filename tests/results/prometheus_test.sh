@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # A real Prometheus (Debian's prometheus, started here on loopback with a
-# scrape config written here) scrapes sipfleet's /metrics (or, with
-# "cluster", sipfleet-master's); histogram_quantile(0.99) over the exported
-# RTD buckets lies in the same bucket as the summary's p99.
-# Usage: prometheus_test.sh BASE_PORT
+# scrape config written here) scrapes sipfleet's /metrics ("standalone") or
+# sipfleet-master's ("cluster": master + 2 UAC agents + a UAS agent);
+# histogram_quantile(0.99) over the exported RTD buckets of the merged
+# series lies in the same bucket as the summary's merged p99.
+# Usage: prometheus_test.sh standalone|cluster BASE_PORT (uses BASE..BASE+5)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-PORT=$1
+MODE=$1
+PORT=$2
 command -v prometheus >/dev/null || skip "prometheus is not installed (scripts/install-deps.sh)"
 METRICS_PORT=$((PORT + 3))
 PROM_PORT=$((PORT + 4))
 
-start_uas "$PORT"
-start_bg uac "$SIPFLEET" "127.0.0.1:$PORT" -sn uac -p $((PORT + 1)) -i 127.0.0.1 -nostdin \
-  -cp $((PORT + 2)) -r 200 -m 100000 -metrics "127.0.0.1:$METRICS_PORT" -summary_json summary.json
+# The run under test; its PID in uac_PID, its control socket on PORT+2.
+if [[ $MODE == standalone ]]; then
+  start_uas "$PORT"
+  start_bg uac "$SIPFLEET" "127.0.0.1:$PORT" -sn uac -p $((PORT + 1)) -i 127.0.0.1 -nostdin \
+    -cp $((PORT + 2)) -r 200 -m 100000 -metrics "127.0.0.1:$METRICS_PORT" -summary_json summary.json
+else
+  start_cluster "$PORT" -r 200 -m 100000 -metrics "127.0.0.1:$METRICS_PORT" \
+    -summary_json summary.json
+fi
 wait_tcp_port "$METRICS_PORT"
 
 cat >prometheus.yml <<YML
@@ -35,14 +43,22 @@ wait_metric 'sipfleet_calls_total{result="successful"}' 300 30
 printf p >/dev/udp/127.0.0.1/$((PORT + 2))
 frozen=$(wait_frozen_metrics 20)
 total=$(metric_value "$frozen" 'sipfleet_calls_total{result="successful"}')
-wait_prometheus 'sipfleet_calls_total{result="successful"}' "$total" 30
-quantile=$(prom_query 'histogram_quantile(0.99, sipfleet_response_time_seconds_bucket{rtd="1"})')
+# The merged series are those without an agent label.
+wait_prometheus 'sipfleet_calls_total{result="successful",agent=""}' "$total" 30
+quantile=$(prom_query 'histogram_quantile(0.99, sipfleet_response_time_seconds_bucket{rtd="1",agent=""})')
 bounds=$(grep -o 'sipfleet_response_time_seconds_bucket{rtd="1",le="[0-9.]*"}' <<<"$frozen" |
   sed 's/.*le="\([0-9.]*\)"}/\1/' | tr '\n' ' ')
 
 printf q >/dev/udp/127.0.0.1/$((PORT + 2))
 wait_exit "$uac_PID" 30
-check_eq "$EXIT_CODE" 0 "sipfleet exit code"
+check_eq "$EXIT_CODE" 0 "exit code"
+if [[ $MODE == cluster ]]; then
+  # Each agent's series carry its name; both UAC agents are there.
+  for agent in uac1 uac2; do
+    [[ -n $(metric_value "$frozen" "sipfleet_calls_total{agent=\"$agent\",result=\"successful\"}") ]] ||
+      PROBLEMS+=("no series for agent $agent")
+  done
+fi
 result=$(python3 - summary.json "$quantile" "$bounds" "$total" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -62,4 +78,4 @@ PY
 echo "$result"
 [[ $result == ok:* ]] || PROBLEMS+=("$result")
 finish_checks
-echo "PASS: prometheus"
+echo "PASS: prometheus $MODE"

@@ -77,6 +77,10 @@ async function checkPlots(page) {
   if (!['running', 'passed', 'failed'].includes(verdict)) problems.push('verdict ' + verdict);
   const rows = await page.locator('table.latencies tr').count();
   if (rows < 3) problems.push('latency table has ' + rows + ' rows');
+  // In the cluster: one row per agent (after the header).
+  const agents = Number(process.env.EXPECT_AGENTS || 0);
+  const agentRows = await page.locator('table.agents tr').count();
+  if (agentRows !== (agents ? agents + 1 : 0)) problems.push('agents table has ' + agentRows + ' rows');
 }
 
 // Pause (the p key through RunControl): calls stop being created; resume: they go on.
