@@ -218,7 +218,9 @@ RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const
     }
     // Results: timeline, thresholds (:abort ends the run as Q does), /metrics.
     if (int64_t now_us = clock.NowMicros(); results->PeriodDue(now_us)) {
-      if (results->OnPeriod(ResultsSnapshot(engine, options), {}, now_us)) engine.AbortAll();
+      if (results->OnPeriod(ResultsSnapshot(engine, options), {}, now_us, engine.paused())) {
+        engine.AbortAll();
+      }
     }
     // Traces: periodic rows (-trace_counts) every -fd.
     if (trace::TraceSet* traces = engine.traces();

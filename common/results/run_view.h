@@ -35,6 +35,7 @@ struct RunView {
   double elapsed_s = 0;
   double period_s = 1;  // -f
   std::optional<int> exit_code;  // set once the run ended
+  bool paused = false;           // no new calls now (p key, pause button)
   std::string exit_reason;
 
   std::shared_ptr<const stats::ShardLayout> layout;

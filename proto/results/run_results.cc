@@ -112,8 +112,10 @@ void RunResults::Update(results::SourceSnapshot merged, std::vector<results::Sou
 }
 
 bool RunResults::OnPeriod(results::SourceSnapshot merged,
-                          std::vector<results::SourceSnapshot> agents, int64_t now_us) {
+                          std::vector<results::SourceSnapshot> agents, int64_t now_us,
+                          bool paused) {
   while (next_period_us_ <= now_us) next_period_us_ += period_us_;
+  view_.paused = paused;
   Update(std::move(merged), std::move(agents), now_us);
   bool abort_now = false;
   for (size_t i = 0; i < view_.thresholds.size() && !abort_requested_; ++i) {

@@ -42,8 +42,9 @@ class RunResults {
   bool PeriodDue(int64_t now_us) const { return now_us >= next_period_us_; }
   // Closes a period: timeline point, thresholds, publication. Returns true
   // when a threshold's :abort calls for ending the run now (once).
+  // `paused`: the run places no new calls now.
   bool OnPeriod(results::SourceSnapshot merged, std::vector<results::SourceSnapshot> agents,
-                int64_t now_us);
+                int64_t now_us, bool paused);
 
   // Keys pressed on the live page since the last call (-web_control).
   std::string TakeKeys() { return keys_.Drain(); }

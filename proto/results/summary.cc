@@ -151,6 +151,7 @@ v1::Summary BuildSummary(const results::RunView& view, std::string_view version)
   summary.set_end_time(Rfc3339(view.end_wall_us));
   summary.set_duration_s(view.elapsed_s);
   summary.set_period_s(view.period_s);
+  summary.set_paused(view.paused);
   if (view.exit_code.has_value()) {
     summary.set_verdict(*view.exit_code == 0 ? "passed" : "failed");
     summary.set_exit_code(*view.exit_code);

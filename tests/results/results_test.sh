@@ -62,6 +62,17 @@ case $CASE in
     check_eq "$(summary_field summary.json 'int(s["merged"]["total_calls_created"]) < 200')" True \
       "calls placed before the abort"
     check_grep "successful_calls.count<10:abort .* FAIL (limit < 10" uac.out "the table"
+    # SIGTERM (as Ctrl-C) mid-run: the summary is written all the same.
+    start_bg uac "$SIPFLEET" "127.0.0.1:$PORT" -sn uac -p $((PORT + 1)) -i 127.0.0.1 -nostdin \
+      -r 20 -m 2000 -summary_json interrupted.json -threshold 'successful_calls.count>=2000' \
+      -metrics 127.0.0.1:$((PORT + 3))
+    METRICS_PORT=$((PORT + 3))
+    wait_tcp_port "$METRICS_PORT"
+    wait_metric 'sipfleet_calls_total{result="successful"}' 5 20
+    kill -TERM "$uac_PID"
+    wait_exit "$uac_PID" 20
+    check_eq "$(summary_field interrupted.json '[s["verdict"], s["exit_code"], s["thresholds"][0]["passed"]]')" \
+      "['failed', 98, False]" "summary after SIGTERM"
     ;;
   bad_expression)
     run_uac -r 1 -m 1 -threshold 'rtd1.p99<<200ms'
@@ -70,6 +81,10 @@ case $CASE in
     run_uac -r 1 -m 1 -threshold 'rtd7.p99<1s'
     check_eq "$EXIT_CODE" 255 "exit code (unknown RTD)"
     check_grep "column 1: unknown metric 'rtd7'.*rtd1" uac.out "the error (unknown RTD)"
+    run_uac -r 1 -m 1 -metrics 127.0.0.1:http
+    check_eq "$EXIT_CODE" 255 "exit code (bad -metrics)"
+    check_grep "invalid value '127.0.0.1:http' for -metrics: \[host:\]port expected" uac.out \
+      "the error (bad -metrics)"
     ;;
   *) fail "unknown case $CASE" ;;
 esac

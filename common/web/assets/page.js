@@ -27,8 +27,9 @@
   function renderHeader(s) {
     const h = document.getElementById('header');
     const verdict = el('span', { class: 'verdict ' + s.verdict, id: 'verdict' }, [s.verdict]);
+    const paused = s.paused && s.verdict === 'running' ? [' ', el('span', { class: 'verdict paused', id: 'paused' }, ['paused'])] : [];
     const lines = [
-      el('h1', {}, [s.program + ' — ' + s.scenario + ' ', verdict]),
+      el('h1', {}, [s.program + ' — ' + s.scenario + ' ', verdict, ...paused]),
       el('div', { class: 'meta' }, ['command: ', el('code', {}, [s.command_line.join(' ')])]),
       el('div', { class: 'meta' }, ['start ' + s.start_time + (s.end_time ? ', end ' + s.end_time : '') +
         ', ' + fmt(s.duration_s, 1) + ' s' + (s.verdict !== 'running' ? ', exit ' + s.exit_code +

@@ -98,6 +98,8 @@ async function checkPauseButton(page, url) {
   };
   await page.click('#btn-pause');
   if (!await stable(true)) problems.push('calls still created after pause');
+  // The page says so at its next update.
+  await page.waitForSelector('#paused', { timeout: 5000 }).catch(() => problems.push('the page does not say paused'));
   await page.screenshot({ path: shot.replace(/\.png$/, '-paused.png'), fullPage: true });
   await page.click('#btn-pause');
   if (!await stable(false)) problems.push('no calls after resume');
