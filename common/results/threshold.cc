@@ -293,16 +293,16 @@ ThresholdResult Evaluate(const Threshold& threshold, const RunFigures& figures) 
   result.passed = Compare(*result.measured, threshold.op, threshold.limit);
   const std::string& aggregate = threshold.aggregate;
   const bool grows = aggregate == "count" || aggregate == "max";
-  const bool upper_bound =
-      threshold.op == Op::kLess || threshold.op == Op::kLessEqual || threshold.op == Op::kEqual;
-  const bool lower_bound =
-      threshold.op == Op::kGreater || threshold.op == Op::kGreaterEqual || threshold.op == Op::kEqual;
-  // A count or max that exceeded an upper bound, or a min below a lower
-  // bound, cannot come back: the data only adds samples. For == that holds
-  // once the count passed the limit.
-  result.final_failure =
-      !result.passed && ((grows && upper_bound && *result.measured > threshold.limit) ||
-                         (aggregate == "min" && lower_bound && *result.measured < threshold.limit));
+  const bool shrinks = aggregate == "min";
+  const double value = *result.measured;
+  // A count or max only grows and a min only shrinks as samples are added:
+  // once over an upper bound (or under a lower bound) it cannot come back.
+  // For == that holds once the value went past the limit.
+  const bool over = threshold.op == Op::kLess || threshold.op == Op::kLessEqual ||
+                    (threshold.op == Op::kEqual && value > threshold.limit);
+  const bool under = threshold.op == Op::kGreater || threshold.op == Op::kGreaterEqual ||
+                     (threshold.op == Op::kEqual && value < threshold.limit);
+  result.final_failure = !result.passed && ((grows && over) || (shrinks && under));
   return result;
 }
 

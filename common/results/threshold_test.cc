@@ -95,6 +95,9 @@ TEST(ThresholdTest, CountsOverAnUpperBoundAreFinal) {
   EXPECT_FALSE(retrans.result.passed);
   EXPECT_TRUE(retrans.result.final_failure);
   EXPECT_TRUE(ShouldAbort(retrans.threshold, retrans.result));
+  // At the limit of a strict upper bound: failed for good too.
+  Judged at = Judge("retransmissions.count<5:abort");
+  EXPECT_TRUE(at.result.final_failure);
   // A lower bound on a count can still be met later: no abort.
   Judged low = Judge("successful_calls.count>=1000:abort");
   EXPECT_FALSE(low.result.passed);
