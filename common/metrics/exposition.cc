@@ -178,8 +178,8 @@ void WritePerMessage(Writer& w, const results::RunView& input) {
            [&](const Source& s) {
              const auto& names = input.layout->user_counter_names;
              for (size_t i = 0; i < names.size(); ++i) {
-               uint64_t value =
-                   i < s.figures.total->user_counters.size() ? s.figures.total->user_counters[i] : 0;
+               const std::vector<uint64_t>& values = s.figures.total->user_counters;
+               uint64_t value = i < values.size() ? values[i] : 0;
                w.Sample("sipfleet_user_counter_total", s, Label("counter", names[i]), value);
              }
            });
@@ -213,9 +213,10 @@ void WriteHistograms(Writer& w, const results::RunView& input) {
                                   i < measured.size() ? measured[i] : kEmpty);
              }
            });
-  w.Family("sipfleet_call_length_seconds", "histogram", "Call lengths, from the engine's histogram.",
-           [&](const Source& s) {
-             w.HistogramSamples("sipfleet_call_length_seconds", s, "", s.figures.total->call_length);
+  w.Family("sipfleet_call_length_seconds", "histogram",
+           "Call lengths, from the engine's histogram.", [&](const Source& s) {
+             w.HistogramSamples("sipfleet_call_length_seconds", s, "",
+                                s.figures.total->call_length);
            });
 }
 

@@ -46,7 +46,9 @@ TEST(ExpositionTest, HistogramBucketsAreExactSumsOfEngineBuckets) {
   results::RunView view;
   view.layout = layout;
   view.merged.total = stats::EmptySnapshot(*layout);
-  for (uint64_t us : {100u, 319u, 320u, 5000u, 5000u}) view.merged.total.response_times[0].Record(us);
+  for (uint64_t us : {100u, 319u, 320u, 5000u, 5000u}) {
+    view.merged.total.response_times[0].Record(us);
+  }
   std::string text = RenderExposition(view);
   EXPECT_TRUE(Has(text, "sipfleet_response_time_seconds_bucket{rtd=\"1\",le=\"0.000127\"} 1"));
   EXPECT_TRUE(Has(text, "sipfleet_response_time_seconds_bucket{rtd=\"1\",le=\"0.000319\"} 2"));

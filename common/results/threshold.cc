@@ -77,7 +77,9 @@ bool ResolveMetric(std::string_view name, const stats::ShardLayout& layout, Thre
 
 std::string KnownRtds(const stats::ShardLayout& layout) {
   std::string names;
-  for (const std::string& rtd : layout.rtd_names) base::Append(&names, names.empty() ? "" : ", ", "rtd", rtd);
+  for (const std::string& rtd : layout.rtd_names) {
+    base::Append(&names, names.empty() ? "" : ", ", "rtd", rtd);
+  }
   return names.empty() ? "none in this scenario" : names;
 }
 
@@ -265,7 +267,9 @@ absl::StatusOr<Threshold> ParseThreshold(std::string_view expression,
   }
   size_t unit_pos = cursor.pos();
   std::string_view unit =
-      cursor.TakeWhile([](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '%'; });
+      cursor.TakeWhile([](char c) {
+        return std::isalpha(static_cast<unsigned char>(c)) || c == '%';
+      });
   if (!ApplyUnit(threshold, unit, number, &threshold.limit)) {
     return cursor.ErrorAt(unit_pos, base::Cat("unit '", unit, "' does not fit ", metric, ".",
                                               aggregate,

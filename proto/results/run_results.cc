@@ -49,7 +49,8 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
   view.message_names = MessageNames(scenario);
   view.merged.total = stats::EmptySnapshot(*view.layout);
   for (const std::string& expression : options.thresholds) {
-    absl::StatusOr<results::Threshold> threshold = results::ParseThreshold(expression, *view.layout);
+    absl::StatusOr<results::Threshold> threshold =
+        results::ParseThreshold(expression, *view.layout);
     if (!threshold.ok()) return threshold.status();
     view.thresholds.push_back(*std::move(threshold));
   }

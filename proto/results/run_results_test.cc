@@ -72,7 +72,8 @@ TEST(RunResultsTest, LivePageServesTheSummaryAndTakesKeys) {
   EXPECT_NE(summary->body.find("\"verdict\":\"running\""), std::string::npos);
   httplib::Result metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("sipfleet_calls_total{result=\"successful\"} 7\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("sipfleet_calls_total{result=\"successful\"} 7\n"),
+            std::string::npos);
   ASSERT_TRUE(client.Post("/control?action=quit", "", "text/plain"));
   EXPECT_EQ(results->TakeKeys(), "q");
 }
