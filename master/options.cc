@@ -231,6 +231,7 @@ const cli::OptionTable<MasterOptions>& Table() {
 
 absl::StatusOr<MasterOptions> ParseMasterCommandLine(const std::vector<std::string>& args) {
   MasterOptions options;
+  options.command_line = args;
   const cli::OptionTable<MasterOptions>& table = Table();
   for (size_t i = 1; i < args.size(); ++i) {
     absl::StatusOr<bool> taken = table.Take(args, &i, options);

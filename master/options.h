@@ -86,6 +86,8 @@ struct MasterOptions {
   std::function<int()> take_signal;
   // SIPp's arguments without the program name.
   std::vector<std::string> sipp_args;
+  // The whole command line as given (for the results summary).
+  std::vector<std::string> command_line;
 };
 
 // Parses the master's command line (argv with the program name); cluster

@@ -36,7 +36,7 @@ MasterResult Run::Execute(const std::function<void(int)>& on_listening) {
   std::optional<std::string> abort = Supervise();
   if (abort.has_value()) StopAll(/*abort_calls=*/true);
   MasterResult result = Verdict(abort);
-  Finish(result);
+  Finish(&result);
   ShutdownAll(abort.has_value() ? *abort : "run complete");
   return result;
 }
@@ -48,8 +48,16 @@ MasterResult Run::Failure(const absl::Status& status) const {
   return result;
 }
 
-void Run::Finish(const MasterResult& result) {
-  outputs_.Finish(result, clock_.WallMicros(), rate_);
+void Run::Finish(MasterResult* result) {
+  const int code =
+      outputs_.Finish(*result, NowMs(), clock_.WallMicros(), rate_, ResultsOf(*result));
+  if (code != result->exit_code) {
+    // A -threshold failed: the verdict line ends with the new code.
+    result->exit_code = code;
+    size_t at = result->message.rfind("; exit ");
+    if (at != std::string::npos) result->message.resize(at);
+    base::Append(&result->message, "; thresholds failed; exit ", code);
+  }
   if (!console_) return;
   terminated_ = true;
   if (sipp_.trace_screen) {
@@ -198,7 +206,7 @@ absl::Status Run::LoadScenario() {
   scenario_ = *std::move(scenario);
   return outputs_.Open(sipp_, *scenario_, options_.tick_ms,
                        clock_.WallMicros() + options_.start_delay_ms * 1000,
-                       static_cast<int>(getpid()));
+                       static_cast<int>(getpid()), options_.command_line);
 }
 
 bool Run::WaitAlive(const std::function<bool()>& done, int64_t timeout_ms) {

@@ -123,8 +123,9 @@ class Run : public control::RunControl {
   absl::Status Interrupted(std::string_view while_doing) const;
   // The next signal from options_.take_signal, 0 if none.
   int TakeSignal() const { return options_.take_signal ? options_.take_signal() : 0; }
-  // The end: final rows, the console's last screens.
-  void Finish(const MasterResult& result);
+  // The end: final rows, the results judged (a failed -threshold changes
+  // result->exit_code to 98), the console's last screens.
+  void Finish(MasterResult* result);
   void ShutdownAll(const std::string& reason);
   MasterResult Failure(const absl::Status& status) const;
 
@@ -193,6 +194,13 @@ class Run : public control::RunControl {
   void SendHeartbeats(int64_t now);
   // The UAC agents merged so far (a copy of the running total).
   stats::Snapshot MergedUac();
+  // The results' figures now: the UAC agents merged and each UAC agent's,
+  // with their open calls and target rates (copies, under the lock).
+  ResultsSources ResultsNow();
+  // The same from the final result.
+  ResultsSources ResultsOf(const MasterResult& result);
+  // The cluster's target in calls per second (0 under -users).
+  double TargetCallsPerSecond() const;
 
   // ---- run_failures.cc: losses and late joiners ----
   // Applies the failure policy to a newly lost agent; returns the abort

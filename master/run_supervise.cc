@@ -23,7 +23,10 @@ std::optional<std::string> Run::Supervise() {
     std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
     const int64_t now = NowMs();
     if (int signal_number = TakeSignal(); signal_number != 0) HandleSignal(signal_number);
-    if (console_) console_->Poll(now);
+    if (console_) {
+      console_->PressKeys(outputs_.TakeKeys());  // the live page's buttons (-web_control)
+      console_->Poll(now);
+    }
     if (now < timers.next_tick_ms) continue;
     timers.next_tick_ms = now + options_.tick_ms;
     SendHeartbeats(now);
@@ -33,7 +36,12 @@ std::optional<std::string> Run::Supervise() {
       if (std::optional<std::string> abort = HandleLost(index, why)) return abort;
     }
     if (options_.on_tick && now >= start_ms_) options_.on_tick(now - start_ms_, *this, MergedUac());
-    outputs_.Tick(now, clock_.WallMicros(), rate_, [this] { return MergedUac(); });
+    if (outputs_.Tick(
+            now, clock_.WallMicros(), rate_, paused_, [this] { return MergedUac(); },
+            [this] { return ResultsNow(); })) {
+      std::cerr << "sipfleet-master: a -threshold with :abort failed; quitting now\n";
+      QuitNow();  // as Q: every agent aborts its calls
+    }
     if (state.all_done) return std::nullopt;
     DriveLoad(now, &timers);
     StopUasWhenDone(now, state.uac_done, &timers);
@@ -82,6 +90,40 @@ void Run::StopUasWhenDone(int64_t now, bool uac_done, Timers* timers) {
 stats::Snapshot Run::MergedUac() {
   std::lock_guard<std::mutex> lock(registry_.mutex());
   return registry_.uac_total();
+}
+
+double Run::TargetCallsPerSecond() const {
+  if (users_mode() || sipp_.rate_period_ms <= 0) return 0;
+  return rate_ * 1000.0 / static_cast<double>(sipp_.rate_period_ms);
+}
+
+ResultsSources Run::ResultsNow() {
+  ResultsSources sources;
+  const double target = TargetCallsPerSecond();
+  uint64_t weights = 0;
+  for (uint32_t weight : uac_weights_) weights += weight;
+  std::lock_guard<std::mutex> lock(registry_.mutex());
+  const cluster::StatsMerger& merger = registry_.merger();
+  sources.merged = {"", registry_.uac_total(), 0, target};
+  for (size_t k = 0; k < uac_.size(); ++k) {
+    const size_t i = uac_[k];
+    if (idle_[i]) continue;  // a late slot nobody runs
+    const double share = weights > 0 && k < uac_weights_.size()
+                             ? target * uac_weights_[k] / static_cast<double>(weights)
+                             : 0;
+    sources.merged.current_calls += merger.OpenCalls(i);
+    sources.agents.push_back(
+        {registry_.agents()[i]->name, merger.Agent(i), merger.OpenCalls(i), share});
+  }
+  return sources;
+}
+
+ResultsSources Run::ResultsOf(const MasterResult& result) {
+  // Every agent has reported its last: the registry holds the final totals
+  // (those Verdict() took); the merged figures are the verdict's own.
+  ResultsSources sources = ResultsNow();
+  sources.merged.total = result.merged;
+  return sources;
 }
 
 Run::TickState Run::Observe(int64_t now) {

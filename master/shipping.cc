@@ -52,15 +52,17 @@ absl::StatusOr<std::pair<std::string, std::string>> ScenarioText(const std::stri
 std::string PeerHost(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
 
 // Options the master keeps for itself: the agents must not write their own
-// statistics files, -l and -users are shared out, -inf files are shipped.
+// statistics files nor results (summary, thresholds, /metrics, pages: the
+// master judges once on merged data), -l and -users are shared out, -inf
+// files are shipped.
 std::vector<std::string> AgentArgs(const std::vector<std::string>& sipp_args) {
   // (-rate_increase & co. and -timeout act on the whole cluster, through
   // the master's epochs and stops.)
   static constexpr std::string_view kDropWithValue[] = {
       "-stf", "-fd", "-l", "-users", "-slave_cfg", "-rate_increase", "-rate_interval", "-rate_max",
-      "-timeout", "-screen_file"};
+      "-timeout", "-screen_file", "-summary_json", "-threshold", "-metrics", "-report_html", "-web"};
   static constexpr std::string_view kDrop[] = {"-trace_stat", "-trace_screen", "-bg", "-no_rate_quit",
-                                               "-timeout_error"};
+                                               "-timeout_error", "-web_control"};
   std::vector<std::string> out;
   for (size_t i = 0; i < sipp_args.size(); ++i) {
     const std::string& arg = sipp_args[i];

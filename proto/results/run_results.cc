@@ -99,6 +99,14 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
   return results;
 }
 
+void RunResults::SetStart(int64_t start_us, int64_t start_wall_us) {
+  start_us_ = start_us;
+  next_period_us_ = start_us + period_us_;
+  view_.start_wall_us = start_wall_us;
+  timeline_ = std::make_unique<results::Timeline>(*view_.layout, start_us);
+  Publish();
+}
+
 void RunResults::Update(results::SourceSnapshot merged, std::vector<results::SourceSnapshot> agents,
                         int64_t now_us) {
   view_.elapsed_s = static_cast<double>(now_us - start_us_) / 1e6;

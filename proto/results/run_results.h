@@ -38,6 +38,10 @@ class RunResults {
                                                             const scenario::Scenario& scenario,
                                                             Run run);
 
+  // The run actually started at `start_us` (monotonic) / `start_wall_us`
+  // (e.g. a cluster's barrier, known after Create): periods count from there.
+  void SetStart(int64_t start_us, int64_t start_wall_us);
+
   // True when the next period is due at `now_us` (every -f).
   bool PeriodDue(int64_t now_us) const { return now_us >= next_period_us_; }
   // Closes a period: timeline point, thresholds, publication. Returns true
