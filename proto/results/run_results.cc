@@ -38,6 +38,9 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
   results->start_us_ = run.start_us;
   results->next_period_us_ = run.start_us + results->period_us_;
   results->web_control_ = options.web_control;
+  results->active_ = !options.summary_json.empty() || !options.report_html.empty() ||
+                     !options.thresholds.empty() || !options.metrics_listen.empty() ||
+                     !options.web_listen.empty();
 
   results::RunView& view = results->view_;
   view.program = run.program;

@@ -42,8 +42,9 @@ class RunResults {
   // (e.g. a cluster's barrier, known after Create): periods count from there.
   void SetStart(int64_t start_us, int64_t start_wall_us);
 
-  // True when the next period is due at `now_us` (every -f).
-  bool PeriodDue(int64_t now_us) const { return now_us >= next_period_us_; }
+  // True when the next period is due at `now_us` (every -f); never when no
+  // results option was given (nothing to feed: no snapshot taken for it).
+  bool PeriodDue(int64_t now_us) const { return active_ && now_us >= next_period_us_; }
   // Closes a period: timeline point, thresholds, publication. Returns true
   // when a threshold's :abort calls for ending the run now (once).
   // `paused`: the run places no new calls now.
@@ -80,6 +81,7 @@ class RunResults {
   int64_t next_period_us_ = 0;
   int64_t start_us_ = 0;
   bool abort_requested_ = false;
+  bool active_ = false;  // some results option was given
   results::RunView view_;  // the supervising thread's working copy
   std::unique_ptr<results::Timeline> timeline_;
 

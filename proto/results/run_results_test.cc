@@ -78,6 +78,11 @@ TEST(RunResultsTest, LivePageServesTheSummaryAndTakesKeys) {
   EXPECT_EQ(results->TakeKeys(), "q");
 }
 
+TEST(RunResultsTest, NoResultsOptionTakesNoPeriods) {
+  std::unique_ptr<RunResults> results = Make({});
+  EXPECT_FALSE(results->PeriodDue(10'000'000));
+}
+
 TEST(RunResultsTest, BadThresholdIsRefusedAtCreation) {
   cli::Options options;
   options.thresholds = {"rtd1.p99<<1"};
