@@ -28,7 +28,7 @@ try {
   if (mode === 'live') {
     // Two polls of summary.json rendered (every -f period).
     await page.waitForFunction(() => Number(document.body.dataset.updates || 0) >= 2,
-      null, { timeout: 15000 });
+      null, { timeout: 40000 });
   }
   await checkPlots(page);
   await page.screenshot({ path: shot, fullPage: true });
