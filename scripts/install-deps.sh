@@ -11,8 +11,8 @@ packages=(
   sip-tester tmux iproute2 procps python3-minimal
   kamailio kamailio-tls-modules tshark openssl
   # Results (issue 13): HTTP server, and for the tests a real Prometheus,
-  # headless Chromium and curl.
-  libcpp-httplib-dev prometheus chromium curl
+  # headless Chromium, curl and python3 with its json module.
+  libcpp-httplib-dev prometheus chromium curl python3
 )
 # npm brings uPlot into the build (and playwright-core into the page tests);
 # a Node.js that ships its own npm is kept as it is.
