@@ -18,11 +18,15 @@ cache_dir=${CCACHE_DIR:-$SIPFLEET_TOOLS/ccache}
 mkdir -p "$cache_dir" 2>/dev/null
 cache=()
 [ -w "$cache_dir" ] && cache=(-v "$cache_dir:/ccache")
+# The host's CA bundle, for npm (uPlot) behind an intercepting proxy.
+host_ca=/etc/ssl/certs/ca-certificates.crt
+ca=()
+[ -r "$host_ca" ] && ca=(-v "$host_ca:/run/host-ca.crt:ro")
 # An image left by an interrupted run would only lose its tag: remove it.
 podman image exists "$IMAGE" && podman rmi -f "$IMAGE" >/dev/null
 start=$(date +%s)
 # --layers=false: no intermediate images are left behind.
-podman build --layers=false --network host "${cache[@]}" --build-arg BASE="$BASE_IMAGE" \
+podman build --layers=false --network host "${cache[@]}" "${ca[@]}" --build-arg BASE="$BASE_IMAGE" \
   --build-arg JOBS="$(nproc)" -f "$ROOT/deploy/Containerfile" -t "$IMAGE" "$ROOT" \
   >"$DIR/build.log" 2>&1 || { tail -30 "$DIR/build.log"; fail "podman build"; }
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
