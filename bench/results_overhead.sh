@@ -6,8 +6,9 @@
 # verdict compares medians and passes when "with" stays within 5 %.
 # Env: RATE (calls/s, 5000), CALLS (50000), RUNS (3 of each), PORT (UAS
 # port, 25260; the UACs use PORT+1.., the servers PORT+10, PORT+11),
-# SIPFLEET (binary), OUT (work dir, default a fresh mktemp -d), PAGE (1; 0
-# leaves the page closed, to tell its cost from the scraper's).
+# SIPFLEET (binary), OUT (work dir, default a fresh mktemp -d), PAGE (1: the
+# page open in Chromium on this machine; poll: its requests only, the page
+# and summary.json every second by curl, no browser; 0: no page).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -46,11 +47,16 @@ cpu_of() {
         (while kill -0 "$uac" 2>/dev/null; do
             curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" >/dev/null || true; sleep 1; done) &
         helpers+=($!)
-        ((PAGE)) && timeout "$LIMIT" chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        if [[ $PAGE == poll ]]; then
+            (curl -sf "http://127.0.0.1:$WEB_PORT/" >/dev/null; while kill -0 "$uac" 2>/dev/null; do
+                curl -sf "http://127.0.0.1:$WEB_PORT/summary.json" >/dev/null || true; sleep 1; done) &
+            helpers+=($!)
+        fi
+        [[ $PAGE == 1 ]] && timeout "$LIMIT" chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
             --disable-background-networking --disable-component-update --disable-sync \
             --user-data-dir="$OUT/chromium-$name" --remote-debugging-port=0 \
             "http://127.0.0.1:$WEB_PORT/" >"$OUT/chromium-$name.log" 2>&1 &
-        ((PAGE)) && helpers+=($!)
+        [[ $PAGE == 1 ]] && helpers+=($!)
         PIDS+=("${helpers[@]}")
     fi
     wait "$uac" || true
@@ -77,4 +83,4 @@ printf '%s\n' "${rows[@]}" | awk -v calls="$CALLS" -v page="$PAGE" '
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
     END { b = median(v["without"]); w = median(v["with"])
           printf "median us/call: without %.2f, with /metrics every 1 s%s %.2f: %+.1f %% (%s)\n",
-                 b, page ? " + live page" : "", w, (w / b - 1) * 100, (w <= b * 1.05) ? "within 5 %" : "OVER 5 %" }'
+                 b, page == "1" ? " + live page in Chromium" : page == "poll" ? " + the page polled by curl" : "", w, (w / b - 1) * 100, (w <= b * 1.05) ? "within 5 %" : "OVER 5 %" }'

@@ -80,6 +80,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::string_view option,
   // Two threads are plenty for a scraper and a page; neither touches the
   // engine's workers.
   impl.http.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // One request per connection, and an idle connection closed after 1 s:
+  // cpp-httplib polls an open connection every ~10 ms while it waits for
+  // the next request, and a browser keeps (and pre-opens) idle ones (with
+  // the live page open the HTTP threads took 27 -> 10 ticks in 15 s).
+  impl.http.set_keep_alive_max_count(1);
+  impl.http.set_keep_alive_timeout(1);
   impl.http.Get("/metrics", [&impl](const httplib::Request&, httplib::Response& response) {
     Serve(response, impl.routes.metrics, "text/plain; version=0.0.4; charset=utf-8");
   });
