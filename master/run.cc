@@ -204,6 +204,7 @@ absl::Status Run::LoadScenario() {
       scenario::LoadScenario(uac_scenario_.second, uac_scenario_.first, load_options);
   if (!scenario.ok()) return scenario.status();
   scenario_ = *std::move(scenario);
+  for (const std::string& warning : scenario_->warnings) std::cerr << warning << "\n";
   return outputs_.Open(sipp_, *scenario_, options_.tick_ms,
                        clock_.WallMicros() + options_.start_delay_ms * 1000,
                        static_cast<int>(getpid()), options_.command_line);

@@ -78,6 +78,10 @@ bool ParseInt(std::string_view text, T* value) {
 }
 
 std::string_view TrimBlanks(std::string_view text);
+
+// Levenshtein distance (insertions, deletions, substitutions): finds the
+// closest known name for a misspelt option or attribute.
+size_t EditDistance(std::string_view a, std::string_view b);
 // Splits on `separator`, trims blanks, drops empty pieces.
 std::vector<std::string_view> SplitTrimmed(std::string_view text, char separator);
 

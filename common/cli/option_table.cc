@@ -1,26 +1,6 @@
 #include "common/cli/option_table.h"
 
-#include <algorithm>
-
 namespace sipfleet::cli {
-namespace {
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
 
 absl::Status BadValue(std::string_view value, std::string_view why) {
   return absl::InvalidArgumentError(base::Cat("invalid value '", value, "': ", why));
@@ -30,7 +10,7 @@ std::string_view ClosestName(std::string_view name, const std::vector<std::strin
   std::string_view best;
   size_t best_distance = ~size_t{0};
   for (std::string_view candidate : known) {
-    size_t d = EditDistance(name, candidate);
+    size_t d = base::EditDistance(name, candidate);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

@@ -8,6 +8,7 @@
 #include "common/base/strings.h"
 #include "common/distribution/distribution.h"
 #include "common/scenario/dialect.h"
+#include "common/scenario/attribute_check.h"
 #include "common/scenario/loader_internal.h"
 #include "pugixml.hpp"
 
@@ -76,6 +77,7 @@ absl::StatusOr<std::shared_ptr<const Scenario>> Loader::Load() {
     return absl::InvalidArgumentError(base::Cat(file_name_, ":1: no <scenario> root element"));
   }
   scenario_->name = root_.attribute("name").as_string();
+  scenario_->warnings = CheckAttributes(root_, file_name_, lines_);
   scenario_->file_name = file_name_;
   std::string_view stem = file_name_;
   if (size_t slash = stem.rfind('/'); slash != std::string_view::npos) stem.remove_prefix(slash + 1);

@@ -143,6 +143,9 @@ struct Scenario {
   // lines, transactions): plain uac/uas calls stay compact without them.
   bool needs_call_extras = false;
   bool uses_injection = false;
+  // Load warnings, "file:line: warning: ..." (unknown attributes): the
+  // scenario loads as SIPp's would; the binaries print these to stderr.
+  std::vector<std::string> warnings;
   bool uses_media = false;  // play_pcap_*, play_dtmf or rtp_stream: calls track the peer's SDP  // some [field] / lookup / insert / replace
 };
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -74,7 +75,9 @@ scenario::LoadOptions ScenarioLoadOptions(const cli::Options& options) {
   return load_options;
 }
 
-absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
+namespace {
+
+absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioQuietly(
     const cli::Options& options) {
   const scenario::LoadOptions load_options = ScenarioLoadOptions(options);
   if (!options.scenario_file.empty()) {
@@ -89,6 +92,19 @@ absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
         base::Cat("invalid default scenario name '", name, "'; available:", names));
   }
   return scenario::LoadScenario(*xml, name, load_options);
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
+    const cli::Options& options) {
+  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> loaded = LoadScenarioQuietly(options);
+  if (loaded.ok()) PrintWarnings(**loaded);
+  return loaded;
+}
+
+void PrintWarnings(const scenario::Scenario& scenario) {
+  for (const std::string& warning : scenario.warnings) fprintf(stderr, "%s\n", warning.c_str());
 }
 
 absl::StatusOr<std::unique_ptr<tls::TlsContext>> MakeTlsContext(const cli::Options& options,

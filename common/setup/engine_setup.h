@@ -25,9 +25,14 @@ scenario::LoadOptions ScenarioLoadOptions(const cli::Options& options);
 
 // The scenario of -sf or -sn (uac when neither is given). Media files are
 // looked up next to the scenario, in the working folder, $SIPFLEET_DATA_DIR
-// and the installed data folder. Errors carry `file:line:`.
+// and the installed data folder. Errors carry `file:line:`; load warnings
+// are printed to stderr (PrintWarnings).
 absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
     const cli::Options& options);
+
+// Writes the scenario's load warnings (unknown attributes) to stderr, one a
+// line. LoadScenarioFor does so itself.
+void PrintWarnings(const scenario::Scenario& scenario);
 
 // The engine configuration SIPp's options ask for (SIPp's defaults, the
 // default -l, the routed source address when -i is not given).
