@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -179,7 +180,8 @@ OptionSpec<T> Integer(F T::*field, F min_value) {
   return {1, [field, min_value](T& o, const std::vector<std::string>& v) {
             F value;
             if (!base::ParseInt(v[0], &value) || value < min_value) {
-              return BadValue(v[0], "a number is expected");
+              return BadValue(v[0], base::Cat("a whole number from ", min_value, " to ",
+                                              std::numeric_limits<F>::max(), " is expected"));
             }
             o.*field = value;
             return absl::OkStatus();

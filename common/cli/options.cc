@@ -303,7 +303,7 @@ const OptionTable<Options>& Table() {
                }
                return absl::OkStatus();
              }}},
-      {"rp", Time(&Options::rate_period_ms, TimeUnit::kMilliseconds)},
+      {"rp", Time(&Options::rate_period_ms, TimeUnit::kMilliseconds, /*positive=*/true)},
       {"m", Integer(&Options::max_calls, uint64_t{0})},
       {"l", {1, [](Options& o, const std::vector<std::string>& v) {
                if (!base::ParseInt(v[0], &o.call_limit)) return BadValue(v[0], "a number");

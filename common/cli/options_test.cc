@@ -65,5 +65,28 @@ TEST(OptionsTest, MissingValueAndBadNumbersAreErrors) {
   EXPECT_FALSE(Parse({"a", "b"}).ok());
 }
 
+TEST(OptionsTest, NumberTooLargeNamesTheOption) {
+  auto o = Parse({"-m", "99999999999999999999999"});
+  EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(o.status().message(),
+            "-m: invalid value '99999999999999999999999': a whole number from 0 to "
+            "18446744073709551615 is expected");
+  auto t = Parse({"-timeout", "forever"});
+  EXPECT_EQ(t.status().message().substr(0, 31), "-timeout: invalid value 'foreve");
+}
+
+TEST(OptionsTest, RatePeriodMustBePositive) {
+  for (const char* period : {"0", "-5", "0ms"}) {
+    auto o = Parse({"-rp", period});
+    EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument) << period;
+    EXPECT_EQ(std::string(o.status().message()).rfind(std::string("-rp: invalid value '") + period + "'", 0),
+              0u)
+        << o.status();
+  }
+  auto ok = Parse({"-rp", "2s"});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->rate_period_ms, 2000);
+}
+
 }  // namespace
 }  // namespace sipfleet::cli
