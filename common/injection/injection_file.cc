@@ -310,6 +310,8 @@ absl::StatusOr<std::shared_ptr<InjectionFile>> InjectionFile::Parse(
       absl::Status valid = file->printf_ ? AppendPrintf(line, 0, &scratch) : absl::OkStatus();
       if (!valid.ok()) return Invalid(name, i + 1, base::FromAbsl(valid.message()));
       file->AddRecordLocked(line);
+      file->parsed_lines_.push_back(static_cast<uint32_t>(i + 1));
+      file->parsed_fields_.push_back(FieldCount(line));
     }
   }
   size_t ignored = 0;
@@ -445,6 +447,20 @@ absl::Status InjectionFile::CheckWritableLocked(std::string_view action) const {
         Cat(path_, ": ", action, ": cannot insert into or replace in a PRINTF file"));
   }
   return absl::OkStatus();
+}
+
+std::optional<std::string> InjectionFile::ShortRecordsWarning(int fields) const {
+  size_t short_records = 0;
+  size_t first = 0;
+  for (size_t i = 0; i < parsed_fields_.size(); ++i) {
+    if (parsed_fields_[i] >= fields) continue;
+    if (short_records++ == 0) first = i;
+  }
+  if (short_records == 0) return std::nullopt;
+  return Cat(path_, ":", parsed_lines_[first], ": ", parsed_fields_[first], " field",
+             parsed_fields_[first] == 1 ? "" : "s", " where [field", fields - 1, "] needs ", fields,
+             " (", short_records, " of ", parsed_fields_.size(),
+             " lines): their calls send an empty value, as SIPp's do");
 }
 
 void InjectionFile::AddRecordLocked(std::string_view record) {

@@ -116,6 +116,13 @@ class InjectionFile {
   // decreases), for load-time checks of [fieldN].
   int max_fields() const;
 
+  // The records loaded from the file that have fewer than `fields` fields,
+  // as a located warning: "users.csv:7: 2 fields where [field2] needs 3 (4 of
+  // 10 lines): their calls send an empty value, as SIPp's do". nullopt when
+  // every loaded record is wide enough. Records added by insert / replace
+  // are not looked at.
+  std::optional<std::string> ShortRecordsWarning(int fields) const;
+
   // The line selected by an expanded `line="..."` attribute of [fieldN], read
   // as SIPp does: strtod over the whole text (leading blanks allowed, empty
   // text is line 0), truncated toward zero. nullopt: a negative line, which
@@ -168,6 +175,10 @@ class InjectionFile {
   const Order order_;
   const std::optional<PrintfOptions> printf_;
   std::vector<std::string> warnings_;  // written by Parse only
+  // Parse only: the file's line number (1-based) of each record it read, and
+  // those records' field counts, for ShortRecordsWarning.
+  std::vector<uint32_t> parsed_lines_;
+  std::vector<int> parsed_fields_;
 
   mutable std::shared_mutex mutex_;
   std::atomic<bool> frozen_{false};  // only set, with mutex_ held exclusively

@@ -306,6 +306,18 @@ TEST(InjectionFileTest, FrozenFilesReadWithoutLockAndRefuseWrites) {
   EXPECT_EQ(Field(*file, 0, 0), "Sarah");
 }
 
+TEST(InjectionFileTest, ShortRecordsAreReportedWithTheirFileLine) {
+  auto file = MustParse("SEQUENTIAL\n# users\nalice;a1;x\nbob;b1\ncarol\ndave;d1;y\n");
+  EXPECT_EQ(file->ShortRecordsWarning(3),
+            "test.csv:4: 2 fields where [field2] needs 3 (2 of 4 lines): their calls send an "
+            "empty value, as SIPp's do");
+  EXPECT_EQ(file->ShortRecordsWarning(2),
+            "test.csv:5: 1 field where [field1] needs 2 (1 of 4 lines): their calls send an "
+            "empty value, as SIPp's do");
+  EXPECT_EQ(file->ShortRecordsWarning(1), std::nullopt);
+  EXPECT_EQ(Field(*file, 1, 2), "<none>");  // still sent empty, not refused
+}
+
 TEST(InjectionFileTest, LoadReadsAFile) {
   std::string path = WriteTempFile("users.csv", "SEQUENTIAL\r\nSarah;a\r\nBob;b");
   auto file = InjectionFile::Load(path);

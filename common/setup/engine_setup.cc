@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "common/base/strings.h"
 #include "common/scenario/embedded.h"
+#include "common/scenario/field_use.h"
 #include "common/scenario/loader.h"
 #include "common/transport/socket_address.h"
 
@@ -244,6 +245,13 @@ absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjec
     files.push_back(*std::move(file));
   }
   if (absl::Status status = IndexInjectionFiles(options, files); !status.ok()) return status;
+  for (const scenario::FieldUse& use : scenario::WidestFieldUses(scenario)) {
+    if (static_cast<size_t>(use.file) >= files.size()) continue;
+    if (std::optional<std::string> warning = files[use.file]->ShortRecordsWarning(use.fields)) {
+      std::cerr << "sipfleet: warning: " << *warning << " (" << scenario.file_name << ":"
+                << use.line << ")\n";
+    }
+  }
   std::vector<bool> written(files.size(), false);
   for (const scenario::Element& element : scenario.elements) {
     for (const scenario::Action& action : element.actions) {

@@ -113,6 +113,32 @@ Content-Length: 0
   unsupported_option)
     expect_fails 255 'option -rsa is not supported yet' "$SIPFLEET" 127.0.0.1 -rsa 1.2.3.4:5060
     ;;
+  bad_numbers)
+    expect_fails 255 "^sipfleet: -rp: invalid value '0': a time above 0 is expected" \
+      "$SIPFLEET" 127.0.0.1 -rp 0
+    expect_fails 255 "^sipfleet: -m: invalid value '99999999999999999999999': a whole number" \
+      "$SIPFLEET" 127.0.0.1 -m 99999999999999999999999
+    ;;
+  unknown_attribute)
+    # SIPp ignores it and so do we (the run goes on), with a located warning.
+    scenario_with warn.xml "${SEND/<send>/<send retrams=\"500\">}"
+    timeout 20 "$SIPFLEET" -sf warn.xml 127.0.0.1:9 -m 1 -timeout 1s -nostdin >out.txt 2>err.txt || true
+    grep -q "^warn\.xml:3: warning: unknown attribute 'retrams' on <send> (closest known: 'retrans')" \
+      err.txt || fail "no warning for retrams: $(cat err.txt)"
+    grep -q "Test Terminated" out.txt || fail "the scenario did not run: $(cat out.txt err.txt)"
+    ;;
+  short_csv_line)
+    printf 'SEQUENTIAL\nalice;a1\nbob\n' >users.csv
+    scenario_with short.xml '<send><![CDATA[
+OPTIONS sip:[field1]@[remote_ip] SIP/2.0
+Content-Length: 0
+]]></send>'
+    timeout 20 "$SIPFLEET" -sf short.xml 127.0.0.1:9 -m 1 -timeout 1s -nostdin -inf users.csv \
+      >out.txt 2>err.txt || true
+    expect_eq "$(grep -c 'warning: users\.csv' err.txt)" 1 "warnings about users.csv"
+    grep -q "users\.csv:3: 1 field where \[field1\] needs 2 (1 of 2 lines).*(short\.xml:3)" err.txt ||
+      fail "no located warning for the short line: $(cat err.txt)"
+    ;;
   port_in_use)
     start_bg holder "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -nostdin -workers 1
     wait_udp_port "$port"
