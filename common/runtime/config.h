@@ -102,6 +102,14 @@ struct EngineConfig {
   int rtp_payload = 8;         // -rtp_payload: rtp_stream's default payload type
 
   bool stream() const { return transport != Transport::kUdp; }
+  // The largest message a call may send: a UDP datagram's payload (65,507
+  // bytes over IPv4, 65,527 over IPv6: 65,535 less the IP and UDP headers,
+  // RFC 768 / RFC 8200), or -max_msg_size on TCP/TLS, what a sipfleet peer
+  // takes. A larger message fails its call at once (FailedCannotSendMessage).
+  size_t max_send_bytes() const {
+    if (stream()) return max_message_bytes;
+    return remote.is_ipv6() ? 65527 : 65507;
+  }
   // Where media sockets bind: -mi, else any address of its family.
   std::string media_bind_ip() const {
     return !media_ip.empty() ? media_ip : media_ipv6 ? "::" : "0.0.0.0";

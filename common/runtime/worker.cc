@@ -522,9 +522,19 @@ void Worker::Resend(Call& call, int index) {
   SendBytes(call, scratch_);
 }
 
-void Worker::SendBytes(Call& call, std::string_view bytes) {
+bool Worker::SendBytes(Call& call, std::string_view bytes) {
+  if (bytes.size() > config_.max_send_bytes()) {
+    // Never handed to the socket: sendto would refuse it (EMSGSIZE) after
+    // the batch, too late for the call, which would wait for timer B.
+    send_errors_.fetch_add(1, std::memory_order_relaxed);
+    TraceError(base::Cat("message of ", bytes.size(), " bytes not sent (call ", call.call_id,
+                         "): more than ", config_.max_send_bytes(), " bytes, the most ",
+                         config_.stream() ? "-max_msg_size allows" : "a UDP datagram takes"));
+    return false;
+  }
   TraceSent(call, bytes);
   SendVia(call.endpoint, bytes, call.peer);
+  return true;
 }
 
 bool Worker::SendElement(Call& call, int index) {
@@ -538,7 +548,10 @@ bool Worker::SendElement(Call& call, int index) {
   ExpandElement(call, index, &scratch_);
   bool lost =
       element.lost_percent > 0 && rng_.NextBelow(100) < static_cast<uint64_t>(element.lost_percent);
-  if (!lost) SendBytes(call, scratch_);
+  if (!lost && !SendBytes(call, scratch_)) {
+    FailCall(call, Counter::kFailedCannotSendMessage);
+    return false;
+  }
   stats_.IncrementMessage(index, MessageCounter::kSent);
   if (call.extras != nullptr) {
     call.extras->KeepSentCopy(index, method, scratch_);

@@ -241,7 +241,10 @@ class Worker final : public transport::FdHandler,
   // from the INVITE).
   void ExpandSent(Call& call, int index, std::string* out);
   void Resend(Call& call, int index);
-  void SendBytes(Call& call, std::string_view bytes);
+  // Sends (or queues) `bytes` on the call's endpoint. False, counted as a
+  // send error and traced, when the message is larger than
+  // config_.max_send_bytes(): the caller fails the call.
+  bool SendBytes(Call& call, std::string_view bytes);
 
   // Endpoints (worker_transport.cc): how a call's messages leave. Index 0
   // is the worker's UDP socket; kPrimary is a client's t1/l1 connection;

@@ -121,6 +121,31 @@ absl::StatusOr<std::unique_ptr<tls::TlsContext>> MakeTlsContext(const cli::Optio
       tls, scenario.mode == scenario::Mode::kServer ? tls::Role::kServer : tls::Role::kClient);
 }
 
+namespace {
+
+// A <send> whose text is already too large before any keyword is expanded
+// can never be sent: refused at load rather than failing every call.
+absl::Status CheckMessageSizes(const scenario::Scenario& scenario,
+                               const runtime::EngineConfig& config) {
+  const size_t limit = config.max_send_bytes();
+  for (const scenario::Element& element : scenario.elements) {
+    if (element.kind != scenario::ElementKind::kSend || element.message == nullptr) continue;
+    size_t literal = 0;
+    for (const scenario::Segment& segment : element.message->segments()) {
+      if (segment.keyword == scenario::Keyword::kLiteral) literal += segment.text.size();
+    }
+    if (literal <= limit) continue;
+    return absl::InvalidArgumentError(base::Cat(
+        scenario.file_name, ":", element.line, ": <send> is ", literal,
+        " bytes before its keywords are expanded, more than ",
+        config.stream() ? "-max_msg_size allows on TCP/TLS (" : "a UDP datagram takes (", limit,
+        " bytes)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                   const scenario::Scenario& scenario) {
   runtime::EngineConfig config;
@@ -196,6 +221,7 @@ absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& opti
   config.dynamic_max = options.dynamic_max;
   config.set_variables = options.set_variables;
   config.rtt_freq = options.rtt_freq;
+  if (absl::Status sizes = CheckMessageSizes(scenario, config); !sizes.ok()) return sizes;
   return config;
 }
 

@@ -139,6 +139,39 @@ Content-Length: 0
     grep -q "users\.csv:3: 1 field where \[field1\] needs 2 (1 of 2 lines).*(short\.xml:3)" err.txt ||
       fail "no located warning for the short line: $(cat err.txt)"
     ;;
+  oversized_at_load)
+    # Larger than a UDP datagram before any keyword is expanded.
+    big=$(head -c 70000 /dev/zero | tr '\0' a)
+    scenario_with big.xml "${SEND/Call-ID:/X-Big: $big
+Call-ID:}"
+    expect_fails 255 "^sipfleet: big\.xml:3: <send> is 700[0-9][0-9] bytes before its keywords are expanded, more than a UDP datagram takes \(65507 bytes\)" \
+      "$SIPFLEET" -sf big.xml 127.0.0.1:9 -m 1
+    # On TCP the bound is -max_msg_size.
+    expect_fails 255 "more than -max_msg_size allows on TCP/TLS \(65536 bytes\)" \
+      "$SIPFLEET" -sf big.xml 127.0.0.1:9 -m 1 -t t1
+    ;;
+  oversized_at_send)
+    # The size is known only once [field0] is expanded: the call fails at
+    # once (no timer B wait), counted and named in the error log.
+    { echo SEQUENTIAL; head -c 70000 /dev/zero | tr '\0' a; echo; } >big.csv
+    scenario_with big.xml '<send retrans="500"><![CDATA[
+OPTIONS sip:a@[remote_ip] SIP/2.0
+X-Big: [field0]
+Call-ID: [call_id]
+Content-Length: 0
+]]></send>
+<recv response="200"/>'
+    start=$(date +%s%N)
+    rc=0
+    timeout 30 "$SIPFLEET" -sf big.xml 127.0.0.1:9 -m 1 -nostdin -inf big.csv -trace_stat -stf big_stat.csv \
+      -trace_err -error_file errors.log >out.txt 2>&1 || rc=$?
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    expect_eq "$rc" 1 "exit code with an oversized message"
+    ((elapsed_ms < 10000)) || fail "the call took ${elapsed_ms} ms to fail (timer B?)"
+    expect_eq "$(csv_value 'FailedCannotSendMessage(C)' big_stat.csv)" 1 "FailedCannotSendMessage(C)"
+    grep -q "message of 700[0-9][0-9] bytes not sent .*more than 65507 bytes, the most a UDP datagram takes" \
+      errors.log || fail "no named send error in the error log: $(cat errors.log)"
+    ;;
   port_in_use)
     start_bg holder "$SIPFLEET" -sn uas -i 127.0.0.1 -p "$port" -nostdin -workers 1
     wait_udp_port "$port"
