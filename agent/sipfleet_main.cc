@@ -303,7 +303,8 @@ void PrintTransportCounters(const stats::Snapshot& totals) {
   std::string line;
   for (Counter c : {Counter::kOversizedDatagrams, Counter::kConnectFailures,
                     Counter::kConnectionResets, Counter::kTlsHandshakeFailures,
-                    Counter::kTlsVerifyFailures, Counter::kFramingErrors}) {
+                    Counter::kTlsVerifyFailures, Counter::kFramingErrors,
+                    Counter::kStreamReadTimeouts}) {
     if (uint64_t n = totals.Get(c); n > 0) base::Append(&line, " ", stats::CounterName(c), "=", n);
   }
   if (!line.empty()) std::printf("sipfleet: transport:%s\n", line.c_str());

@@ -165,9 +165,9 @@ const std::vector<std::string_view> kSippOptions = {
 };
 
 // sipfleet's own options.
-const std::vector<std::string_view> kOwnOptions = {"workers",     "seed",     "max_msg_size",
-                                                   "summary_json", "threshold", "metrics",
-                                                   "report_html", "web",       "web_control"};
+const std::vector<std::string_view> kOwnOptions = {
+    "workers", "seed",        "max_msg_size", "msg_read_timeout", "summary_json",
+    "threshold", "metrics",   "report_html",  "web",              "web_control"};
 
 using Spec = OptionSpec<Options>;
 
@@ -446,6 +446,7 @@ const OptionTable<Options>& Table() {
       {"web", String(&Options::web_listen)},
       {"web_control", Flag(&Options::web_control)},
       {"max_msg_size", Integer(&Options::max_message_bytes, 512)},
+      {"msg_read_timeout", Time(&Options::msg_read_timeout_ms, TimeUnit::kSeconds)},
       {"seed", Integer(&Options::seed, uint64_t{0})},
       {"max_recv_loops", AcceptedTuning(1)},
       {"max_sched_loops", AcceptedTuning(1)},
@@ -525,6 +526,8 @@ std::string HelpText(std::string_view program) {
       "  -workers n      worker threads (default: one per core)  -seed n  RNG seed\n"
       "  -timer_resol t  batching tick of a loaded worker (1 ms)\n"
       "  -max_msg_size n largest SIP message taken, datagram or stream (65536)\n"
+      "  -msg_read_timeout t  close a TCP/TLS connection whose message (or TLS\n"
+      "                  handshake) is unfinished after t (20 s; 0 = never)\n"
       "  -max_recv_loops, -max_sched_loops, -skip_rlimit: accepted; sipfleet's loop\n"
       "                  batches and schedules on its own.\n"
       "  -inf file       CSV injection file (repeatable)    -infindex file field  index for lookup\n"

@@ -85,6 +85,10 @@ struct EngineConfig {
   int max_reconnect = 0;             // -max_reconnect (t1/l1 client connection)
   bool reconnect_close = true;       // -reconnect_close: calls end when it drops
   int64_t reconnect_sleep_ms = 1000;  // -reconnect_sleep
+  // -msg_read_timeout (ours): a TCP/TLS connection holding part of a message
+  // (or in its TLS handshake) this long is closed (StreamReadTimeouts);
+  // 0 = never.
+  int64_t msg_read_timeout_ms = 20000;
   bool bind_source = false;          // -i given: stream connections bind it as source
   std::string bind_to_device;        // -bind_to_device
   // TLS sessions for l1/ln (not owned; outlives the engine). Required when

@@ -637,6 +637,10 @@ void Worker::OnTimer(uint64_t token) {
     ConnectPrimary();
     return;
   }
+  if (token == kStreamSweepToken) {
+    SweepStreams();
+    return;
+  }
   uint32_t slot = static_cast<uint32_t>(token >> 32);
   if (slot >= calls_.size()) return;
   Call& call = calls_[slot];

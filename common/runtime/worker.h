@@ -245,6 +245,10 @@ class Worker final : public transport::FdHandler,
   // send error and traced, when the message is larger than
   // config_.max_send_bytes(): the caller fails the call.
   bool SendBytes(Call& call, std::string_view bytes);
+  // -msg_read_timeout: a sweep, armed while stream endpoints exist, closes
+  // the connections whose message or TLS handshake stayed unfinished.
+  void ArmStreamSweep();
+  void SweepStreams();
 
   // Endpoints (worker_transport.cc): how a call's messages leave. Index 0
   // is the worker's UDP socket; kPrimary is a client's t1/l1 connection;
@@ -437,6 +441,8 @@ class Worker final : public transport::FdHandler,
   std::vector<uint32_t> free_user_ids_;
   static constexpr uint64_t kPacerToken = ~uint64_t{0};
   static constexpr uint64_t kReconnectToken = ~uint64_t{0} - 1;
+  static constexpr uint64_t kStreamSweepToken = ~uint64_t{0} - 2;
+  bool stream_sweep_armed_ = false;
 
   // Media state (worker_media.cc): sockets to send from, the player that
   // runs every playback of this worker's calls on the loop's precise timer,

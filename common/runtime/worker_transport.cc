@@ -31,6 +31,8 @@ Counter CounterFor(CloseReason reason) {
       return Counter::kTlsVerifyFailures;
     case CloseReason::kFraming:
       return Counter::kFramingErrors;
+    case CloseReason::kReadTimeout:
+      return Counter::kStreamReadTimeouts;
     default:
       return Counter::kConnectionResets;
   }
@@ -130,7 +132,37 @@ uint32_t Worker::OpenStreamEndpoint() {
   uint32_t index = AllocateEndpoint();
   (*connection)->tag = index;
   endpoints_[index]->stream = *std::move(connection);
+  ArmStreamSweep();
   return index;
+}
+
+void Worker::ArmStreamSweep() {
+  if (stream_sweep_armed_ || config_.msg_read_timeout_ms <= 0) return;
+  stream_sweep_armed_ = true;
+  // A tenth of the bound (at least 100 ms, at most 1 s): a connection is
+  // closed between 1x and 1.1x the bound after its message began.
+  const int64_t period = std::clamp<int64_t>(config_.msg_read_timeout_ms / 10, 100, 1000);
+  loop_.timers().Schedule(clock_.NowMillis() + period, kStreamSweepToken);
+}
+
+void Worker::SweepStreams() {
+  stream_sweep_armed_ = false;
+  const int64_t deadline_us = clock_.NowMicros() - config_.msg_read_timeout_ms * 1000;
+  bool any_stream = false;
+  // Closing reports OnStreamClosed, which may replace endpoints_[i] (the
+  // connection itself is destroyed later): index, never iterator.
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    transport::StreamConnection* stream = endpoints_[i]->stream.get();
+    if (stream == nullptr || stream->closed()) continue;
+    any_stream = true;
+    const int64_t since = stream->incomplete_since_us();
+    if (since != 0 && since <= deadline_us) {
+      stream->ExpireIncomplete(base::Cat(stream->ready() ? "message" : "TLS handshake",
+                                         " unfinished after -msg_read_timeout (",
+                                         config_.msg_read_timeout_ms, " ms)"));
+    }
+  }
+  if (any_stream) ArmStreamSweep();
 }
 
 uint32_t Worker::OpenUdpEndpoint() {
@@ -314,6 +346,7 @@ void Worker::OnAccept(int fd, const transport::SocketAddress& peer) {
   endpoints_[index]->stream = *std::move(connection);
   endpoints_[index]->refs = 1;  // held until the peer closes it
   endpoints_[index]->was_ready = endpoints_[index]->stream->ready();
+  ArmStreamSweep();
 }
 
 void Worker::ConnectPrimary() {

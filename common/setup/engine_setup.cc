@@ -52,6 +52,7 @@ void ApplyTransport(const cli::Options& options, runtime::EngineConfig* config) 
   config->max_reconnect = options.max_reconnect;
   config->reconnect_close = options.reconnect_close;
   config->reconnect_sleep_ms = options.reconnect_sleep_ms;
+  config->msg_read_timeout_ms = options.msg_read_timeout_ms;
   config->bind_source = !options.local_ip.empty();
   config->bind_to_device = options.bind_to_device;
   config->max_message_bytes = static_cast<size_t>(options.max_message_bytes);

@@ -43,6 +43,7 @@ constexpr std::array<std::string_view, kNumCounters> kCounterNames = {
     "TlsHandshakeFailures",
     "TlsVerifyFailures",
     "FramingErrors",
+    "StreamReadTimeouts",
     "CallsEnded",
     "TraceDrops",
 };

@@ -52,6 +52,7 @@ enum class Counter : uint8_t {
   kTlsHandshakeFailures,
   kTlsVerifyFailures,
   kFramingErrors,
+  kStreamReadTimeouts,  // -msg_read_timeout: a message or TLS handshake left unfinished
   // Ours: calls destroyed, successful or failed. Not a SIPp column; SIPp's
   // CurrentCall is kIncomingCall + kOutgoingCall - kCallsEnded.
   kCallsEnded,

@@ -164,6 +164,8 @@ std::string_view CloseReasonName(CloseReason reason) {
       return "framing";
     case CloseReason::kLocalClose:
       return "local close";
+    case CloseReason::kReadTimeout:
+      return "read timeout";
   }
   return "unknown";
 }
@@ -225,6 +227,7 @@ absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::Adopt(EventL
     // A server handshake starts by reading the ClientHello: the first
     // EPOLLIN drives DoHandshake(), which never calls back from here.
     connection->state_ = State::kHandshaking;
+    connection->incomplete_since_us_ = loop.clock().NowMicros();
   }
   connection->interest_ = EPOLLIN;
   if (absl::Status status = loop.Watch(fd, EPOLLIN, connection.get()); !status.ok()) {
@@ -323,10 +326,12 @@ void StreamConnection::OnConnected() {
     }
     secure_ = *std::move(channel);
     state_ = State::kHandshaking;
+    incomplete_since_us_ = loop_.clock().NowMicros();
     DoHandshake();
     return;
   }
   state_ = State::kReady;
+  incomplete_since_us_ = framer_.buffered() > 0 ? loop_.clock().NowMicros() : 0;
   events_.OnStreamReady(*this);
   if (state_ == State::kClosed) return;
   DoWrite();  // flushes what was queued before ready, and sets the interest
@@ -382,13 +387,21 @@ void StreamConnection::DoRead() {
     framer_.Append(std::string_view(buffer, read));
     std::string_view message;
     StreamFramer::Result framed;
+    bool completed = false;
     while ((framed = framer_.Next(&message)) == StreamFramer::Result::kMessage) {
+      completed = true;
       events_.OnStreamMessage(*this, message);
       if (state_ == State::kClosed) return;  // the owner closed inside the callback
     }
     if (framed == StreamFramer::Result::kError) {
       Fail(CloseReason::kFraming, framer_.error());
       return;
+    }
+    // What is left began in this read if a message just ended before it.
+    if (framer_.buffered() == 0) {
+      incomplete_since_us_ = 0;
+    } else if (completed || incomplete_since_us_ == 0) {
+      incomplete_since_us_ = loop_.clock().NowMicros();
     }
     // A short plain read drained the socket; TLS may still hold decrypted
     // bytes that epoll cannot see, so it reads on until kWantRead.

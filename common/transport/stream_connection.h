@@ -27,6 +27,7 @@ enum class CloseReason : uint8_t {
   kTlsVerify,       // the peer's certificate did not verify (wrong CA...)
   kFraming,         // bad or missing Content-Length, message over the size limit
   kLocalClose,      // Close() was called
+  kReadTimeout,     // a message or TLS handshake left unfinished too long (ExpireIncomplete)
 };
 std::string_view CloseReasonName(CloseReason reason);
 
@@ -98,6 +99,15 @@ class StreamConnection final : public FdHandler {
   const SocketAddress& local() const { return local_; }
   size_t pending_write_bytes() const { return out_.size() - out_offset_; }
 
+  // Since when (the loop clock's micros) the connection has held the start
+  // of a message it has not completed, or has been in its TLS handshake; 0
+  // when nothing is unfinished. A peer that sends half a message and stops
+  // would otherwise hold the connection forever: the owner bounds this.
+  int64_t incomplete_since_us() const { return incomplete_since_us_; }
+  // Closes now and reports OnStreamClosed(kReadTimeout, detail). Not to be
+  // called from inside this connection's own callbacks.
+  void ExpireIncomplete(std::string_view detail) { Fail(CloseReason::kReadTimeout, detail); }
+
   // Owner's tag (a call slot, a connection index...).
   uint64_t tag = 0;
 
@@ -126,6 +136,7 @@ class StreamConnection final : public FdHandler {
   uint32_t interest_ = 0;
   std::string out_;
   size_t out_offset_ = 0;
+  int64_t incomplete_since_us_ = 0;
 };
 
 // A listening TCP socket. Each accepted socket is handed to `on_accept`

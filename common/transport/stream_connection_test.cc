@@ -349,6 +349,52 @@ TEST_F(StreamConnectionTest, PeerClosingMidMessageIsReset) {
   EXPECT_EQ(CloseReasonName(CloseReason::kReset), "reset");
 }
 
+TEST_F(StreamConnectionTest, IncompleteMessageIsTimedFromItsFirstByteAndCanExpire) {
+  adopt_ = false;
+  ASSERT_TRUE(StartServer(Loopback(0)).ok());
+  Recorder client_events;
+  auto client = Connect(client_events);
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(RunUntil([&] { return client->ready() && raw_fds_.size() == 1; }));
+  EXPECT_EQ(client->incomplete_since_us(), 0);
+  std::string whole = Message("complete") + Message("half", 2);
+  const int64_t before = clock_.NowMicros();
+  std::string partial = whole.substr(0, whole.size() - 3);
+  ASSERT_EQ(send(raw_fds_[0], partial.data(), partial.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(partial.size()));
+  ASSERT_TRUE(RunUntil([&] { return client_events.messages.size() == 1; }));
+  const int64_t since = client->incomplete_since_us();
+  EXPECT_GE(since, before);
+  // The rest of the message completes it: nothing is unfinished any more.
+  std::string rest = whole.substr(whole.size() - 3);
+  ASSERT_EQ(send(raw_fds_[0], rest.data(), rest.size(), MSG_NOSIGNAL), 3);
+  ASSERT_TRUE(RunUntil([&] { return client_events.messages.size() == 2; }));
+  EXPECT_EQ(client->incomplete_since_us(), 0);
+  // A new half message starts a new count; the owner may expire it.
+  ASSERT_EQ(send(raw_fds_[0], "OPTIONS", 7, MSG_NOSIGNAL), 7);
+  ASSERT_TRUE(RunUntil([&] { return client->incomplete_since_us() != 0; }));
+  EXPECT_GE(client->incomplete_since_us(), since);
+  client->ExpireIncomplete("too slow");
+  EXPECT_EQ(client_events.closed, 1);
+  EXPECT_EQ(client_events.reason, CloseReason::kReadTimeout);
+  EXPECT_EQ(client_events.detail, "too slow");
+  EXPECT_EQ(CloseReasonName(CloseReason::kReadTimeout), "read timeout");
+}
+
+TEST_F(StreamConnectionTest, ServerTlsHandshakeCountsAsUnfinishedUntilDone) {
+  FakeSecureFactory server_tls;
+  server_options_.secure = &server_tls;
+  ASSERT_TRUE(StartServer(Loopback(0)).ok());
+  Recorder client_events;
+  auto client = Connect(client_events);  // plain: says no hello until told
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(RunUntil([&] { return server_.size() == 1 && client->ready(); }));
+  EXPECT_NE(server_[0]->incomplete_since_us(), 0);  // stalled in its handshake
+  client->Send("H");
+  ASSERT_TRUE(RunUntil([&] { return server_events_.ready == 1; }));
+  EXPECT_EQ(server_[0]->incomplete_since_us(), 0);
+}
+
 TEST_F(StreamConnectionTest, PeerResetIsReported) {
   adopt_ = false;
   ASSERT_TRUE(StartServer(Loopback(0)).ok());

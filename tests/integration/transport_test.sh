@@ -212,6 +212,71 @@ case $case_name in
     check_grep "FramingErrors=1" srv.out "framing error counted"
     finish_checks
     ;;
+  half_sent_messages)
+    # Connections left holding half a message (or a TLS server's connection
+    # that never starts its handshake) are closed once -msg_read_timeout
+    # passes, counted; the server keeps serving.
+    calls=5
+    server sipfleet t1 -workers 1 -msg_read_timeout 1
+    python3 - "$host" "$port" 40 >half.out <<'PY'
+import socket, sys, time
+host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+start = time.monotonic()
+conns = []
+for i in range(n):
+    s = socket.create_connection((host, port))
+    s.sendall(b"OPTIONS sip:x SIP/2.0\r\nCall-ID: half%d\r\nContent-Length: 0\r\n" % i)
+    conns.append(s)
+closed, first = 0, None
+for s in conns:
+    s.settimeout(max(0.1, start + 10 - time.monotonic()))
+    try:
+        data = s.recv(1)
+    except ConnectionResetError:
+        data = b""
+    except socket.timeout:
+        continue
+    if data == b"":
+        closed += 1
+        first = first or time.monotonic() - start
+print(closed, int((first or 0) * 1000))
+PY
+    read -r closed first_ms <half.out
+    check_eq "$closed" 40 "half-sent connections closed by the server"
+    ((first_ms >= 900)) || PROBLEMS+=("a connection was closed after ${first_ms} ms, before the 1 s bound")
+    client sipfleet t1
+    expect_clean_client
+    wait_exit "$srv_PID" 30
+    check_grep "StreamReadTimeouts=40" srv.out "read timeouts counted"
+    finish_checks
+    ;;
+  stalled_tls_handshake)
+    # A TLS server that accepts and never answers the ClientHello: the
+    # client gives up after -msg_read_timeout, names the cause, exits 255.
+    make_ca
+    python3 - "$host" "$port" <<'PY' &
+import socket, sys, time
+listener = socket.create_server((sys.argv[1], int(sys.argv[2])))
+conns = []
+listener.settimeout(20)
+try:
+    while True:
+        conns.append(listener.accept()[0])
+except socket.timeout:
+    pass
+PY
+    STARTED_PIDS+=("$!")
+    wait_tcp_port "$port"
+    calls=1
+    start_ms=$(($(date +%s%N) / 1000000))
+    client sipfleet l1 -workers 1 -msg_read_timeout 1 $(tls_client_args)
+    elapsed_ms=$(($(date +%s%N) / 1000000 - start_ms))
+    check_eq "$EXIT_CODE" 255 "client exit code ($(tail -n 2 cli.out | tr '\n' ' '))"
+    check_grep "ended (read timeout" cli.out "the cause is named"
+    check_grep "StreamReadTimeouts=1" cli.out "the timeout is counted"
+    ((elapsed_ms < 15000)) || PROBLEMS+=("the client took ${elapsed_ms} ms to give up")
+    finish_checks
+    ;;
   ui_both)
     # -t ui: the client sends each call from the IP of its -inf line
     # (127.0.0.4, .5 in turn); the server binds every IP of its -inf file
