@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# CI's sanitizer stage (scripts/test.sh runs it after the Release tests).
+#   asan: ASan+UBSan build in build-asan/ (UB is fatal), running the unit
+#         tests and the in-process integration tests (a master and agents on
+#         threads of one process: ClusterTest, ClusterThreePccTest).
+#   tsan: TSan build in build-tsan/, running the threaded tests: the
+#         cluster in one process (the master's reactor, the agents' 3PCC
+#         relay router, engines with two workers and the UDP hand-off
+#         between them), the twin hub, pacing and workers, the control
+#         socket, the media player, injection files read while written, the
+#         atomic histograms; and two-worker sipfleet processes against each
+#         other (integration.sipfleet_two_workers).
+# Usage: scripts/sanitize.sh [asan|tsan]...   (default: both)
+# Each build compiles only what its tests need; ccache is used when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${SIPFLEET_JOBS:-2}
+if [[ -z ${CMAKE_CXX_COMPILER_LAUNCHER:-} ]] && command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
+fi
+
+# Test binaries (and tools their tests run) each stage needs.
+asan_targets=(base_test cli_test scenario_test injection_test transport_test stream_test
+  sip_test runtime_test stats_test control_test twin_test rtp_test auth_test tls_test
+  trace_test screen_test distribution_test cluster_test cluster_credentials_test control_wire_test
+  cluster_integration_test)
+tsan_targets=(runtime_test twin_test control_test rtp_test injection_test stats_test
+  cluster_integration_test sipfleet)
+# In-process integration tests (label integration, no other process).
+in_process='^Cluster(ThreePcc)?Test\.'
+threaded='^(Cluster(ThreePcc)?Test|TwinHubTest|PacingTest|ScenarioRunTest|RetransmissionTest|ControlSocketTest|ControllerTest|MediaPlayer[A-Za-z0-9]*Test|RtpEchoTest|AtomicHistogramTest|ShardTest)\.|^InjectionFileTest\.Concurrent|^integration\.sipfleet_two_workers$'
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp}
+
+# existing_targets DIR NAME...: the names that are targets of DIR's build.
+existing_targets() {
+  local dir=$1; shift
+  local all
+  all=$(cmake --build "$dir" --target help | sed -n 's/^\([A-Za-z0-9_.-]*\): .*/\1/p')
+  for t in "$@"; do grep -qx "$t" <<<"$all" && echo "$t"; done
+}
+
+build() {  # build DIR SANITIZER TARGET...
+  local dir=$1 sanitizer=$2; shift 2
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSIPFLEET_SANITIZE="$sanitizer" >/dev/null
+  # shellcheck disable=SC2046
+  cmake --build "$dir" -j "$jobs" --target $(existing_targets "$dir" "$@")
+}
+
+stage() {  # stage NAME: prints the stage's wall time when done
+  local start=$SECONDS
+  "$@"
+  echo "sanitize: $1 done in $((SECONDS - start)) s"
+}
+
+run_asan() {
+  build build-asan address "${asan_targets[@]}"
+  cd build-asan
+  ctest --output-on-failure -j "$jobs" -L unit
+  ctest --output-on-failure -j "$jobs" -R "$in_process"
+  cd ..
+}
+
+run_tsan() {
+  build build-tsan thread "${tsan_targets[@]}"
+  cd build-tsan
+  # TSan makes threads 5-15x slower: one test at a time keeps the timing
+  # tests within their bounds on a loaded machine.
+  ctest --output-on-failure -j 1 -R "$threaded"
+  cd ..
+}
+
+stages=("$@")
+((${#stages[@]})) || stages=(asan tsan)
+for s in "${stages[@]}"; do
+  case $s in
+    asan) stage run_asan ;;
+    tsan) stage run_tsan ;;
+    *) echo "usage: $0 [asan|tsan]..." >&2; exit 2 ;;
+  esac
+done
