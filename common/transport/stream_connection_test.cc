@@ -180,6 +180,19 @@ class StreamConnectionTest : public ::testing::Test {
     return connection.ok() ? *std::move(connection) : nullptr;
   }
 
+  // A client connected to a server socket kept raw (raw_fds_[0]), the
+  // connection made; null on failure.
+  std::unique_ptr<StreamConnection> ConnectToRawPeer(Recorder& events) {
+    adopt_ = false;
+    if (!StartServer(Loopback(0)).ok()) return nullptr;
+    auto client = Connect(events);
+    if (client == nullptr ||
+        !RunUntil([&] { return client->ready() && raw_fds_.size() == 1; })) {
+      return nullptr;
+    }
+    return client;
+  }
+
   base::SystemClock clock_;
   EventLoop loop_{clock_};
   std::unique_ptr<StreamListener> listener_;
@@ -330,12 +343,9 @@ TEST_F(StreamConnectionTest, ConnectToClosedPortFails) {
 }
 
 TEST_F(StreamConnectionTest, PeerClosingMidMessageIsReset) {
-  adopt_ = false;
-  ASSERT_TRUE(StartServer(Loopback(0)).ok());
   Recorder client_events;
-  auto client = Connect(client_events);
+  auto client = ConnectToRawPeer(client_events);
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(RunUntil([&] { return client->ready() && raw_fds_.size() == 1; }));
   std::string whole = Message("complete") + Message("cut short", 2);
   std::string partial = whole.substr(0, whole.size() - 3);
   ASSERT_EQ(send(raw_fds_[0], partial.data(), partial.size(), MSG_NOSIGNAL),
@@ -350,12 +360,9 @@ TEST_F(StreamConnectionTest, PeerClosingMidMessageIsReset) {
 }
 
 TEST_F(StreamConnectionTest, IncompleteMessageIsTimedFromItsFirstByteAndCanExpire) {
-  adopt_ = false;
-  ASSERT_TRUE(StartServer(Loopback(0)).ok());
   Recorder client_events;
-  auto client = Connect(client_events);
+  auto client = ConnectToRawPeer(client_events);
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(RunUntil([&] { return client->ready() && raw_fds_.size() == 1; }));
   EXPECT_EQ(client->incomplete_since_us(), 0);
   std::string whole = Message("complete") + Message("half", 2);
   const int64_t before = clock_.NowMicros();
