@@ -182,7 +182,10 @@ class Session {
   void FillClock(v1::ClockSample* clock) const;
   void Tick();
   void SendStats(bool final);
-  void FinishEngine();
+  // Stops the engine and tells the master how it ended: `lease_expired`
+  // gives the dead-man's switch's code and message (the run did not end
+  // normally even if every call drained), else the engine's own verdict.
+  void FinishEngine(const AgentResult* lease_expired = nullptr);
   AgentResult ExpireLease(int64_t silent_ms);
   void Write(v1::AgentMessage message) { outbox_->Push(std::move(message)); }
   int64_t NowMs() const { return clock_.NowMicros() / 1000; }
@@ -524,7 +527,7 @@ void Session::SendStats(bool final) {
   Write(message);
 }
 
-void Session::FinishEngine() {
+void Session::FinishEngine(const AgentResult* lease_expired) {
   if (!started_ || finished_) return;
   finished_ = true;
   engine_->Join();
@@ -535,7 +538,12 @@ void Session::FinishEngine() {
   v1::AgentMessage message;
   // A run-ending error (a t1/l1 connection that cannot be opened, <error>,
   // exec int_cmd=stop_now) carries its own code, as sipfleet would exit.
-  if (std::optional<runtime::ForcedExit> forced = engine_->forced_exit(); forced.has_value()) {
+  if (lease_expired != nullptr) {
+    message.mutable_finished()->set_exit_code(lease_expired->exit_code);
+    message.mutable_finished()->set_message(lease_expired->message);
+    message.mutable_finished()->set_lease_expired(true);
+  } else if (std::optional<runtime::ForcedExit> forced = engine_->forced_exit();
+             forced.has_value()) {
     message.mutable_finished()->set_exit_code(forced->exit_code);
     message.mutable_finished()->set_message(forced->message);
   } else {
@@ -558,12 +566,15 @@ AgentResult Session::ExpireLease(int64_t silent_ms) {
     what = left > 0 ? base::Cat("aborted ", left, " calls still open after ",
                                 options_.drain_limit_ms, " ms of draining")
                     : std::string("running calls drained");
-    FinishEngine();  // the final report goes out in case the master is only slow
   }
-  return AgentResult{kExitLeaseExpired,
+  AgentResult result{kExitLeaseExpired,
                      base::Cat("sipfleet-agent ", options_.name, ": master silent for ", silent_ms,
                                " ms (lease ", lease_ms_, " ms): stopped placing new calls, ", what,
                                "; exiting")};
+  // The final report goes out in case the master is only slow (or hears us
+  // but cannot be heard): it must not read as a normal end.
+  if (engine_ && started_ && !finished_) FinishEngine(&result);
+  return result;
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 # inputs (default 10,000,000), capped at FUZZ_MAX_SECONDS each (default
 # 3600), from its seed corpus (copied). Prints one table row per target
 # (inputs, seconds, inputs/s, crashes, coverage points, features, corpus
-# size) for docs/fuzzing.md. Crash inputs are kept in build-fuzz/artifacts/.
+# size) for docs/fuzzing.md. Crash inputs are kept in build-asan/artifacts/.
 # Usage: bench/fuzz_long.sh [target...]   (builds with scripts/fuzz.sh's tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,21 +22,21 @@ trap 'rm -rf "$work"' EXIT
 echo "| target | inputs | seconds | inputs/s | crashes | coverage | features | corpus |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for target in "${targets[@]}"; do
-  mkdir -p "$work/$target" "build-fuzz/artifacts/$target"
+  mkdir -p "$work/$target" "build-asan/artifacts/$target"
   cp tests/fuzz/corpus/"$target"/* "$work/$target/"
   dict=()
   [[ -f tests/fuzz/$target.dict ]] && dict=(-dict="tests/fuzz/$target.dict")
   start=$SECONDS
   rc=0
-  build-fuzz/tests/fuzz/"$target" "${dict[@]}" -runs="$runs" -max_total_time="$cap" -timeout=10 \
+  build-asan/tests/fuzz/"$target" "${dict[@]}" -runs="$runs" -max_total_time="$cap" -timeout=10 \
     -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-    -artifact_prefix="build-fuzz/artifacts/$target/" "$work/$target" >"$work/$target.log" 2>&1 || rc=$?
+    -artifact_prefix="build-asan/artifacts/$target/" "$work/$target" >"$work/$target.log" 2>&1 || rc=$?
   elapsed=$((SECONDS - start))
   done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log")
   cov=$(grep -o 'cov: [0-9]*' "$work/$target.log" | tail -n 1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$work/$target.log" | tail -n 1 | cut -d' ' -f2)
   corpus=$(find "$work/$target" -type f | wc -l)
-  crashes=$(find "build-fuzz/artifacts/$target" -type f | wc -l)
+  crashes=$(find "build-asan/artifacts/$target" -type f | wc -l)
   ((rc == 0)) || tail -n 30 "$work/$target.log" >&2
   echo "| $target | ${done_runs:-?} | $elapsed | $(( ${done_runs:-0} / (elapsed > 0 ? elapsed : 1) )) | $crashes | ${cov:-?} | ${ft:-?} | $corpus |"
 done

@@ -1,29 +1,24 @@
 #!/usr/bin/env bash
 # CI's fuzzing stage: builds every libFuzzer target (tests/fuzz/) with clang
-# into build-fuzz/ and runs each for FUZZ_SECONDS (default 30) from its seed
+# into build-asan/ and runs each for FUZZ_SECONDS (default 30) from its seed
 # corpus in tests/fuzz/corpus/<target>/ (copied: the repository is not
 # written). A crash, leak, sanitizer report or timeout fails the stage; the
-# input is kept in build-fuzz/artifacts/<target>/.
+# input is kept in build-asan/artifacts/<target>/.
 # Usage: scripts/fuzz.sh [target...]   (default: all)
 # Long runs: bench/fuzz_long.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 jobs=${SIPFLEET_JOBS:-2}
-cxx=${FUZZ_CXX:-$(command -v clang++-14 || command -v clang++ || true)}
-cc=${FUZZ_CC:-$(command -v clang-14 || command -v clang || true)}
-[[ -n $cxx && -n $cc ]] || { echo "fuzz: clang is not installed (scripts/install-deps.sh)" >&2; exit 1; }
-if [[ -z ${CMAKE_CXX_COMPILER_LAUNCHER:-} ]] && command -v ccache >/dev/null; then
-  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
-fi
+source scripts/sanitizer_trees.sh
+[[ -n $(sanitizer_clang) ]] || { echo "fuzz: clang is not installed (scripts/install-deps.sh)" >&2; exit 1; }
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   for dir in tests/fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
 fi
 
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER="$cc" \
-  -DCMAKE_CXX_COMPILER="$cxx" -DSIPFLEET_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j "$jobs" --target "${targets[@]}"
+configure_asan_tree
+cmake --build build-asan -j "$jobs" --target "${targets[@]}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -31,14 +26,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sipfleet-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 failed=()
 for target in "${targets[@]}"; do
-  mkdir -p "$work/$target" "build-fuzz/artifacts/$target"
+  mkdir -p "$work/$target" "build-asan/artifacts/$target"
   cp tests/fuzz/corpus/"$target"/* "$work/$target/"
   dict=()
   [[ -f tests/fuzz/$target.dict ]] && dict=(-dict="tests/fuzz/$target.dict")
   rc=0
-  build-fuzz/tests/fuzz/"$target" "${dict[@]}" -max_total_time="$seconds" -timeout=10 \
+  build-asan/tests/fuzz/"$target" "${dict[@]}" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-    -artifact_prefix="build-fuzz/artifacts/$target/" "$work/$target" >"$work/$target.log" 2>&1 || rc=$?
+    -artifact_prefix="build-asan/artifacts/$target/" "$work/$target" >"$work/$target.log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log")
   cov=$(grep -o 'cov: [0-9]*' "$work/$target.log" | tail -n 1 | cut -d' ' -f2)
   echo "fuzz: $target: ${runs:-?} inputs in ${seconds} s, coverage ${cov:-?} points, exit $rc"
@@ -48,6 +43,6 @@ for target in "${targets[@]}"; do
   fi
 done
 if ((${#failed[@]})); then
-  echo "fuzz: FAILED: ${failed[*]} (inputs in build-fuzz/artifacts/)" >&2
+  echo "fuzz: FAILED: ${failed[*]} (inputs in build-asan/artifacts/)" >&2
   exit 1
 fi

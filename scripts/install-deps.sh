@@ -13,8 +13,9 @@ packages=(
   # Results (issue 13): HTTP server, and for the tests a real Prometheus,
   # headless Chromium, curl and python3 with its json module.
   libcpp-httplib-dev prometheus chromium curl python3
-  # Sanitizer and fuzz stages (scripts/sanitize.sh, scripts/fuzz.sh).
-  clang-14 libclang-rt-14-dev llvm-14
+  # Sanitizer and fuzz stages (scripts/sanitize.sh, scripts/fuzz.sh) and
+  # the fault matrix (tests/integration/fault_test.sh).
+  clang-14 libclang-rt-14-dev llvm-14 nftables
 )
 # npm brings uPlot into the build (and playwright-core into the page tests);
 # a Node.js that ships its own npm is kept as it is.

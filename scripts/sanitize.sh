@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI's sanitizer stage (scripts/test.sh runs it after the Release tests).
-#   asan: ASan+UBSan build in build-asan/ (UB is fatal), running the unit
+#   asan: ASan+UBSan build in build-asan/ (UB is fatal; the tree
+#         scripts/fuzz.sh builds its targets in), running the unit
 #         tests and the in-process integration tests (a master and agents on
 #         threads of one process: ClusterTest, ClusterThreePccTest).
 #   tsan: TSan build in build-tsan/, running the threaded tests: the
@@ -15,9 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${SIPFLEET_JOBS:-2}
-if [[ -z ${CMAKE_CXX_COMPILER_LAUNCHER:-} ]] && command -v ccache >/dev/null; then
-  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
-fi
+source scripts/sanitizer_trees.sh
 
 # Test binaries (and tools their tests run) each stage needs.
 asan_targets=(base_test cli_test scenario_test injection_test transport_test stream_test
@@ -34,17 +33,10 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp}
 
-# existing_targets DIR NAME...: the names that are targets of DIR's build.
-existing_targets() {
-  local dir=$1; shift
-  local all
-  all=$(cmake --build "$dir" --target help | sed -n 's/^\([A-Za-z0-9_.-]*\): .*/\1/p')
-  for t in "$@"; do grep -qx "$t" <<<"$all" && echo "$t"; done
-}
-
-build() {  # build DIR SANITIZER TARGET...
-  local dir=$1 sanitizer=$2; shift 2
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSIPFLEET_SANITIZE="$sanitizer" >/dev/null
+build() {  # build CONFIGURE DIR TARGET...
+  local configure=$1 dir=$2
+  shift 2
+  "$configure"
   # shellcheck disable=SC2046
   cmake --build "$dir" -j "$jobs" --target $(existing_targets "$dir" "$@")
 }
@@ -56,7 +48,7 @@ stage() {  # stage NAME: prints the stage's wall time when done
 }
 
 run_asan() {
-  build build-asan address "${asan_targets[@]}"
+  build configure_asan_tree build-asan "${asan_targets[@]}"
   cd build-asan
   ctest --output-on-failure -j "$jobs" -L unit
   ctest --output-on-failure -j "$jobs" -R "$in_process"
@@ -64,7 +56,7 @@ run_asan() {
 }
 
 run_tsan() {
-  build build-tsan thread "${tsan_targets[@]}"
+  build configure_tsan_tree build-tsan "${tsan_targets[@]}"
   cd build-tsan
   # TSan makes threads 5-15x slower: one test at a time keeps the timing
   # tests within their bounds on a loaded machine.
