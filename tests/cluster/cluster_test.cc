@@ -412,6 +412,53 @@ TEST(ClusterTest, ClockSkewWithinTheLimitIsMeasured) {
   EXPECT_NEAR(result.agents[0].clock_offset_us, 0, 20'000);
 }
 
+// The system clock whose wall time steps by `jump_us` once `after_us` of
+// monotonic time passed: an agent host whose clock an NTP step moves
+// mid-run.
+class JumpingClock final : public base::Clock {
+ public:
+  JumpingClock(int64_t after_us, int64_t jump_us)
+      : start_us_(real_.NowMicros()), after_us_(after_us), jump_us_(jump_us) {}
+  int64_t NowMicros() const override { return real_.NowMicros(); }
+  int64_t WallMicros() const override {
+    const bool jumped = real_.NowMicros() - start_us_ >= after_us_;
+    return real_.WallMicros() + (jumped ? jump_us_ : 0);
+  }
+
+ private:
+  base::SystemClock real_;
+  int64_t start_us_;
+  int64_t after_us_;
+  int64_t jump_us_;
+};
+
+// An agent whose wall clock jumps mid-run, forward or back (issue 17's fault
+// matrix): pacing, leases and heartbeats run on the monotonic clock, so the
+// run completes with exact counts and no agent is taken for lost.
+TEST(ClusterTest, AgentWallClockJumpMidRunDoesNotDisturbTheRun) {
+  for (int64_t jump_us : {int64_t{30'000'000}, int64_t{-30'000'000}}) {
+    master::MasterOptions options;
+    options.listen = "127.0.0.1:0";
+    options.agent_names = {"uas1", "uac1"};
+    options.uas_agents = {"uas1"};
+    options.agent_wait_ms = 20000;
+    options.show_screens = false;
+    options.read_keys = false;
+    options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "300", "-d", "0", "127.0.0.1:17736",
+                         "-cp", "17737"};
+    base::SystemClock clock;
+    JumpingClock jumping(1'500'000, jump_us);  // after registration and the start
+    Cluster cluster;
+    cluster.agent_clocks = {nullptr, &jumping};
+    cluster.Run(options, {"uas1", "uac1"}, clock);
+    const master::MasterResult& result = cluster.master_result;
+    ASSERT_EQ(result.exit_code, master::kExitOk) << jump_us << ": " << result.message;
+    EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), 300u) << jump_us;
+    EXPECT_EQ(result.merged.Get(Counter::kFailedCall), 0u) << jump_us;
+    EXPECT_EQ(cluster.agent_results[1].exit_code, 0) << cluster.agent_results[1].message;
+  }
+}
+
 // -late_join refuse (the default): an agent dialing once the run started
 // is refused with the reason, and the run is not disturbed.
 TEST(ClusterTest, LateJoinerIsRefused) {
