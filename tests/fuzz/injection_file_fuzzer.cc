@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/injection/injection_file.h"
+#include "common/base/strings.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto parsed = InjectionFile::Parse(text, "fuzz.csv");
   if (!parsed.ok()) {
-    Check(std::string_view(parsed.status().message()).starts_with("fuzz.csv"));
+    Check(sipfleet::base::FromAbsl(parsed.status().message()).starts_with("fuzz.csv"));
     return 0;
   }
   InjectionFile& file = **parsed;

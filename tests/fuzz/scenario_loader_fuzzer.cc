@@ -7,6 +7,7 @@
 
 #include "common/scenario/field_use.h"
 #include "common/scenario/loader.h"
+#include "common/base/strings.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -23,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto loaded = scenario::LoadScenario(xml, "fuzz.xml", options);
   if (!loaded.ok()) {
     // Errors are located: "fuzz.xml:<line>: ..." (or the no-file cases).
-    std::string_view message = loaded.status().message();
+    std::string_view message = sipfleet::base::FromAbsl(loaded.status().message());
     Check(message.starts_with("fuzz.xml:") || message.find("-inf") != std::string_view::npos ||
           message.find("injection file") != std::string_view::npos);
     return 0;

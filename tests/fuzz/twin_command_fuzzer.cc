@@ -9,6 +9,7 @@
 
 #include "common/twin/command.h"
 #include "common/twin/slave_cfg.h"
+#include "common/base/strings.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {
@@ -60,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto peers = twin::ParseSlaveCfg(input, "fuzz.cfg");
   if (!peers.ok()) {
-    Check(std::string_view(peers.status().message()).starts_with("fuzz.cfg"));
+    Check(sipfleet::base::FromAbsl(peers.status().message()).starts_with("fuzz.cfg"));
   } else {
     for (const twin::PeerAddress& peer : *peers) Check(twin::FindPeer(*peers, peer.name) != nullptr);
   }
