@@ -388,18 +388,24 @@ TEST(ClusterTest, ClockSkewBeyondTheLimitRefusesToStartNamingTheAgent) {
   EXPECT_EQ(cluster.agent_results[1].totals.Get(Counter::kOutgoingCall), 0u);
 }
 
-// The same skew within the limit is measured and the run goes on.
-TEST(ClusterTest, ClockSkewWithinTheLimitIsMeasured) {
+// A quiet master (no screens, no keys) for agents uas1 (UAS) and uac1.
+master::MasterOptions UasAndUacOptions(std::vector<std::string> sipp_args) {
   master::MasterOptions options;
   options.listen = "127.0.0.1:0";
   options.agent_names = {"uas1", "uac1"};
   options.uas_agents = {"uas1"};
   options.agent_wait_ms = 20000;
-  options.max_skew_ms = 500;
   options.show_screens = false;
   options.read_keys = false;
-  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "20", "-d", "0", "127.0.0.1:17704",
-                       "-cp", "17705"};
+  options.sipp_args = std::move(sipp_args);
+  return options;
+}
+
+// The same skew within the limit is measured and the run goes on.
+TEST(ClusterTest, ClockSkewWithinTheLimitIsMeasured) {
+  master::MasterOptions options = UasAndUacOptions(
+      {"-sn", "uac", "-r", "100", "-m", "20", "-d", "0", "127.0.0.1:17704", "-cp", "17705"});
+  options.max_skew_ms = 500;
   base::SystemClock clock;
   SkewedClock skewed(300'000);
   Cluster cluster;
@@ -437,15 +443,8 @@ class JumpingClock final : public base::Clock {
 // run completes with exact counts and no agent is taken for lost.
 TEST(ClusterTest, AgentWallClockJumpMidRunDoesNotDisturbTheRun) {
   for (int64_t jump_us : {int64_t{30'000'000}, int64_t{-30'000'000}}) {
-    master::MasterOptions options;
-    options.listen = "127.0.0.1:0";
-    options.agent_names = {"uas1", "uac1"};
-    options.uas_agents = {"uas1"};
-    options.agent_wait_ms = 20000;
-    options.show_screens = false;
-    options.read_keys = false;
-    options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "300", "-d", "0", "127.0.0.1:17736",
-                         "-cp", "17737"};
+    master::MasterOptions options = UasAndUacOptions(
+        {"-sn", "uac", "-r", "100", "-m", "300", "-d", "0", "127.0.0.1:17736", "-cp", "17737"});
     base::SystemClock clock;
     JumpingClock jumping(1'500'000, jump_us);  // after registration and the start
     Cluster cluster;
