@@ -18,7 +18,8 @@ inline std::vector<std::string_view> Chunks(std::string_view bytes, std::string_
   std::vector<std::string_view> chunks;
   size_t i = 0;
   while (!bytes.empty()) {
-    size_t size = sizes.empty() ? bytes.size() : static_cast<unsigned char>(sizes[i++ % sizes.size()]);
+    size_t size = bytes.size();
+    if (!sizes.empty()) size = static_cast<unsigned char>(sizes[i++ % sizes.size()]);
     if (size == 0) size = 1;
     if (size > bytes.size()) size = bytes.size();
     chunks.push_back(bytes.substr(0, size));

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/injection/injection_file.h"
 #include "common/base/strings.h"
+#include "common/injection/injection_file.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -30,9 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   Check(!file.AppendField(lines, 0, &out));
-  for (uint64_t call = 0; call < 4; ++call) Check(file.LineForCall(call, call, call * 7919) < lines ||
-                                                  file.LineForCall(call, call, call * 7919) ==
-                                                      InjectionFile::kNoLine);
+  for (uint64_t call = 0; call < 4; ++call) {
+    const size_t line = file.LineForCall(call, call, call * 7919);
+    Check(line < lines || line == InjectionFile::kNoLine);
+  }
   (void)file.ShortRecordsWarning(file.max_fields() + 1);
   (void)InjectionFile::ParseLineOverride(text.substr(0, 32));
   // Index only small files: a PRINTF=N file indexes N virtual lines.

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/base/strings.h"
 #include "common/scenario/field_use.h"
 #include "common/scenario/loader.h"
-#include "common/base/strings.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -31,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const scenario::Scenario& loaded_scenario = **loaded;
   Check(!loaded_scenario.elements.empty());
-  for (const std::string& warning : loaded_scenario.warnings) Check(warning.starts_with("fuzz.xml:"));
+  for (const std::string& warning : loaded_scenario.warnings) {
+    Check(warning.starts_with("fuzz.xml:"));
+  }
   for (const scenario::FieldUse& use : scenario::WidestFieldUses(loaded_scenario)) {
     Check(use.file >= 0 && use.file < 2 && use.fields >= 1);
   }

@@ -4,6 +4,7 @@
 // sizes: both must give the same messages and the same verdict, every
 // message must lie inside the stream and fit the size limit.
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,7 +52,8 @@ Outcome Frame(const std::vector<std::string_view>& reads) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   if (input.empty()) return 0;
-  const size_t sizes_length = std::min<size_t>(static_cast<unsigned char>(input[0]), input.size() - 1);
+  const size_t sizes_length =
+      std::min<size_t>(static_cast<unsigned char>(input[0]), input.size() - 1);
   std::string_view sizes = input.substr(1, sizes_length);
   std::string_view stream = input.substr(1 + sizes_length);
   Outcome whole = Frame({stream});

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base/strings.h"
 #include "common/twin/command.h"
 #include "common/twin/slave_cfg.h"
-#include "common/base/strings.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {
@@ -53,7 +53,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)twin::CommandHeader(command, "Call-ID", true, occurrence, &header);
       (void)twin::CommandHeader(command, "From", false, occurrence, &header);
     }
-    if (twin::IsAbortCommand(command)) Check(!twin::AbortCommand(twin::CommandCallId(command)).empty());
+    if (twin::IsAbortCommand(command)) {
+      Check(!twin::AbortCommand(twin::CommandCallId(command)).empty());
+    }
     std::string framed;
     twin::AppendFrame(command, &framed);
     std::vector<std::string> again;
@@ -63,7 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!peers.ok()) {
     Check(sipfleet::base::FromAbsl(peers.status().message()).starts_with("fuzz.cfg"));
   } else {
-    for (const twin::PeerAddress& peer : *peers) Check(twin::FindPeer(*peers, peer.name) != nullptr);
+    for (const twin::PeerAddress& peer : *peers) {
+      Check(twin::FindPeer(*peers, peer.name) != nullptr);
+    }
   }
   return 0;
 }
