@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI's fuzzing stage: builds every libFuzzer target (tests/fuzz/) with clang
-# into build-asan/ and runs each for FUZZ_SECONDS (default 30) from its seed
+# into build-asan/ and runs each for FUZZ_SECONDS (default 20) from its seed
 # corpus in tests/fuzz/corpus/<target>/ (copied: the repository is not
 # written). A crash, leak, sanitizer report or timeout fails the stage; the
 # input is kept in build-asan/artifacts/<target>/.
@@ -8,7 +8,7 @@
 # Long runs: bench/fuzz_long.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${FUZZ_SECONDS:-30}
+seconds=${FUZZ_SECONDS:-20}
 jobs=${SIPFLEET_JOBS:-2}
 source scripts/sanitizer_trees.sh
 [[ -n $(sanitizer_clang) ]] || { echo "fuzz: clang is not installed (scripts/install-deps.sh)" >&2; exit 1; }

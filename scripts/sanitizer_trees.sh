@@ -4,7 +4,8 @@
 #                targets and the ASan+UBSan tests come from this one tree);
 #                gcc with ASan+UBSan when clang is missing (no fuzz targets).
 #   build-tsan/: TSan (clang when present, else gcc).
-# Both are Debug builds at -O1; ccache is used when present.
+# Both are Debug builds at -O1 with line tables only (-g1); ccache is used
+# when present.
 
 sanitizer_clang() { command -v clang++-14 || command -v clang++ || true; }
 sanitizer_clang_c() { command -v clang-14 || command -v clang || true; }
@@ -16,7 +17,10 @@ fi
 # configure_tree DIR SANITIZER [FUZZ]: configures DIR quietly.
 configure_tree() {
   local dir=$1 sanitizer=$2 fuzz=${3:-OFF} cxx cc
-  local args=(-DCMAKE_BUILD_TYPE=Debug -DSIPFLEET_SANITIZE="$sanitizer" -DSIPFLEET_FUZZ="$fuzz")
+  # Debug (assertions on) with line tables only: enough for sanitizer stacks,
+  # much cheaper to compile than full debug information.
+  local args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1
+    -DSIPFLEET_SANITIZE="$sanitizer" -DSIPFLEET_FUZZ="$fuzz")
   cxx=$(sanitizer_clang)
   cc=$(sanitizer_clang_c)
   if [[ -n $cxx && -n $cc ]]; then
