@@ -79,9 +79,8 @@ TEST(OptionsTest, RatePeriodMustBePositive) {
   for (const char* period : {"0", "-5", "0ms"}) {
     auto o = Parse({"-rp", period});
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument) << period;
-    EXPECT_EQ(std::string(o.status().message()).rfind(std::string("-rp: invalid value '") + period + "'", 0),
-              0u)
-        << o.status();
+    const std::string expected = std::string("-rp: invalid value '") + period + "'";
+    EXPECT_TRUE(std::string(o.status().message()).starts_with(expected)) << o.status();
   }
   auto ok = Parse({"-rp", "2s"});
   ASSERT_TRUE(ok.ok()) << ok.status();
