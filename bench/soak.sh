@@ -43,8 +43,9 @@ uac_warm=0 uas_warm=0 uac_last=0 uas_last=0
 while kill -0 "$uac" 2>/dev/null; do
   sleep "$sample"
   t=$((SECONDS - start))
-  uac_last=$(rss_kb "$uac"); uas_last=$(rss_kb "$uas")
-  [[ $uac_last == 0 ]] && break
+  uac_now=$(rss_kb "$uac"); uas_now=$(rss_kb "$uas")
+  [[ $uac_now == 0 ]] && break  # the UAC ended during the sleep
+  uac_last=$uac_now uas_last=$uas_now
   placed=$([[ -f $work/uac.csv ]] && csv_col 'OutgoingCall(C)' "$work/uac.csv" || echo 0)
   echo "$t $uac_last $uas_last $placed"
   if ((t <= warmup)); then uac_warm=$uac_last uas_warm=$uas_last; fi

@@ -854,18 +854,26 @@ void Worker::EndCall(Call& call, bool counted) {
   UpdateFinished();
 }
 
-bool Worker::IsDeadCall(std::string_view call_id) {
-  int64_t now = clock_.NowMillis();
+void Worker::ForgetExpiredDeadCalls(int64_t now) {
   while (!dead_calls_.empty() && dead_calls_.front().first <= now) {
     dead_call_hashes_.erase(dead_calls_.front().second);
     dead_calls_.pop_front();
   }
+}
+
+bool Worker::IsDeadCall(std::string_view call_id) {
+  ForgetExpiredDeadCalls(clock_.NowMillis());
   return dead_call_hashes_.contains(ViewHash()(call_id));
 }
 
+// Expired entries go here too: a client in a clean run never asks
+// IsDeadCall (nothing arrives for an ended call), and the list grew by one
+// entry per call for the whole run (the soak of issue 17: +17 bytes a call).
 void Worker::RememberDeadCall(std::string_view call_id) {
+  const int64_t now = clock_.NowMillis();
+  ForgetExpiredDeadCalls(now);
   uint64_t hash = ViewHash()(call_id);
-  dead_calls_.emplace_back(clock_.NowMillis() + config_.deadcall_wait_ms, hash);
+  dead_calls_.emplace_back(now + config_.deadcall_wait_ms, hash);
   dead_call_hashes_.insert(hash);
 }
 

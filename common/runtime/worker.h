@@ -363,6 +363,7 @@ class Worker final : public transport::FdHandler,
   void AckFinalResponse(Call& call, const sip::Message& response);
   bool IsDeadCall(std::string_view call_id);
   void RememberDeadCall(std::string_view call_id);
+  void ForgetExpiredDeadCalls(int64_t now);
 
   // Call generation (client mode).
   void PlaceDueCalls();
