@@ -61,7 +61,7 @@ TEST(OptionTableTest, RefusalsNameTheOption) {
   EXPECT_EQ(Parse({"-wait"}).status().message(), "option -wait needs 1 value");
   EXPECT_EQ(Parse({"-mode", "c"}).status().message(), "-mode: invalid value 'c': a or b expected");
   EXPECT_EQ(Parse({"-count", "0"}).status().message(),
-            "-count: invalid value '0': a number is expected");
+            "-count: invalid value '0': a whole number from 1 to 4294967295 is expected");
   EXPECT_EQ(Parse({"-wait", "soon"}).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Parse({"-quiett"}).status().message(), "unknown option -quiett; did you mean -quiet?");
 }
