@@ -245,9 +245,12 @@ absl::Status IndexInjectionFiles(
     // -infindex users.csv 0).
     auto it = std::find(given.begin(), given.end(), path);
     if (it == given.end()) {
-      it = std::find_if(given.begin(), given.end(), [&path](const std::string& inf) {
+      // A named copy of the binding: clang 14 (the sanitizer and fuzz
+      // builds) cannot capture a structured binding.
+      const std::string& name = path;
+      it = std::find_if(given.begin(), given.end(), [&name](const std::string& inf) {
         size_t slash = inf.rfind('/');
-        return slash != std::string::npos && std::string_view(inf).substr(slash + 1) == path;
+        return slash != std::string::npos && std::string_view(inf).substr(slash + 1) == name;
       });
     }
     if (it == given.end()) {
