@@ -47,6 +47,7 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
                                                   transport::ReceiveBatch::kMaxDatagramBytes))),
       send_(socket_ != nullptr ? socket_->fd() : -1),
       stats_(StatsLayoutFor(*shared->scenario)),
+      last_policy_(*shared->scenario),
       rng_(shared->config.rng_seed * 7919 + static_cast<uint64_t>(index)),
       sampler_(shared->config.rng_seed * 104729 + static_cast<uint64_t>(index)),
       next_call_number_(first_call_number),
@@ -305,7 +306,7 @@ void Worker::AcceptMessage(Call& call, int index, const sip::Message& message, u
   }
   call.last_recv_hash = hash;
   call.last_recv_index = index;
-  if (scenario_.needs_last_message) call.last_message.assign(message.raw());
+  if (scenario_.needs_last_message) KeepLastMessage(call, index, message);
   if (!message.is_request()) {
     if (!message.to_tag().empty()) call.peer_tag.assign(message.to_tag());
     if (message.cseq_method() == "INVITE" && message.status_code() >= 200 &&
@@ -332,6 +333,14 @@ void Worker::AcceptMessage(Call& call, int index, const sip::Message& message, u
   call.msg_index = NextIndex(call, element, index);
   call.state = Call::State::kRunning;
   Advance(call);
+}
+
+void Worker::KeepLastMessage(Call& call, int index, const sip::Message& message) {
+  if (last_policy_.KeepAfter(index)) {
+    last_policy_.Keep(message, &call.last_message);
+  } else {
+    std::string().swap(call.last_message);  // nothing reads it before the next recv
+  }
 }
 
 void Worker::HandleOldMessage(Call& call, int index, const sip::Message& message) {
@@ -369,7 +378,7 @@ void Worker::HandleUnexpected(Call& call, const sip::Message& message) {
     SetVar(call, scenario_.unexpected_return, VarValue::Double(call.msg_index));
     SetVar(call, scenario_.unexpected_paused,
            VarValue::Double(call.pause_until_ms == kNever ? 0 : call.pause_until_ms));
-    if (scenario_.needs_last_message) call.last_message.assign(message.raw());
+    if (scenario_.needs_last_message) last_policy_.Keep(message, &call.last_message);
     call.recv_deadline_ms = kNever;
     call.pause_until_ms = kNever;
     call.msg_index = scenario_.unexpected_label;

@@ -22,6 +22,7 @@
 #include "common/runtime/call.h"
 #include "common/runtime/config.h"
 #include "common/runtime/expander.h"
+#include "common/runtime/last_message.h"
 #include "common/runtime/pacing.h"
 #include "common/runtime/variables.h"
 #include "common/scenario/scenario.h"
@@ -222,6 +223,8 @@ class Worker final : public transport::FdHandler,
   void AcceptMessage(Call& call, int index, const sip::Message& message, uint64_t hash);
   void HandleUnexpected(Call& call, const sip::Message& message);
   void HandleOldMessage(Call& call, int index, const sip::Message& message);
+  // Stores what later [last_*] expansions may read of `message`, accepted at `index`.
+  void KeepLastMessage(Call& call, int index, const sip::Message& message);
 
   // Executing the scenario.
   void Advance(Call& call);
@@ -401,6 +404,7 @@ class Worker final : public transport::FdHandler,
   transport::ReceiveBatch receive_;
   transport::SendBatch send_;
   stats::Shard stats_;
+  const LastMessagePolicy last_policy_;
   base::Rng rng_;
   distribution::Sampler sampler_;
   RunValues run_values_;

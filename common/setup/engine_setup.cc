@@ -30,7 +30,7 @@ std::string RoutedSourceIp(const transport::SocketAddress& remote) {
   std::string ip = remote.is_ipv6() ? "::1" : "127.0.0.1";
   if (connect(fd, remote.sockaddr_ptr(), remote.length()) == 0) {
     transport::SocketAddress local;
-    socklen_t len = sizeof(sockaddr_storage);
+    socklen_t len = transport::SocketAddress::kCapacity;
     if (getsockname(fd, local.mutable_sockaddr(), &len) == 0) {
       local.set_length(len);
       ip = local.ip();

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -61,8 +62,8 @@ absl::StatusOr<SocketAddress> SocketAddress::ResolveHostPort(std::string_view ho
 
 SocketAddress SocketAddress::FromSockaddr(const sockaddr* sa, socklen_t len) {
   SocketAddress address;
-  std::memcpy(&address.storage_, sa, std::min<size_t>(len, sizeof(address.storage_)));
-  address.length_ = len;
+  address.length_ = std::min<socklen_t>(len, kCapacity);
+  std::memcpy(&address.storage_, sa, address.length_);
   return address;
 }
 

@@ -12,9 +12,14 @@
 
 namespace sipfleet::transport {
 
-// An IPv4 or IPv6 socket address (value type).
+// An IPv4 or IPv6 socket address (value type), 32 bytes: every call keeps
+// its peer's (a sockaddr_storage would be 136 bytes a call).
 class SocketAddress {
  public:
+  // The most bytes a sockaddr written into mutable_sockaddr() may take
+  // (getsockname/accept lengths start from this).
+  static constexpr socklen_t kCapacity = sizeof(sockaddr_in6);
+
   SocketAddress() = default;
   // Resolves `host` (a name, dotted quad, or IPv6 with or without brackets)
   // and `port`. Blocking; call at start-up only.
@@ -29,8 +34,8 @@ class SocketAddress {
   sockaddr* mutable_sockaddr() { return reinterpret_cast<sockaddr*>(&storage_); }
   socklen_t length() const { return length_; }
   void set_length(socklen_t length) { length_ = length; }
-  bool is_ipv6() const { return storage_.ss_family == AF_INET6; }
-  int family() const { return storage_.ss_family; }
+  bool is_ipv6() const { return storage_.sin6_family == AF_INET6; }
+  int family() const { return storage_.sin6_family; }
   uint16_t port() const;
   void set_port(uint16_t port);
   // The address without brackets ("127.0.0.1", "::1").
@@ -40,7 +45,7 @@ class SocketAddress {
   bool operator==(const SocketAddress& other) const;
 
  private:
-  sockaddr_storage storage_{};
+  sockaddr_in6 storage_{};  // AF_INET addresses use its first 16 bytes
   socklen_t length_ = 0;
 };
 

@@ -68,7 +68,7 @@ absl::Status BindLocal(int fd, const SocketAddress& local) {
 
 SocketAddress LocalAddress(int fd) {
   SocketAddress address;
-  socklen_t length = sizeof(sockaddr_storage);
+  socklen_t length = SocketAddress::kCapacity;
   if (getsockname(fd, address.mutable_sockaddr(), &length) == 0) address.set_length(length);
   return address;
 }

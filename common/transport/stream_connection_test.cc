@@ -325,7 +325,7 @@ TEST_F(StreamConnectionTest, ConnectToClosedPortFails) {
   raw_fds_.push_back(holder);
   SocketAddress address = Loopback(0);
   ASSERT_EQ(bind(holder, address.sockaddr_ptr(), address.length()), 0);
-  socklen_t length = sizeof(sockaddr_storage);
+  socklen_t length = SocketAddress::kCapacity;
   ASSERT_EQ(getsockname(holder, address.mutable_sockaddr(), &length), 0);
 
   Recorder events;

@@ -38,7 +38,7 @@ absl::StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& 
     return absl::InternalError(what);
   }
   SocketAddress bound = local;
-  socklen_t len = sizeof(sockaddr_storage);
+  socklen_t len = SocketAddress::kCapacity;
   getsockname(fd, bound.mutable_sockaddr(), &len);
   bound.set_length(len);
   return std::unique_ptr<UdpSocket>(new UdpSocket(fd, bound));
