@@ -17,11 +17,6 @@ uint64_t ShareOf(uint64_t total, int index, int count) {
   return total / count + (static_cast<uint64_t>(index) < total % count ? 1 : 0);
 }
 
-// Worker `index`'s share of -l (0 = no limit): at least one call each.
-uint64_t CallLimitShare(uint64_t limit, int index, int count) {
-  return limit == 0 ? 0 : std::max<uint64_t>(ShareOf(limit, index, count), 1);
-}
-
 absl::StatusOr<std::shared_ptr<transport::UdpSocket>> BindOne(const EngineConfig& config,
                                                               uint16_t port) {
   transport::SocketAddress local = config.local;
@@ -76,13 +71,11 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   const int count = config.workers;
   engine->shared_.workers.resize(count);
   for (int i = 0; i < count; ++i) {
-    // -l is shared out so the per-worker limits add up to the total.
-    const uint64_t limit = CallLimitShare(config.call_limit, i, count);
     // Cluster stripes (config.h): worker i places offset + i + 1, + stride.
     const uint64_t stride = config.call_number_stride > 0 ? config.call_number_stride
                                                           : static_cast<uint64_t>(count);
     auto worker = std::make_unique<Worker>(i, &engine->shared_, sockets[server ? 0 : i], server,
-                                           config.call_number_offset + i + 1, stride, limit);
+                                           config.call_number_offset + i + 1, stride);
     engine->shared_.workers[i] = worker.get();
     if (config.users > 0) {
       worker->SetUsers(ShareOf(config.users, i, count), static_cast<uint32_t>(i) + 1,
@@ -106,6 +99,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->rate_ = config.rate;
   engine->users_ = config.users;
   engine->call_limit_ = config.call_limit;
+  engine->shared_.call_limit.store(config.call_limit, std::memory_order_relaxed);
   return engine;
 }
 
@@ -201,6 +195,12 @@ absl::Status Engine::Listen() {
   return absl::OkStatus();
 }
 
+TimerLateness Engine::Lateness() const {
+  TimerLateness all;
+  for (const auto& worker : workers_) all.Merge(worker->timer_lateness());
+  return all;
+}
+
 MediaReport Engine::Media() const {
   MediaReport report;
   for (const auto& worker : workers_) {
@@ -290,10 +290,11 @@ void Engine::SetUsers(uint64_t users) {
 
 void Engine::SetCallLimit(uint64_t limit) {
   call_limit_ = limit;
-  const int count = worker_count();
-  for (int i = 0; i < count; ++i) {
-    workers_[i]->PostCallLimit(CallLimitShare(limit, i, count));
-  }
+  shared_.call_limit.store(limit, std::memory_order_relaxed);
+  // -l is one limit for the process, checked against every worker's open
+  // calls; wake the workers (same pacing) to place what it now allows.
+  if (threads_.empty()) return;
+  for (auto& worker : workers_) worker->PostPacing(pacing_);
 }
 
 void Engine::StopNewCalls() {

@@ -34,7 +34,7 @@ bool IsInvite(const scenario::Element& element) {
 }  // namespace
 
 Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSocket> socket,
-               bool shared_socket, uint64_t first_call_number, uint64_t stride, uint64_t call_limit)
+               bool shared_socket, uint64_t first_call_number, uint64_t stride)
     : index_(index),
       shared_(shared),
       scenario_(*shared->scenario),
@@ -51,8 +51,8 @@ Worker::Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSo
       rng_(shared->config.rng_seed * 7919 + static_cast<uint64_t>(index)),
       sampler_(shared->config.rng_seed * 104729 + static_cast<uint64_t>(index)),
       next_call_number_(first_call_number),
-      stride_(stride),
-      call_limit_(call_limit) {
+      first_number_(first_call_number - static_cast<uint64_t>(index)),
+      stride_(stride) {
   const transport::SocketAddress& local = socket_ != nullptr ? socket_->local_address() : config_.local;
   run_values_.transport = std::string(config_.transport_name());
   run_values_.service = config_.service;
@@ -124,6 +124,7 @@ void Worker::Run() {
 void Worker::PostAbortAll() {
   loop_.Post([this] {
     next_call_number_ = ~uint64_t{0} / 2;  // no new calls
+    no_new_calls_ = true;
     for (uint32_t slot = 0; slot < calls_.size(); ++slot) {
       Call& call = calls_[slot];
       if (call.state != Call::State::kDone) {
@@ -659,9 +660,16 @@ void Worker::OnTimer(uint64_t token) {
     return;  // a stale or superseded entry
   }
   call.timer_ms = kNever;
-  if (call.retrans_at_ms <= now) Retransmit(call, slot);
+  const int64_t now_us = clock_.NowMicros();
+  if (call.retrans_at_ms <= now) {
+    lateness_.retransmissions_us.Record(
+        static_cast<uint64_t>(std::max<int64_t>(now_us - call.retrans_at_ms * 1000, 0)));
+    Retransmit(call, slot);
+  }
   if (call.state != Call::State::kDone && call.recv_deadline_ms <= now) RecvTimeout(call);
   if (call.state == Call::State::kPaused && call.pause_until_ms <= now) {
+    lateness_.pauses_us.Record(static_cast<uint64_t>(std::max<int64_t>(
+        now_us - call.pause_until_ms * 1000, 0)));
     call.pause_until_ms = kNever;
     call.state = Call::State::kRunning;
     call.msg_index = NextIndex(call, scenario_.elements[call.msg_index], call.msg_index);
@@ -857,7 +865,7 @@ void Worker::EndCall(Call& call, bool counted) {
     call.user_id = 0;
   }
   if (scenario_.mode == scenario::Mode::kClient &&
-      (users_mode_ || (call_limit_ > 0 && !pacer_armed_))) {
+      (users_mode_ || (shared_->call_limit.load(std::memory_order_relaxed) > 0 && !pacer_armed_))) {
     PlaceDueCalls();  // a user, or a slot under -l, is free again
   }
   UpdateFinished();
@@ -908,13 +916,6 @@ void Worker::PostUsers(uint64_t quota) {
   });
 }
 
-void Worker::PostCallLimit(uint64_t limit) {
-  loop_.Post([this, limit] {
-    call_limit_ = limit;
-    PlaceDueCalls();
-  });
-}
-
 uint32_t Worker::TakeUserId() {
   if (!free_user_ids_.empty()) {
     uint32_t id = free_user_ids_.back();
@@ -946,20 +947,56 @@ void Worker::PlaceDueCalls() {
   UpdateFinished();
 }
 
+uint64_t Worker::NumberOfClaim(uint64_t k) const {
+  const uint64_t workers = std::max<uint64_t>(shared_->workers.size(), 1);
+  return first_number_ + k % workers + (k / workers) * stride_;
+}
+
+int Worker::ActivePlacers() const {
+  const int workers = static_cast<int>(shared_->workers.size());
+  if (workers <= 1 || !pacing_.running()) return 1;
+  // This process's share of the rate: its W numbers in every `stride`.
+  double rate = 1e6 / pacing_.interval_us * static_cast<double>(workers) /
+                static_cast<double>(stride_);
+  return std::clamp(static_cast<int>(std::ceil(rate / kCallsPerPlacer)), 1, workers);
+}
+
+uint64_t Worker::TotalOpenCalls() const {
+  uint64_t open = 0;
+  for (const Worker* worker : shared_->workers) open += worker->open_calls();
+  return shared_->workers.empty() ? open_calls() : open;
+}
+
 void Worker::PlaceRateCalls() {
-  if (!pacing_.running()) return;
+  if (!pacing_.running() || no_new_calls_ || index_ >= ActivePlacers()) return;
   const uint64_t last = config_.max_calls > 0 ? config_.max_calls : ~uint64_t{0} / 2;
+  const uint64_t limit = shared_->call_limit.load(std::memory_order_relaxed);
   int64_t now = clock_.NowMicros();
-  while (next_call_number_ <= last && !shared_->stop_new_calls.load(std::memory_order_relaxed)) {
-    int64_t due = pacing_.DueMicros(next_call_number_);
+  std::atomic<uint64_t>& claimed = shared_->claimed_calls;
+  uint64_t k = claimed.load(std::memory_order_acquire);
+  while (!shared_->stop_new_calls.load(std::memory_order_relaxed)) {
+    const uint64_t number = NumberOfClaim(k);
+    if (number > last) break;
+    int64_t due = pacing_.DueMicros(number);
     if (due > now) {
       ArmPacer(due);
       break;
     }
-    if (call_limit_ > 0 && open_calls_.load(std::memory_order_relaxed) >= call_limit_) break;
-    uint64_t number = next_call_number_;
-    next_call_number_ += stride_;
+    if (limit > 0 && TotalOpenCalls() >= limit) {
+      // A call ending on another worker frees the slot: look again next tick.
+      ArmPacer(now + 1000);
+      break;
+    }
+    if (!claimed.compare_exchange_weak(k, k + 1, std::memory_order_acq_rel)) continue;
+    if (NumberOfClaim(k + 1) > last) {
+      // The last call is placed: the other workers learn that they are done
+      // once their own calls end (one that placed nothing has no event).
+      for (Worker* worker : shared_->workers) {
+        if (worker != this) worker->loop_.Post([worker] { worker->UpdateFinished(); });
+      }
+    }
     StartClientCall(number);
+    k = claimed.load(std::memory_order_acquire);
   }
 }
 
@@ -983,7 +1020,10 @@ void Worker::PlaceUserCalls() {
 
 void Worker::UpdateFinished() {
   const uint64_t last = config_.max_calls > 0 ? config_.max_calls : ~uint64_t{0} / 2;
-  bool no_more = scenario_.mode == scenario::Mode::kServer || next_call_number_ > last ||
+  const uint64_t next =
+      users_mode_ ? next_call_number_
+                  : NumberOfClaim(shared_->claimed_calls.load(std::memory_order_acquire));
+  bool no_more = scenario_.mode == scenario::Mode::kServer || next > last || no_new_calls_ ||
                  shared_->stop_new_calls.load(std::memory_order_relaxed);
   finished_.store(no_more && open_calls_.load(std::memory_order_relaxed) == 0,
                   std::memory_order_release);

@@ -23,6 +23,7 @@
 #include "common/runtime/config.h"
 #include "common/runtime/expander.h"
 #include "common/runtime/last_message.h"
+#include "common/runtime/timer_lateness.h"
 #include "common/runtime/pacing.h"
 #include "common/runtime/variables.h"
 #include "common/scenario/scenario.h"
@@ -59,6 +60,14 @@ struct WorkerShared {
   std::atomic<uint64_t> incoming_admitted{0};
   std::atomic<bool> stop_new_calls{false};
   std::atomic<int64_t> dynamic_id{0};
+  // Rate mode (client): how many calls of this process have been claimed.
+  // The k-th claimed call gets number offset + 1 + k % W + (k / W) * stride
+  // (W workers), so numbers stay those of the stripes in config.h whichever
+  // worker places them.
+  std::atomic<uint64_t> claimed_calls{0};
+  // -l for the whole process (0 = none), checked against every worker's
+  // open calls in rate mode.
+  std::atomic<uint64_t> call_limit{0};
   // Set once by an action that ends the run (<error>, exec int_cmd=stop_now);
   // the controlling thread reads it through Engine::ForcedExit().
   std::atomic<int> forced_exit_code{-1};
@@ -107,7 +116,7 @@ class Worker final : public transport::FdHandler,
   // index+1+stride, ... so numbering is unique across workers (and agents,
   // by choosing first_call_number/stride).
   Worker(int index, WorkerShared* shared, std::shared_ptr<transport::UdpSocket> socket,
-         bool shared_socket, uint64_t first_call_number, uint64_t stride, uint64_t call_limit);
+         bool shared_socket, uint64_t first_call_number, uint64_t stride);
 
   // Stream transports, server mode: listens on `address` (port 0 = any).
   // Called after Init(), before the thread starts. Errors: FailedPrecondition when in use.
@@ -140,8 +149,6 @@ class Worker final : public transport::FdHandler,
   void SetUsers(uint64_t quota, uint32_t first_user_id, uint32_t stride);
   void PostPacing(const Pacing& pacing);
   void PostUsers(uint64_t quota);
-  // -l: the most calls this worker keeps open (0 = no limit).
-  void PostCallLimit(uint64_t limit);
   // Thread-safe: hand over datagrams another worker received for our calls.
   struct Forwarded {
     std::string bytes;
@@ -173,6 +180,8 @@ class Worker final : public transport::FdHandler,
   // Media counters; read only after the thread has stopped.
   const rtp::MediaPlayer* media_player() const { return media_.get(); }
   const rtp::RtpEcho* rtp_echo() const { return rtp_echo_.get(); }
+  // How late call timers fired; read only after the thread has stopped.
+  const TimerLateness& timer_lateness() const { return lateness_; }
   // Thread-safe: (un)mutes the -rtp_echo of this worker for `source`.
   void PostEchoMute(const transport::SocketAddress& source, bool mute);
 
@@ -371,6 +380,15 @@ class Worker final : public transport::FdHandler,
   // Call generation (client mode).
   void PlaceDueCalls();
   void PlaceRateCalls();
+  // Rate mode: the number of the k-th call this process places.
+  uint64_t NumberOfClaim(uint64_t k) const;
+  // Rate mode: how many workers place calls at the current rate (worker 0
+  // alone up to kCallsPerPlacer calls/s, then one more per step): a worker
+  // that places no calls sleeps instead of waking every tick, so the default
+  // workers cost no more per call than one at light load.
+  int ActivePlacers() const;
+  static constexpr double kCallsPerPlacer = 20000;
+  uint64_t TotalOpenCalls() const;
   void PlaceUserCalls();
   void ArmPacer(int64_t due_us);
   uint32_t TakeUserId();
@@ -405,6 +423,7 @@ class Worker final : public transport::FdHandler,
   transport::SendBatch send_;
   stats::Shard stats_;
   const LastMessagePolicy last_policy_;
+  TimerLateness lateness_;
   base::Rng rng_;
   distribution::Sampler sampler_;
   RunValues run_values_;
@@ -432,11 +451,12 @@ class Worker final : public transport::FdHandler,
   // Client pacing (pacing.h); this worker places next_call_number_,
   // next_call_number_ + stride_, ...
   uint64_t next_call_number_;
+  const uint64_t first_number_;  // worker 0's first number: offset + 1
   const uint64_t stride_;
-  uint64_t call_limit_;
   Pacing pacing_;
   bool pacing_set_ = false;  // by SetPacing(); else Begin() starts one from the config
   bool pacer_armed_ = false;
+  bool no_new_calls_ = false;  // aborted (Q, -timeout): this worker places no more
   bool placing_ = false;     // inside PlaceDueCalls (a call may end while it starts)
   // -users: calls kept open and the user ids they run as.
   bool users_mode_ = false;

@@ -29,7 +29,7 @@ class RetransmissionTest : public ::testing::Test {
     shared_.workers.resize(1);
     auto socket = transport::UdpSocket::Bind(shared_.config.local, 1 << 20);
     ASSERT_TRUE(socket.ok());
-    worker_ = std::make_unique<Worker>(0, &shared_, std::move(*socket), false, 1, 1, 0);
+    worker_ = std::make_unique<Worker>(0, &shared_, std::move(*socket), false, 1, 1);
     shared_.workers[0] = worker_.get();
     ASSERT_TRUE(worker_->Init().ok());
     worker_->Begin();
