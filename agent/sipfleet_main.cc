@@ -298,6 +298,24 @@ void PrintMedia(const runtime::MediaReport& media) {
 }
 
 // Our own transport counters (no SIPp CSV column), printed when non-zero.
+// How late retransmission and pause timers fired (p50/p99/max, ms).
+void PrintTimerLateness(const runtime::TimerLateness& lateness) {
+  std::string line;
+  auto add = [&line](std::string_view what, const stats::Histogram& h) {
+    if (h.count() == 0) return;
+    char text[160];
+    std::snprintf(text, sizeof(text), " %llu %.*s late p50/p99/max %.3f/%.3f/%.3f ms;",
+                  static_cast<unsigned long long>(h.count()), static_cast<int>(what.size()),
+                  what.data(), static_cast<double>(h.ValueAtPercentile(50)) / 1000,
+                  static_cast<double>(h.ValueAtPercentile(99)) / 1000,
+                  static_cast<double>(h.max()) / 1000);
+    line.append(text);
+  };
+  add("retransmission timers", lateness.retransmissions_us);
+  add("pauses", lateness.pauses_us);
+  if (!line.empty()) std::printf("sipfleet: timers:%s\n", line.c_str());
+}
+
 void PrintTransportCounters(const stats::Snapshot& totals) {
   using stats::Counter;
   std::string line;
@@ -457,7 +475,13 @@ int Run(const std::vector<std::string>& args) {
                                       totals.Get(stats::Counter::kMalformedMessages)),
       seconds, seconds > 0 ? static_cast<double>(created) / seconds : 0.0,
       (*engine)->worker_count(), code);
+  if (uint64_t late = totals.Get(stats::Counter::kLateCalls); late > 0) {
+    std::printf("sipfleet: cannot keep up: %llu calls started more than 100 ms after their due "
+                "time (rate asked %.1f calls/s)\n",
+                static_cast<unsigned long long>(late), (*engine)->rate());
+  }
   PrintTransportCounters(totals);
+  PrintTimerLateness((*engine)->Lateness());
   if (uint64_t rejected = (*console)->controller().rejected(); rejected > 0) {
     std::printf("sipfleet: control: %llu keys or commands not understood (last: %s)\n",
                 static_cast<unsigned long long>(rejected),

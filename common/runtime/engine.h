@@ -108,6 +108,8 @@ class Engine : public twin::CommandSink {
   uint64_t SendErrors() const;
   // Media counters; only after Join().
   MediaReport Media() const;
+  // How late call timers fired, all workers; after Join().
+  TimerLateness Lateness() const;
   // The first TCP/TLS failure seen ("" if none), for the end-of-run report.
   std::string FirstTransportError() const;
   const transport::SocketAddress& local_address() const;

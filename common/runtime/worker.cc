@@ -317,8 +317,8 @@ void Worker::AcceptMessage(Call& call, int index, const sip::Message& message, u
   } else if (message.cseq_number() > call.cseq) {
     call.cseq = message.cseq_number();
   }
-  call.retrans_index = -1;
-  call.retrans_at_ms = kNever;
+  if (call.retrans_index >= 0) OpenWindow();  // our request was answered
+  StopRetransmissions(call);
   call.recv_deadline_ms = kNever;
   stats_.IncrementMessage(index, MessageCounter::kReceived);
   if (call.extras != nullptr) StoreRecvState(call, element, message);
@@ -581,13 +581,13 @@ bool Worker::SendElement(Call& call, int index) {
   }
   call.last_send_index = index;
   if (element.retrans_ms > 0 && config_.retransmissions && !config_.stream()) {
+    if (call.retrans_index < 0) ++in_flight_;
     call.retrans_index = index;
     call.retrans_count = 0;
     call.retrans_interval_ms = static_cast<uint32_t>(element.retrans_ms);
     call.retrans_at_ms = clock_.NowMillis() + element.retrans_ms;
   } else {
-    call.retrans_index = -1;
-    call.retrans_at_ms = kNever;
+    StopRetransmissions(call);
   }
   return true;
 }
@@ -687,13 +687,13 @@ void Worker::Retransmit(Call& call, uint32_t slot) {
   if (call.retrans_count >= max_retrans) {
     // Timer B / F expired (RFC 3261 §17.1.1.2, §17.1.2.2).
     stats_.IncrementMessage(call.retrans_index, MessageCounter::kTimeout);
-    call.retrans_index = -1;
-    call.retrans_at_ms = kNever;
+    StopRetransmissions(call);
     TraceTimeout(call, /*retransmission=*/true);
     AbortCall(call, Counter::kFailedMaxUDPRetrans);
     return;
   }
   Resend(call, call.retrans_index);
+  CutWindow();
   stats_.Increment(Counter::kRetransmissions);
   stats_.IncrementMessage(call.retrans_index, MessageCounter::kRetransmission);
   ++call.retrans_count;
@@ -703,6 +703,26 @@ void Worker::Retransmit(Call& call, uint32_t slot) {
   if (!invite) interval = std::min<uint32_t>(interval, static_cast<uint32_t>(config_.t2_ms));
   call.retrans_interval_ms = interval;
   call.retrans_at_ms = clock_.NowMillis() + interval;
+}
+
+void Worker::OpenWindow() {
+  window_ += window_ < window_threshold_ ? 1.0 : 1.0 / window_;
+  window_ = std::min(window_, kMaxWindow);
+}
+
+void Worker::CutWindow() {
+  const int64_t now = clock_.NowMillis();
+  // One cut per loss episode: RFC 3261's T1, SIPp's default retransmission
+  // interval.
+  if (now - window_cut_ms_ < 500) return;
+  window_cut_ms_ = now;
+  window_threshold_ = window_ = std::max(window_ / 2, kMinWindow);
+}
+
+void Worker::StopRetransmissions(Call& call) {
+  if (call.retrans_index >= 0) --in_flight_;
+  call.retrans_index = -1;
+  call.retrans_at_ms = kNever;
 }
 
 void Worker::RecvTimeout(Call& call) {
@@ -852,6 +872,7 @@ void Worker::EndCall(Call& call, bool counted) {
   if (config_.deadcall_wait_ms > 0) RememberDeadCall(call.call_id);
   if (media_ != nullptr) media_->Stop(Token(slot, call.generation));
   if (call.extras != nullptr && call.extras->echo_muted) SetCallEcho(call, true);
+  StopRetransmissions(call);
   call.state = Call::State::kDone;
   ++call.generation;
   std::string().swap(call.last_message);
@@ -974,6 +995,7 @@ void Worker::PlaceRateCalls() {
   int64_t now = clock_.NowMicros();
   std::atomic<uint64_t>& claimed = shared_->claimed_calls;
   uint64_t k = claimed.load(std::memory_order_acquire);
+  int budget = kMaxPlacedPerPass;
   while (!shared_->stop_new_calls.load(std::memory_order_relaxed)) {
     const uint64_t number = NumberOfClaim(k);
     if (number > last) break;
@@ -982,12 +1004,15 @@ void Worker::PlaceRateCalls() {
       ArmPacer(due);
       break;
     }
-    if (limit > 0 && TotalOpenCalls() >= limit) {
-      // A call ending on another worker frees the slot: look again next tick.
+    if ((limit > 0 && TotalOpenCalls() >= limit) || static_cast<double>(in_flight_) >= window_ ||
+        budget-- == 0) {
+      // Held back (-l, the congestion window, or this pass's share): look
+      // again next tick; a call ending on another worker may free -l.
       ArmPacer(now + 1000);
       break;
     }
     if (!claimed.compare_exchange_weak(k, k + 1, std::memory_order_acq_rel)) continue;
+    if (now - due > kLateMicros) stats_.Increment(Counter::kLateCalls);
     if (NumberOfClaim(k + 1) > last) {
       // The last call is placed: the other workers learn that they are done
       // once their own calls end (one that placed nothing has no event).

@@ -353,6 +353,8 @@ class Worker final : public transport::FdHandler,
   void RearmTimer(Call& call, uint32_t slot);
   void Retransmit(Call& call, uint32_t slot);
   void RecvTimeout(Call& call);
+  // Ends the call's retransmissions of its last request or response.
+  void StopRetransmissions(Call& call);
 
   // Call life cycle.
   // The number of a new server-side call, or 0 when -m calls were admitted.
@@ -456,7 +458,28 @@ class Worker final : public transport::FdHandler,
   Pacing pacing_;
   bool pacing_set_ = false;  // by SetPacing(); else Begin() starts one from the config
   bool pacer_armed_ = false;
-  bool no_new_calls_ = false;  // aborted (Q, -timeout): this worker places no more
+  bool no_new_calls_ = false;
+  // Calls with a request or response being retransmitted (sent, not yet
+  // answered). A new call starts only while they are fewer than the
+  // congestion window, so an overloaded peer (or this loop) is not sent new
+  // INVITEs faster than it answers the ones it has, and calls created in
+  // excess do not all time out together (issue 15). The window is AIMD, as
+  // TCP's (RFC 5681 §3.1): +1 per answer below the threshold, +1/window
+  // above; halved (at most once per T1) when a retransmission timer fires.
+  uint64_t in_flight_ = 0;
+  double window_ = 64;
+  double window_threshold_ = kMaxWindow;
+  int64_t window_cut_ms_ = 0;  // when the window was last halved
+  static constexpr double kMinWindow = 16;
+  static constexpr double kMaxWindow = 16384;
+  void OpenWindow();
+  void CutWindow();
+  // Most calls one pass places, so the loop keeps reading its sockets while
+  // it catches up.
+  static constexpr int kMaxPlacedPerPass = 256;
+  // A call started later than this after its due time counts as late
+  // (Counter::kLateCalls): the UAC cannot keep up with the rate asked.
+  static constexpr int64_t kLateMicros = 100'000;  // aborted (Q, -timeout): this worker places no more
   bool placing_ = false;     // inside PlaceDueCalls (a call may end while it starts)
   // -users: calls kept open and the user ids they run as.
   bool users_mode_ = false;

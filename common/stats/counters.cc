@@ -46,6 +46,7 @@ constexpr std::array<std::string_view, kNumCounters> kCounterNames = {
     "StreamReadTimeouts",
     "CallsEnded",
     "TraceDrops",
+    "LateCalls",
 };
 
 }  // namespace

@@ -59,6 +59,10 @@ enum class Counter : uint8_t {
   // Ours: trace entries dropped because a worker's trace buffer was full
   // (issue 5). Not a SIPp column.
   kTraceDrops,
+  // Ours: client calls started more than 100 ms after their due time (the
+  // UAC cannot keep up with the rate asked: its loop, or its congestion
+  // window of unanswered transactions, held them back). Not a SIPp column.
+  kLateCalls,
   kCount,
 };
 
