@@ -5,7 +5,9 @@
 # >= N/5 open calls and again at N; bytes per call is the slope between them.
 # Env: HOLD_CALLS (N, 200000), HOLD_RATE (calls/s, 10000), HOLD_MS (60000),
 #      PORT (25360; pair i uses PORT+10*i and +1), SIPFLEET, OUT, SKIP_SIPP=1,
-#      WORKERS (sipfleet -workers on both sides; unset = the default).
+#      WORKERS (sipfleet -workers on both sides; unset = the default),
+#      FINISH=1: after the samples, let the calls end and print each side's
+#      summary (failed calls, timer lateness) on stderr.
 set -euo pipefail
 N=${HOLD_CALLS:-200000}
 RATE=${HOLD_RATE:-10000}
@@ -55,6 +57,14 @@ pair() {
         fi
         sleep 0.05
     done
+    if [[ -n ${FINISH:-} ]]; then
+        # Let every call end (held HOLD_MS) and the UAC exit: its summary says
+        # whether any failed and how late its timers fired.
+        wait "$uac_t" 2>/dev/null || true
+        kill -INT "$uas" 2>/dev/null || true
+        wait "$uas_t" 2>/dev/null || true
+        grep -h "^sipfleet: " "$OUT/$name.log" "$OUT/$name-uas.log" >&2 || true
+    fi
     local last; last=$(tail -n 1 "$csv" | awk -F';' '{print $58, $18}')
     kill -KILL "$uac" "$uas" 2>/dev/null || true
     wait "$uac_t" "$uas_t" 2>/dev/null || true

@@ -317,7 +317,11 @@ void Worker::AcceptMessage(Call& call, int index, const sip::Message& message, u
   } else if (message.cseq_number() > call.cseq) {
     call.cseq = message.cseq_number();
   }
-  if (call.retrans_index >= 0) OpenWindow();  // our request was answered
+  if (call.retrans_index >= 0) {  // our request was answered
+    OpenWindow(call.retrans_count == 0
+                   ? clock_.NowMillis() - (call.retrans_at_ms - call.retrans_interval_ms)
+                   : -1);
+  }
   StopRetransmissions(call);
   call.recv_deadline_ms = kNever;
   stats_.IncrementMessage(index, MessageCounter::kReceived);
@@ -705,7 +709,15 @@ void Worker::Retransmit(Call& call, uint32_t slot) {
   call.retrans_at_ms = clock_.NowMillis() + interval;
 }
 
-void Worker::OpenWindow() {
+void Worker::OpenWindow(int64_t delay_ms) {
+  if (delay_ms > kTargetDelayMs) {
+    const int64_t now = clock_.NowMillis();
+    if (now - window_cut_ms_ >= delay_ms) {
+      window_cut_ms_ = now;
+      window_threshold_ = window_ = std::max(window_ * 0.75, kMinWindow);
+    }
+    return;
+  }
   window_ += window_ < window_threshold_ ? 1.0 : 1.0 / window_;
   window_ = std::min(window_, kMaxWindow);
 }

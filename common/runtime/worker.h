@@ -466,13 +466,19 @@ class Worker final : public transport::FdHandler,
   // excess do not all time out together (issue 15). The window is AIMD, as
   // TCP's (RFC 5681 §3.1): +1 per answer below the threshold, +1/window
   // above; halved (at most once per T1) when a retransmission timer fires.
+  // An answer that took longer than kTargetDelayMs (the peer's queue, or
+  // ours, is building up) shrinks it by a quarter, at most once per such
+  // delay, before any retransmission timer can fire (delay-based, as TCP
+  // Vegas; answers to retransmitted requests are not timed, RFC 6298 §3).
   uint64_t in_flight_ = 0;
   double window_ = 64;
   double window_threshold_ = kMaxWindow;
-  int64_t window_cut_ms_ = 0;  // when the window was last halved
+  int64_t window_cut_ms_ = 0;  // when the window was last reduced
   static constexpr double kMinWindow = 16;
   static constexpr double kMaxWindow = 16384;
-  void OpenWindow();
+  static constexpr int64_t kTargetDelayMs = 100;
+  // `delay_ms` < 0: the answer's delay is unknown (a retransmitted request).
+  void OpenWindow(int64_t delay_ms);
   void CutWindow();
   // Most calls one pass places, so the loop keeps reading its sockets while
   // it catches up.
