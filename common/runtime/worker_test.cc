@@ -24,8 +24,8 @@ class RetransmissionTest : public ::testing::Test {
     shared_.config.remote = peer_->local_address();
     shared_.config.local = *SocketAddress::Resolve("127.0.0.1", 0);
     shared_.config.local_ip_for_uri = "127.0.0.1";
-    shared_.config.max_calls = 1;
-    shared_.config.rate = 1;
+    shared_.config.max_calls = max_calls_;
+    shared_.config.rate = rate_;
     shared_.workers.resize(1);
     auto socket = transport::UdpSocket::Bind(shared_.config.local, 1 << 20);
     ASSERT_TRUE(socket.ok());
@@ -47,6 +47,7 @@ class RetransmissionTest : public ::testing::Test {
         std::string_view d = batch_.datagram(i);
         arrivals_.push_back({elapsed_ms_, std::string(d.substr(0, d.find(' ')))});
         last_datagram_ = std::string(d);
+        datagrams_.push_back(last_datagram_);
       }
     }
   }
@@ -61,7 +62,10 @@ class RetransmissionTest : public ::testing::Test {
   std::unique_ptr<Worker> worker_;
   transport::ReceiveBatch batch_;
   std::vector<Arrival> arrivals_;
+  std::vector<std::string> datagrams_;
   std::string last_datagram_;
+  uint64_t max_calls_ = 1;  // -m and -r of the run StartWorker() makes
+  double rate_ = 1;
   int64_t elapsed_ms_ = 0;
 };
 
@@ -178,6 +182,36 @@ TEST_F(RetransmissionTest, NoRetransmissionWithNr) {
   StartWorker(*scenario::EmbeddedScenario("uac"));
   RunUntil(5'000);
   EXPECT_EQ(arrivals_.size(), 1u);
+}
+
+// Issue 15: a UAC whose peer stops answering stops starting calls once its
+// unanswered INVITEs fill the congestion window (64 at first), instead of
+// sending every due INVITE to time out later; when answers come back, the
+// held-back calls start and those over 100 ms late are counted.
+TEST_F(RetransmissionTest, UnansweredInvitesHoldNewCallsBackAndLateOnesAreCounted) {
+  max_calls_ = 1000;
+  rate_ = 1000;
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  RunUntil(450);  // 450 calls are due; no retransmission timer has fired yet
+  std::vector<std::string> invites;
+  for (const std::string& d : datagrams_) {
+    if (d.starts_with("INVITE")) invites.push_back(d);
+  }
+  EXPECT_EQ(invites.size(), 64u);
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_EQ(s.Get(stats::Counter::kOutgoingCall), 64u);
+  EXPECT_EQ(s.Get(stats::Counter::kLateCalls), 0u);
+  // The peer answers them all: the window frees, the held-back calls start.
+  transport::SendBatch reply(peer_->fd());
+  for (const std::string& invite : invites) {
+    reply.Queue(ResponseTo(invite, 100, "Trying"), worker_->local_address());
+  }
+  ASSERT_EQ(reply.Flush(), 0);
+  RunUntil(460);
+  s = worker_->stats().TakeSnapshot();
+  EXPECT_GT(s.Get(stats::Counter::kOutgoingCall), 64u);
+  EXPECT_GT(s.Get(stats::Counter::kLateCalls), 0u);
+  EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 0u);
 }
 
 }  // namespace
