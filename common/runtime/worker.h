@@ -476,13 +476,13 @@ class Worker final : public transport::FdHandler,
   int64_t window_cut_ms_ = 0;  // when the window was last reduced
   static constexpr double kMinWindow = 16;
   static constexpr double kMaxWindow = 16384;
-  static constexpr int64_t kTargetDelayMs = 100;
+  static constexpr int64_t kTargetDelayMs = 50;
   // `delay_ms` < 0: the answer's delay is unknown (a retransmitted request).
   void OpenWindow(int64_t delay_ms);
   void CutWindow();
   // Most calls one pass places, so the loop keeps reading its sockets while
   // it catches up.
-  static constexpr int kMaxPlacedPerPass = 256;
+  static constexpr int kMaxPlacedPerPass = 64;
   // A call started later than this after its due time counts as late
   // (Counter::kLateCalls): the UAC cannot keep up with the rate asked.
   static constexpr int64_t kLateMicros = 100'000;  // aborted (Q, -timeout): this worker places no more
