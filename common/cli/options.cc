@@ -167,7 +167,8 @@ const std::vector<std::string_view> kSippOptions = {
 // sipfleet's own options.
 const std::vector<std::string_view> kOwnOptions = {
     "workers", "seed",        "max_msg_size", "msg_read_timeout", "summary_json",
-    "threshold", "metrics",   "report_html",  "web",              "web_control"};
+    "threshold", "metrics",   "report_html",  "web",              "web_control",
+    "no_call_window"};
 
 using Spec = OptionSpec<Options>;
 
@@ -447,6 +448,7 @@ const OptionTable<Options>& Table() {
       {"web_control", Flag(&Options::web_control)},
       {"max_msg_size", Integer(&Options::max_message_bytes, 512)},
       {"msg_read_timeout", Time(&Options::msg_read_timeout_ms, TimeUnit::kSeconds)},
+      {"no_call_window", Flag(&Options::no_call_window)},
       {"seed", Integer(&Options::seed, uint64_t{0})},
       {"max_recv_loops", AcceptedTuning(1)},
       {"max_sched_loops", AcceptedTuning(1)},
@@ -528,6 +530,9 @@ std::string HelpText(std::string_view program) {
       "  -max_msg_size n largest SIP message taken, datagram or stream (65536)\n"
       "  -msg_read_timeout t  close a TCP/TLS connection whose message (or TLS\n"
       "                  handshake) is unfinished after t (20 s; 0 = never)\n"
+      "  -no_call_window  place calls at the asked rate whatever the peer answers\n"
+      "                  (SIPp's way); by default a client holds new calls back\n"
+      "                  while too many requests are unanswered (LateCalls)\n"
       "  -max_recv_loops, -max_sched_loops, -skip_rlimit: accepted; sipfleet's loop\n"
       "                  batches and schedules on its own.\n"
       "  -inf file       CSV injection file (repeatable)    -infindex file field  index for lookup\n"

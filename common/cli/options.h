@@ -96,6 +96,7 @@ struct Options {
   int64_t timer_resolution_ms = 1;  // -timer_resol (SIPp's code default: 1 ms)
   int max_message_bytes = 65536;  // -max_msg_size (ours)
   int64_t msg_read_timeout_ms = 20000;  // -msg_read_timeout (ours), 0 = never
+  bool no_call_window = false;          // -no_call_window (ours)
   // Run control (keys, control socket, load shape, -bg).
   uint64_t users = 0;               // -users: closed loop, 0 = rate mode
   double rate_scale = 1.0;          // -rate_scale: unit of + - * /

@@ -98,6 +98,10 @@ struct EngineConfig {
   // framed stream message. Longer datagrams count as OversizedDatagrams,
   // longer stream messages close the connection (FramingErrors).
   size_t max_message_bytes = 65536;
+  // -no_call_window (ours): place calls at the asked rate whatever the peer
+  // answers, as SIPp does, instead of holding new calls back while too many
+  // requests are unanswered (the congestion window, worker.h).
+  bool call_window = true;
 
   // Media (-mi/-mp/-rtp_echo).
   bool rtp_echo = false;       // -rtp_echo: echo on media_port and media_port + 2

@@ -466,14 +466,17 @@ class Worker final : public transport::FdHandler,
   // excess do not all time out together (issue 15). The window is AIMD, as
   // TCP's (RFC 5681 §3.1): +1 per answer below the threshold, +1/window
   // above; halved (at most once per T1) when a retransmission timer fires.
-  // An answer that took longer than kTargetDelayMs (the peer's queue, or
-  // ours, is building up) shrinks it by a quarter, at most once per such
-  // delay, before any retransmission timer can fire (delay-based, as TCP
-  // Vegas; answers to retransmitted requests are not timed, RFC 6298 §3).
+  // An answer that took kTargetDelayMs longer than the shortest answer seen
+  // (the peer's queue, or ours, is building up; a distant peer's round trip
+  // is not a queue) shrinks it by a quarter, at most once per such delay,
+  // before any retransmission timer can fire (delay-based, as TCP Vegas'
+  // BaseRTT; answers to retransmitted requests are not timed, RFC 6298 §3).
+  // Off with -no_call_window (EngineConfig::call_window).
   uint64_t in_flight_ = 0;
   double window_ = 64;
   double window_threshold_ = kMaxWindow;
   int64_t window_cut_ms_ = 0;  // when the window was last reduced
+  int64_t base_delay_ms_ = -1;  // shortest answer delay seen, -1 before one
   static constexpr double kMinWindow = 16;
   static constexpr double kMaxWindow = 16384;
   static constexpr int64_t kTargetDelayMs = 50;

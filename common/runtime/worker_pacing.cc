@@ -98,7 +98,7 @@ void Worker::PlaceRateCalls() {
       ArmPacer(due);
       break;
     }
-    if ((limit > 0 && TotalOpenCalls() >= limit) || static_cast<double>(in_flight_) >= window_ ||
+    if ((limit > 0 && TotalOpenCalls() >= limit) || (config_.call_window && static_cast<double>(in_flight_) >= window_) ||
         budget-- == 0) {
       // Held back (-l, the congestion window, or this pass's share): look
       // again next tick; a call ending on another worker may free -l.
@@ -149,7 +149,8 @@ void Worker::UpdateFinished() {
 }
 
 void Worker::OpenWindow(int64_t delay_ms) {
-  if (delay_ms > kTargetDelayMs) {
+  if (delay_ms >= 0 && (base_delay_ms_ < 0 || delay_ms < base_delay_ms_)) base_delay_ms_ = delay_ms;
+  if (delay_ms >= 0 && delay_ms > base_delay_ms_ + kTargetDelayMs) {
     const int64_t now = clock_.NowMillis();
     if (now - window_cut_ms_ >= delay_ms) {
       window_cut_ms_ = now;

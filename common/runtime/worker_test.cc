@@ -214,5 +214,42 @@ TEST_F(RetransmissionTest, UnansweredInvitesHoldNewCallsBackAndLateOnesAreCounte
   EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 0u);
 }
 
+// -no_call_window: SIPp's behaviour, every due INVITE leaves on time whether
+// or not the peer answers.
+TEST_F(RetransmissionTest, WithoutTheCallWindowEveryDueInviteIsSent) {
+  max_calls_ = 1000;
+  rate_ = 1000;
+  shared_.config.call_window = false;
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  RunUntil(450);
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_GE(s.Get(stats::Counter::kOutgoingCall), 449u);
+  EXPECT_EQ(s.Get(stats::Counter::kLateCalls), 0u);
+}
+
+// A distant peer that answers every INVITE 80 ms after it left (a round
+// trip, not a queue) gets the asked rate: the delay target counts from the
+// shortest answer seen, not from zero.
+TEST_F(RetransmissionTest, ASteadyRoundTripDoesNotHoldCallsBack) {
+  max_calls_ = 1000;
+  rate_ = 1000;
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  transport::SendBatch reply(peer_->fd());
+  size_t answered = 0;
+  for (int64_t t = 1; t <= 900; ++t) {
+    RunUntil(t);
+    while (answered < datagrams_.size() && arrivals_[answered].at_ms + 80 <= t) {
+      if (arrivals_[answered].method == "INVITE") {
+        reply.Queue(ResponseTo(datagrams_[answered], 100, "Trying"), worker_->local_address());
+      }
+      ++answered;
+    }
+    ASSERT_EQ(reply.Flush(), 0);
+  }
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_GE(s.Get(stats::Counter::kOutgoingCall), 890u);
+  EXPECT_EQ(s.Get(stats::Counter::kLateCalls), 0u);
+}
+
 }  // namespace
 }  // namespace sipfleet::runtime

@@ -56,6 +56,7 @@ void ApplyTransport(const cli::Options& options, runtime::EngineConfig* config) 
   config->bind_source = !options.local_ip.empty();
   config->bind_to_device = options.bind_to_device;
   config->max_message_bytes = static_cast<size_t>(options.max_message_bytes);
+  config->call_window = !options.no_call_window;
 }
 
 }  // namespace
