@@ -248,21 +248,8 @@ PAIRS=(
   "0850_uac_uas_no_rrs|regress/github-#0850/uac_no_rrs.xml|regress/github-#0850/uas_no_rrs.xml|1||-recv_timeout 4000|"
 )
 
-list_pairs() {
-  local p
-  for p in "${PAIRS[@]}"; do echo "${p%%|*}"; done
-}
-
-# wait_udp PORT PID: until PORT listens (5 s) or PID died.
-wait_udp() {
-  local port=$1 pid=$2 i
-  for ((i = 0; i < 100; i++)); do
-    ss -H -uln "sport = :$port" 2>/dev/null | grep -q . && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
+# list_pairs, wait_udp
+source "$(dirname "${BASH_SOURCE[0]}")/pairs_lib.sh"
 
 # run_config TAG CLIENT_BIN SERVER_BIN SERVER_PORT: one client/server run;
 # writes "CLIENT_RC SERVER_RC" to TAG.rc. Runs in a subshell of its own.

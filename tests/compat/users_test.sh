@@ -62,21 +62,8 @@ PAIRS=(
   "unexpected_busy|3|||uas=busy_here_rejected"
 )
 
-list_pairs() {
-  local p
-  for p in "${PAIRS[@]}"; do echo "${p%%|*}"; done
-}
-
-# wait_udp PORT PID: until PORT listens (5 s) or PID died.
-wait_udp() {
-  local port=$1 pid=$2 i
-  for ((i = 0; i < 100; i++)); do
-    ss -H -uln "sport = :$port" 2>/dev/null | grep -q . && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
+# list_pairs, wait_udp
+source "$(dirname "${BASH_SOURCE[0]}")/pairs_lib.sh"
 
 # run_side TAG CLIENT_BIN SERVER_BIN SERVER_PORT: one client/server run, in
 # a subshell of its own; writes "CLIENT_RC SERVER_RC" to TAG.rc.
