@@ -231,8 +231,11 @@ case $case_name in
     s_server_PID=$!
     STARTED_PIDS+=("$s_server_PID")
     wait_tcp_port "$kam_port"
+    # One worker: every l1 worker opens its connection when the run starts,
+    # and s_server (-naccept 1) serves only the first it accepts; with two,
+    # the INVITE went half the time to the connection left in its backlog.
     start_bg uac "$SIPFLEET" "$host:$kam_port" -sn uac -t l1 -i "$host" -m 1 -tls_ca pki/ca.pem \
-      -nostdin -trace_stat -stf uac.csv -recv_timeout 4s
+      -nostdin -trace_stat -stf uac.csv -recv_timeout 4s -workers 1
     wait_exit "$uac_PID" 20
     echo "uac: exit $EXIT_CODE; $(tail -n 1 uac.out)"
     # The client closed its connection on exit; with -naccept 1 s_server ends.
