@@ -13,3 +13,14 @@ cleanup() {                        # only PIDs that are still our children (no r
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP      # the UACs run in the background, so a signal stops us at once
+
+# Reading a held-calls run (memory_per_call.sh, memory_pair.sh).
+child_of() {                       # PID of the process a `timeout` wrapper runs
+    local c=""
+    for _ in $(seq 100); do
+        c=$(cat "/proc/$1/task/$1/children" 2>/dev/null || true); [[ -n $c ]] && break; sleep 0.05
+    done
+    echo "${c%% *}"
+}
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+current_calls() { tail -n 1 "$1" | awk -F';' 'NR==1 && $14 ~ /^[0-9]+$/ {print $14}'; }

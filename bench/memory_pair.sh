@@ -21,16 +21,6 @@ LIMIT=$((RAMP + HOLD_MS / 1000 + 60))   # hard bound for every process
 mkdir -p "$OUT"
 source "$(dirname "$0")/lib.sh"
 
-child_of() {                # PID of the process a `timeout` wrapper runs
-    local c=""
-    for _ in $(seq 100); do
-        c=$(cat "/proc/$1/task/$1/children" 2>/dev/null || true); [[ -n $c ]] && break; sleep 0.05
-    done
-    echo "${c%% *}"
-}
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-current_calls() { tail -n 1 "$1" | awk -F';' 'NR==1 && $14 ~ /^[0-9]+$/ {print $14}'; }
-
 # pair NAME INDEX BINARY EXTRA... ; appends "NAME cc1 uac1 uas1 cc2 uac2 uas2 retrans failed"
 pair() {
     local name=$1 i=$2 bin=$3; shift 3

@@ -15,19 +15,7 @@ RAMP=$(( (N + RATE - 1) / RATE ))
 LIMIT=$((RAMP + 90))        # hard bound for every process (calls end after 60 s anyway)
 mkdir -p "$OUT"
 
-PIDS=()                     # timeout wrappers we started; killed on exit
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-child_of() {                # PID of the process a `timeout` wrapper runs
-    local c=""
-    for _ in $(seq 100); do
-        c=$(cat "/proc/$1/task/$1/children" 2>/dev/null || true); [[ -n $c ]] && break; sleep 0.05
-    done
-    echo "${c%% *}"
-}
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-current_calls() { tail -n 1 "$1" | awk -F';' 'NR==1 && $14 ~ /^[0-9]+$/ {print $14}'; }
+source "$(dirname "$0")/lib.sh"   # PIDS, cleanup on exit, child_of, rss_kb, current_calls
 
 # hold NAME INDEX CMD... ; appends to ROWS: NAME cc1 rss1_kB cc2 rss2_kB retrans failed
 hold() {

@@ -68,17 +68,8 @@ if ! ip netns add "${NS}hub" 2>"$OUT/netns.err"; then
   echo "SKIP: cannot create network namespaces ($(head -1 "$OUT/netns.err"))"; exit 77
 fi
 CREATED+=("${NS}hub")
-ip -n "${NS}hub" link add br0 type bridge || fail "cannot create a bridge"
-ip -n "${NS}hub" link set br0 up
-for h in "${HOSTS[@]}"; do
-  ip netns add "$NS$h" || fail "ip netns add $NS$h"
-  CREATED+=("$NS$h")
-  ip -n "${NS}hub" link add "v$h" type veth peer name eth0 netns "$NS$h" || fail "veth for $h"
-  ip -n "${NS}hub" link set "v$h" master br0 up
-  ip -n "$NS$h" addr add "${ADDR[$h]}/24" dev eth0
-  ip -n "$NS$h" link set eth0 up
-  ip -n "$NS$h" link set lo up
-done
+source "$(dirname "$0")/../tests/cluster/netns_lib.sh"
+connect_hosts
 SUT=${ADDR[s1]}:$((BASE + 1))
 UAS_BIND=""
 for j in $(seq 2 "$UAS_AGENTS"); do UAS_BIND+="${UAS_BIND:+,}uas$j=${ADDR[s$j]}:$((BASE + 1))"; done

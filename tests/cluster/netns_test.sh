@@ -51,17 +51,8 @@ command -v ip >/dev/null || skip "no 'ip' command (iproute2 is not installed)"
 ip netns add "${NS}hub" 2>"$DIR/netns.err" ||
   skip "cannot create network namespaces ($(head -1 "$DIR/netns.err"); needs root or CAP_SYS_ADMIN)"
 CREATED+=("${NS}hub")
-ip -n "${NS}hub" link add br0 type bridge || fail "cannot create a bridge"
-ip -n "${NS}hub" link set br0 up
-for h in "${HOSTS[@]}"; do
-  ip netns add "$NS$h" || fail "ip netns add $NS$h"
-  CREATED+=("$NS$h")
-  ip -n "${NS}hub" link add "v$h" type veth peer name eth0 netns "$NS$h" || fail "veth for $h"
-  ip -n "${NS}hub" link set "v$h" master br0 up
-  ip -n "$NS$h" addr add "${ADDR[$h]}/24" dev eth0
-  ip -n "$NS$h" link set eth0 up
-  ip -n "$NS$h" link set lo up
-done
+source "$(dirname "$0")/netns_lib.sh"
+connect_hosts
 # (No ping here: the agents retry dialing until the links forward.)
 echo "ok: namespaces ${CREATED[*]} on $NET.0/24"
 
