@@ -22,6 +22,7 @@
 #include "common/console/screen_stats.h"
 #include "common/control/controller.h"
 #include "common/injection/injection_file.h"
+#include "common/results/figures.h"
 #include "common/runtime/engine.h"
 #include "common/scenario/embedded.h"
 #include "common/setup/engine_setup.h"
@@ -319,10 +320,9 @@ void PrintTimerLateness(const runtime::TimerLateness& lateness) {
 void PrintTransportCounters(const stats::Snapshot& totals) {
   using stats::Counter;
   std::string line;
-  for (Counter c : {Counter::kOversizedDatagrams, Counter::kConnectFailures,
-                    Counter::kConnectionResets, Counter::kTlsHandshakeFailures,
-                    Counter::kTlsVerifyFailures, Counter::kFramingErrors,
-                    Counter::kStreamReadTimeouts}) {
+  for (size_t i = 0; i < stats::kNumCounters; ++i) {
+    const auto c = static_cast<Counter>(i);
+    if (!results::IsTransportErrorCounter(c)) continue;
     if (uint64_t n = totals.Get(c); n > 0) base::Append(&line, " ", stats::CounterName(c), "=", n);
   }
   if (!line.empty()) std::printf("sipfleet: transport:%s\n", line.c_str());

@@ -47,9 +47,16 @@ constexpr std::array<std::string_view, stats::kNumCounters> kCounterMetricNames 
     "tls_handshake_failures",
     "tls_verify_failures",
     "framing_errors",
+    "stream_read_timeouts",
     "calls_ended",
     "trace_drops",
+    "late_calls",
 };
+// A counter added to counters.h without a name here would shift every name
+// after it onto the wrong counter.
+static_assert(std::none_of(kCounterMetricNames.begin(), kCounterMetricNames.end(),
+                           [](std::string_view name) { return name.empty(); }),
+              "every stats::Counter needs a metric name, in counters.h order");
 
 }  // namespace
 
@@ -87,7 +94,7 @@ std::optional<Counter> CounterFromMetricName(std::string_view name) {
 }
 
 bool IsTransportErrorCounter(Counter counter) {
-  return counter >= Counter::kOversizedDatagrams && counter <= Counter::kFramingErrors;
+  return counter >= Counter::kOversizedDatagrams && counter <= Counter::kStreamReadTimeouts;
 }
 
 double AchievedCallsPerSecond(const RunFigures& figures) {

@@ -57,7 +57,8 @@ std::string_view CounterMetricName(stats::Counter counter);
 std::optional<stats::Counter> CounterFromMetricName(std::string_view name);
 
 // True for our transport error counters (no SIPp CSV column): oversized
-// datagrams, connect failures, resets, TLS failures, framing errors.
+// datagrams, connect failures, resets, TLS failures, framing errors, stream
+// read timeouts (sipfleet prints them after its summary line).
 bool IsTransportErrorCounter(stats::Counter counter);
 
 // Calls created per second over the whole run (0 before any time passed).

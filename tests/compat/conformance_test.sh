@@ -262,20 +262,7 @@ run_config() {
   # shellcheck disable=SC2206
   cargs=(-sf "$SIPP_DATA/$P_CLIENT" "127.0.0.1:$sport" -i 127.0.0.1 -p "$cport" -m "$P_CALLS"
          -r 10 -nostdin -timeout "$P_TIMEOUT" -trace_stat -stf "$tag.client.csv" $P_CLIENT_ARGS)
-  local limit=$((P_TIMEOUT + 10))
-  timeout -sKILL "$limit" "$sbin" "${sargs[@]}" >"$tag.server.out" 2>&1 </dev/null &
-  local spid=$!
-  if ! wait_udp "$sport" "$spid"; then
-    local src=0
-    wait "$spid" || src=$?
-    echo "none $src" >"$tag.rc"
-    return
-  fi
-  timeout -sKILL "$limit" "$cbin" "${cargs[@]}" >"$tag.client.out" 2>&1 </dev/null &
-  local cpid=$! crc=0 src=0
-  wait "$cpid" || crc=$?
-  wait "$spid" || src=$?
-  echo "$crc $src" >"$tag.rc"
+  run_server_then_client "$tag" "$cbin" "$sbin" "$sport"
 }
 
 run_pair() {
