@@ -161,9 +161,6 @@ void IncreaseRate(const cli::Options& options, runtime::Engine& engine) {
   engine.SetRate(rate);
 }
 
-// Runs the engine until it is done, a signal or a key stops it, or -timeout
-// expires; keeps the screens and the control socket alive and writes
-// periodic statistics on the way.
 // The merged figures of the run now, for the results outputs.
 results::SourceSnapshot ResultsSnapshot(const runtime::Engine& engine,
                                         const cli::Options& options) {
@@ -173,6 +170,9 @@ results::SourceSnapshot ResultsSnapshot(const runtime::Engine& engine,
   return {"", engine.Snapshot(), engine.OpenCalls(), per_second};
 }
 
+// Runs the engine until it is done, a signal or a key stops it, or -timeout
+// expires; keeps the screens and the control socket alive and writes
+// periodic statistics on the way.
 RunOutcome Supervise(runtime::Engine& engine, const cli::Options& options, const base::Clock& clock,
                      stats::StatFile* stat_file, const sigset_t& signals, console::Console* console,
                      summary::RunResults* results) {
@@ -298,7 +298,6 @@ void PrintMedia(const runtime::MediaReport& media) {
   }
 }
 
-// Our own transport counters (no SIPp CSV column), printed when non-zero.
 // How late retransmission and pause timers fired (p50/p99/max, ms).
 void PrintTimerLateness(const runtime::TimerLateness& lateness) {
   std::string line;
@@ -317,6 +316,7 @@ void PrintTimerLateness(const runtime::TimerLateness& lateness) {
   if (!line.empty()) std::printf("sipfleet: timers:%s\n", line.c_str());
 }
 
+// Our own transport counters (no SIPp CSV column), printed when non-zero.
 void PrintTransportCounters(const stats::Snapshot& totals) {
   using stats::Counter;
   std::string line;

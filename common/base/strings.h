@@ -82,6 +82,9 @@ std::string_view TrimBlanks(std::string_view text);
 // Levenshtein distance (insertions, deletions, substitutions): finds the
 // closest known name for a misspelt option or attribute.
 size_t EditDistance(std::string_view a, std::string_view b);
+// The name in `known` closest to `name` (edit distance; first of equals), ""
+// when `known` is empty.
+std::string_view ClosestName(std::string_view name, const std::vector<std::string_view>& known);
 // Splits on `separator`, trims blanks, drops empty pieces.
 std::vector<std::string_view> SplitTrimmed(std::string_view text, char separator);
 

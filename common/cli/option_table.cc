@@ -6,22 +6,9 @@ absl::Status BadValue(std::string_view value, std::string_view why) {
   return absl::InvalidArgumentError(base::Cat("invalid value '", value, "': ", why));
 }
 
-std::string_view ClosestName(std::string_view name, const std::vector<std::string_view>& known) {
-  std::string_view best;
-  size_t best_distance = ~size_t{0};
-  for (std::string_view candidate : known) {
-    size_t d = base::EditDistance(name, candidate);
-    if (d < best_distance) {
-      best_distance = d;
-      best = candidate;
-    }
-  }
-  return best;
-}
-
 absl::Status UnknownOption(std::string_view name, const std::vector<std::string_view>& known) {
   return absl::InvalidArgumentError(
-      base::Cat("unknown option -", name, "; did you mean -", ClosestName(name, known), "?"));
+      base::Cat("unknown option -", name, "; did you mean -", base::ClosestName(name, known), "?"));
 }
 
 std::optional<bool> ParseBoolWord(std::string_view text) {

@@ -35,8 +35,6 @@ inline constexpr size_t kHelpColumn = 24;
 absl::Status BadValue(std::string_view value, std::string_view why);
 // "unknown option -name; did you mean -closest?", among `known`.
 absl::Status UnknownOption(std::string_view name, const std::vector<std::string_view>& known);
-// The name in `known` closest to `name` (edit distance; first of equals).
-std::string_view ClosestName(std::string_view name, const std::vector<std::string_view>& known);
 // SIPp's boolean words: true/yes/1 and false/no/0; nullopt for anything else.
 std::optional<bool> ParseBoolWord(std::string_view text);
 // One help entry: "  -name usage" then `help` (lines split on '\n'), each

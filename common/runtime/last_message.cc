@@ -23,7 +23,6 @@ class TemplateScan {
           uses = true;
           break;
         case Keyword::kLastRequestUri:
-        case Keyword::kNextUrl:  // falls back to the last message's To URI
           Need("To");
           uses = true;
           break;

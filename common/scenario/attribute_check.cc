@@ -124,20 +124,6 @@ std::vector<std::string_view> KnownNames(std::string_view element, bool in_actio
   return names;
 }
 
-std::string_view Closest(std::string_view name, const std::vector<std::string_view>& names) {
-  std::string_view best;
-  size_t best_distance = ~size_t{0};
-  for (std::string_view candidate : names) {
-    if (candidate.empty()) continue;
-    size_t distance = base::EditDistance(name, candidate);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
-    }
-  }
-  return best;
-}
-
 void CheckNode(const pugi::xml_node& node, bool in_action, std::string_view file_name,
                const LineIndex& lines, std::vector<std::string>* warnings) {
   std::string_view element = node.name();
@@ -149,7 +135,8 @@ void CheckNode(const pugi::xml_node& node, bool in_action, std::string_view file
       std::string warning = base::Cat(file_name, ":", lines.LineOf(node.offset_debug()),
                                       ": warning: unknown attribute '", name, "' on <", element,
                                       ">");
-      std::string_view closest = Closest(name, names);
+      // names == {""} for an element that takes no attribute: closest "".
+      std::string_view closest = base::ClosestName(name, names);
       if (closest.empty()) {
         base::Append(&warning, " (it takes none)");
       } else {
