@@ -10,6 +10,7 @@
 #include "common/base/strings.h"
 #include "common/scenario/loader.h"
 #include "master/shipping.h"
+#include "proto/results/run_results.h"
 
 namespace sipfleet::master {
 
@@ -107,6 +108,13 @@ absl::Status Run::Validate() {
       ScenarioText(options_.uas_scenario_file, options_.uas_scenario_name);
   if (!uas.ok()) return uas.status();
   uas_scenario_ = *std::move(uas);
+  if (!sipp_.thresholds.empty()) {
+    // A bad -threshold is refused now, not after the agents came; a
+    // scenario the master cannot load is left to the agents, whose errors
+    // name them (LoadScenario).
+    absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = LoadUacScenario();
+    if (scenario.ok()) return summary::RunResults::CheckThresholds(sipp_, **scenario);
+  }
   return absl::OkStatus();
 }
 
@@ -193,15 +201,18 @@ absl::Status Run::CheckClocks() {
   return absl::OkStatus();
 }
 
-absl::Status Run::LoadScenario() {
-  // Loaded here, after the agents loaded it: their errors come first and
-  // name the agent. The master only needs the statistics layout.
+absl::StatusOr<std::shared_ptr<const scenario::Scenario>> Run::LoadUacScenario() const {
   scenario::LoadOptions load_options;
   for (const auto& [name, value] : sipp_.keys) load_options.generic_keys[name] = value;
   load_options.injection_files = sipp_.injection_files;
   for (const auto& [name, value] : sipp_.set_variables) load_options.global_variables.push_back(name);
-  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario =
-      scenario::LoadScenario(uac_scenario_.second, uac_scenario_.first, load_options);
+  return scenario::LoadScenario(uac_scenario_.second, uac_scenario_.first, load_options);
+}
+
+absl::Status Run::LoadScenario() {
+  // Loaded here, after the agents loaded it: their errors come first and
+  // name the agent. The master only needs the statistics layout.
+  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = LoadUacScenario();
   if (!scenario.ok()) return scenario.status();
   scenario_ = *std::move(scenario);
   for (const std::string& warning : scenario_->warnings) std::cerr << warning << "\n";

@@ -114,6 +114,8 @@ class Run : public control::RunControl {
   std::string ClockError(const Agent& agent) const;
   // The UAC scenario (screens, statistics layout) and the run's outputs.
   absl::Status LoadScenario();
+  // The UAC scenario as the agents load it (-key, -inf, -set).
+  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadUacScenario() const;
   // Waits until `done()` (under the registry's lock) or `timeout_ms`, while
   // keeping the registered agents' leases alive (heartbeats) and taking
   // signals; returns done(). A quitting signal ends the wait early and sets

@@ -16,6 +16,10 @@ std::string VerdictLine(const MasterResult& result, const Run::VerdictNotes& not
                                notes.uac_count, " UAC, ", uas_count, " UAS): ", placed, " calls, ",
                                successful, " successful, ", notes.failed, " failed");
   if (timed_out) base::Append(&line, "; -timeout reached");
+  if (uint64_t late = result.merged.Get(stats::Counter::kLateCalls); late > 0) {
+    // The UAC agents (or their peer) could not keep up with the rate asked.
+    base::Append(&line, "; cannot keep up: ", late, " calls started more than 100 ms late");
+  }
   if (notes.forced.has_value()) base::Append(&line, "; ", *notes.forced);
   if (abort.has_value()) {
     base::Append(&line, "; run aborted: ", *abort);

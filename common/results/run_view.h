@@ -46,7 +46,10 @@ struct RunView {
   std::vector<Threshold> thresholds;
   std::vector<ThresholdResult> threshold_results;  // as `thresholds`
   int aborted_by = -1;  // index of the :abort threshold that ended the run
-  std::vector<Period> timeline;
+  // The run's timeline, shared with the run (it only grows): this view
+  // shows its first `timeline_size` periods. Null before the first period.
+  std::shared_ptr<const Timeline> timeline;
+  size_t timeline_size = 0;
 
   // RunFigures of `source` (which must be `merged` or one of `agents`).
   RunFigures FiguresOf(const SourceSnapshot& source) const {

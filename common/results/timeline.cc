@@ -1,5 +1,7 @@
 #include "common/results/timeline.h"
 
+#include <algorithm>
+
 #include "common/results/figures.h"
 
 namespace sipfleet::results {
@@ -23,9 +25,23 @@ void Timeline::Add(const stats::Snapshot& total, int64_t now_us, double target_c
   for (const stats::Histogram& rtd : delta.response_times) {
     period.rtds.push_back({PercentileMs(rtd, 50), PercentileMs(rtd, 95), PercentileMs(rtd, 99)});
   }
-  periods_.push_back(std::move(period));
   previous_ = total;
   previous_us_ = now_us;
+  std::lock_guard<std::mutex> lock(mutex_);
+  periods_.push_back(std::move(period));
+}
+
+size_t Timeline::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return periods_.size();
+}
+
+std::vector<Period> Timeline::Periods(size_t from, size_t to) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  to = std::min(to, periods_.size());
+  if (from >= to) return {};
+  return std::vector<Period>(periods_.begin() + static_cast<ptrdiff_t>(from),
+                             periods_.begin() + static_cast<ptrdiff_t>(to));
 }
 
 }  // namespace sipfleet::results

@@ -2,6 +2,8 @@
 #define SIPFLEET_COMMON_RESULTS_TIMELINE_H_
 
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <vector>
 
 #include "common/stats/shard.h"
@@ -30,7 +32,10 @@ struct Period {
 };
 
 // The run's periods, built from the same cumulative snapshots as the stat
-// CSV. Single-threaded (the supervising thread); copy to publish.
+// CSV. Append-only: one thread adds (the supervising thread) while others
+// (HTTP threads) read the periods published so far, so a published view
+// shares the timeline instead of copying it every period, and the live page
+// asks only for the periods it has not seen.
 class Timeline {
  public:
   // `start_us`: the run's start on the monotonic clock.
@@ -38,16 +43,21 @@ class Timeline {
 
   // Closes the period that ends at `now_us` with the cumulative `total`.
   // A call with now_us at or before the last period's end adds nothing.
+  // Only one thread adds.
   void Add(const stats::Snapshot& total, int64_t now_us, double target_calls_per_s,
            uint64_t current_calls);
 
-  const std::vector<Period>& periods() const { return periods_; }
+  // The number of periods so far.
+  size_t size() const;
+  // A copy of periods [from, to) (clamped to size()).
+  std::vector<Period> Periods(size_t from, size_t to) const;
 
  private:
   int64_t start_us_;
   int64_t previous_us_;
   stats::Snapshot previous_;
-  std::vector<Period> periods_;
+  mutable std::mutex mutex_;  // guards periods_ (readers vs the adding thread)
+  std::deque<Period> periods_;  // a deque: appending never moves the periods
 };
 
 }  // namespace sipfleet::results

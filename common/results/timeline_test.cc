@@ -23,8 +23,9 @@ TEST(TimelineTest, PeriodsAreDeltasOfCumulativeSnapshots) {
   timeline.Add(total, 3'000'000, 20, 9);
   timeline.Add(total, 3'000'000, 20, 9);  // no time passed: ignored
 
-  ASSERT_EQ(timeline.periods().size(), 2u);
-  const Period& second = timeline.periods()[1];
+  ASSERT_EQ(timeline.size(), 2u);
+  const std::vector<Period> periods = timeline.Periods(0, 2);
+  const Period& second = periods[1];
   EXPECT_DOUBLE_EQ(second.end_s, 2.0);
   EXPECT_DOUBLE_EQ(second.achieved_calls_per_s, 20.0);
   EXPECT_EQ(second.successful_calls, 12u);
@@ -33,7 +34,7 @@ TEST(TimelineTest, PeriodsAreDeltasOfCumulativeSnapshots) {
   ASSERT_EQ(second.rtds.size(), 1u);
   // The second period only saw the 100 ms samples.
   EXPECT_NEAR(second.rtds[0].p50_ms, 100.0, 1.0);
-  EXPECT_NEAR(timeline.periods()[0].rtds[0].p99_ms, 2.0, 0.02);
+  EXPECT_NEAR(timeline.Periods(0, 1)[0].rtds[0].p99_ms, 2.0, 0.02);
 }
 
 }  // namespace

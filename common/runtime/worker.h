@@ -458,7 +458,7 @@ class Worker final : public transport::FdHandler,
   Pacing pacing_;
   bool pacing_set_ = false;  // by SetPacing(); else Begin() starts one from the config
   bool pacer_armed_ = false;
-  bool no_new_calls_ = false;
+  bool no_new_calls_ = false;  // aborted (Q, -timeout): this worker places no more
   // Calls with a request or response being retransmitted (sent, not yet
   // answered). A new call starts only while they are fewer than the
   // congestion window, so an overloaded peer (or this loop) is not sent new
@@ -483,12 +483,17 @@ class Worker final : public transport::FdHandler,
   // `delay_ms` < 0: the answer's delay is unknown (a retransmitted request).
   void OpenWindow(int64_t delay_ms);
   void CutWindow();
+  // No new call now: as many requests unanswered as the window allows (and
+  // the window is on). Rate and -users modes alike.
+  bool WindowFull() const {
+    return config_.call_window && static_cast<double>(in_flight_) >= window_;
+  }
   // Most calls one pass places, so the loop keeps reading its sockets while
   // it catches up.
   static constexpr int kMaxPlacedPerPass = 64;
   // A call started later than this after its due time counts as late
   // (Counter::kLateCalls): the UAC cannot keep up with the rate asked.
-  static constexpr int64_t kLateMicros = 100'000;  // aborted (Q, -timeout): this worker places no more
+  static constexpr int64_t kLateMicros = 100'000;
   bool placing_ = false;     // inside PlaceDueCalls (a call may end while it starts)
   // -users: calls kept open and the user ids they run as.
   bool users_mode_ = false;

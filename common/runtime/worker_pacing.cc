@@ -98,8 +98,7 @@ void Worker::PlaceRateCalls() {
       ArmPacer(due);
       break;
     }
-    if ((limit > 0 && TotalOpenCalls() >= limit) || (config_.call_window && static_cast<double>(in_flight_) >= window_) ||
-        budget-- == 0) {
+    if ((limit > 0 && TotalOpenCalls() >= limit) || WindowFull() || budget-- == 0) {
       // Held back (-l, the congestion window, or this pass's share): look
       // again next tick; a call ending on another worker may free -l.
       ArmPacer(now + 1000);
@@ -127,7 +126,9 @@ void Worker::PlaceUserCalls() {
   uint64_t budget = users_quota_;
   while (open_calls_.load(std::memory_order_relaxed) < users_quota_ && next_call_number_ <= last &&
          !shared_->stop_new_calls.load(std::memory_order_relaxed)) {
-    if (budget-- == 0) {
+    if (WindowFull() || budget-- == 0) {
+      // Held back (the congestion window, or this pass's share): look
+      // again next tick.
       ArmPacer(clock_.NowMicros() + 1000);
       break;
     }

@@ -26,11 +26,13 @@ class RetransmissionTest : public ::testing::Test {
     shared_.config.local_ip_for_uri = "127.0.0.1";
     shared_.config.max_calls = max_calls_;
     shared_.config.rate = rate_;
+    shared_.config.users = users_;
     shared_.workers.resize(1);
     auto socket = transport::UdpSocket::Bind(shared_.config.local, 1 << 20);
     ASSERT_TRUE(socket.ok());
     worker_ = std::make_unique<Worker>(0, &shared_, std::move(*socket), false, 1, 1);
     shared_.workers[0] = worker_.get();
+    if (users_ > 0) worker_->SetUsers(users_, 1, 1);
     ASSERT_TRUE(worker_->Init().ok());
     worker_->Begin();
   }
@@ -66,6 +68,7 @@ class RetransmissionTest : public ::testing::Test {
   std::string last_datagram_;
   uint64_t max_calls_ = 1;  // -m and -r of the run StartWorker() makes
   double rate_ = 1;
+  uint64_t users_ = 0;  // -users (0: rate mode)
   int64_t elapsed_ms_ = 0;
 };
 
@@ -212,6 +215,17 @@ TEST_F(RetransmissionTest, UnansweredInvitesHoldNewCallsBackAndLateOnesAreCounte
   EXPECT_GT(s.Get(stats::Counter::kOutgoingCall), 64u);
   EXPECT_GT(s.Get(stats::Counter::kLateCalls), 0u);
   EXPECT_EQ(s.Get(stats::Counter::kRetransmissions), 0u);
+}
+
+// -users keeps that many calls open, but not more unanswered INVITEs than
+// the window: the rest wait for answers as in rate mode.
+TEST_F(RetransmissionTest, UsersModeHoldsNewCallsBackToo) {
+  max_calls_ = 1000;
+  users_ = 500;
+  StartWorker(*scenario::EmbeddedScenario("uac"));
+  RunUntil(450);
+  stats::Snapshot s = worker_->stats().TakeSnapshot();
+  EXPECT_EQ(s.Get(stats::Counter::kOutgoingCall), 64u);
 }
 
 // -no_call_window: SIPp's behaviour, every due INVITE leaves on time whether

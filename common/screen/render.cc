@@ -158,6 +158,12 @@ void AppendScenarioStatus(const ScreenInput& input, Lines* lines) {
   lines->push_back(TwoColumns(
       absl::StrFormat("%llu Total RTP pckts sent", U(input.rtp_packets_sent)),
       absl::StrFormat("%.3f last period RTP rate (kB/s)", input.rtp_rate_kbytes_per_s)));
+  // sipfleet's own line, only while it applies: calls that started more
+  // than 100 ms after their due time (the UAC, or its peer, cannot keep up
+  // with the rate asked; Counter::kLateCalls).
+  if (uint64_t late = input.periodic.Get(Counter::kLateCalls); late > 0) {
+    lines->push_back(absl::StrFormat("  cannot keep up: %llu calls started late this period", U(late)));
+  }
   lines->push_back("");
 }
 

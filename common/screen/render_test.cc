@@ -193,6 +193,18 @@ TEST(RenderScreenTest, RateWithPeriodAndDuration) {
   EXPECT_EQ(lines[18], "       Pause [   1500ms]         10                            0");
 }
 
+// sipfleet's own status line, only in a period with late calls.
+TEST(RenderScreenTest, LateCallsShowCannotKeepUp) {
+  auto uac = Embedded("uac");
+  ScreenInput input = UacInput(*uac);
+  std::vector<std::string> plain = SplitLines(RenderScreen(1, input));
+  SetCounter(&input.periodic, Counter::kLateCalls, 250);
+  std::vector<std::string> lines = SplitLines(RenderScreen(1, input));
+  ASSERT_EQ(lines.size(), plain.size() + 1);
+  EXPECT_EQ(lines[10], "  cannot keep up: 250 calls started late this period");
+  EXPECT_EQ(lines[11], "");
+}
+
 TEST(RenderScreenTest, BannersFollowTheRunState) {
   auto uac = Embedded("uac");
   ScreenInput input = UacInput(*uac);

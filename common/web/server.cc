@@ -89,8 +89,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::string_view option,
   impl.http.Get("/metrics", [&impl](const httplib::Request&, httplib::Response& response) {
     Serve(response, impl.routes.metrics, "text/plain; version=0.0.4; charset=utf-8");
   });
-  impl.http.Get("/summary.json", [&impl](const httplib::Request&, httplib::Response& response) {
-    Serve(response, impl.routes.summary_json, "application/json");
+  impl.http.Get("/summary.json", [&impl](const httplib::Request& request,
+                                         httplib::Response& response) {
+    int64_t from = 0;
+    if (!base::ParseInt64(request.get_param_value("timeline_from"), &from) || from < 0) from = 0;
+    std::function<std::string()> render;
+    if (impl.routes.summary_json) {
+      render = [&impl, from] { return impl.routes.summary_json(static_cast<size_t>(from)); };
+    }
+    Serve(response, render, "application/json");
   });
   impl.http.Get("/", [&impl](const httplib::Request&, httplib::Response& response) {
     Serve(response, impl.routes.page, "text/html; charset=utf-8");

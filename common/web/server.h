@@ -31,8 +31,9 @@ class KeyQueue {
 struct Routes {
   // GET /metrics (Prometheus text format 0.0.4); unset = 404.
   std::function<std::string()> metrics;
-  // GET /summary.json; unset = 404.
-  std::function<std::string()> summary_json;
+  // GET /summary.json[?timeline_from=N] with N (0 when absent or bad): the
+  // timeline from period N on; unset = 404.
+  std::function<std::string(size_t timeline_from)> summary_json;
   // GET / (the live page); unset = 404.
   std::function<std::string()> page;
   // POST /control?action=...; null = every POST is refused (403).

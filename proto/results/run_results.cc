@@ -58,7 +58,8 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
     view.thresholds.push_back(*std::move(threshold));
   }
   view.threshold_results.resize(view.thresholds.size());
-  results->timeline_ = std::make_unique<results::Timeline>(*view.layout, run.start_us);
+  results->timeline_ = std::make_shared<results::Timeline>(*view.layout, run.start_us);
+  view.timeline = results->timeline_;
   results->Publish();
 
   RunResults* self = results.get();
@@ -66,9 +67,9 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
     std::shared_ptr<const results::RunView> view = self->Published();
     return metrics::RenderExposition(*view);
   };
-  auto summary = [self] {
+  auto summary = [self](size_t timeline_from) {
     std::shared_ptr<const results::RunView> view = self->Published();
-    return SummaryJson(*view, self->version_, false);
+    return SummaryJson(*view, self->version_, false, timeline_from);
   };
   if (!options.metrics_listen.empty()) {
     web::Routes routes;
@@ -89,7 +90,7 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
       page.live = true;
       page.refresh_ms = self->period_us_ / 1000;
       page.control = self->web_control_;
-      return web::RenderPage(summary(), page);
+      return web::RenderPage(summary(0), page);
     };
     if (options.web_control) routes.keys = &results->keys_;
     absl::StatusOr<std::unique_ptr<web::Server>> server =
@@ -102,11 +103,23 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
   return results;
 }
 
+absl::Status RunResults::CheckThresholds(const cli::Options& options,
+                                         const scenario::Scenario& scenario) {
+  const stats::ShardLayout layout = scenario::StatsLayoutFor(scenario);
+  for (const std::string& expression : options.thresholds) {
+    absl::StatusOr<results::Threshold> threshold = results::ParseThreshold(expression, layout);
+    if (!threshold.ok()) return threshold.status();
+  }
+  return absl::OkStatus();
+}
+
 void RunResults::SetStart(int64_t start_us, int64_t start_wall_us) {
   start_us_ = start_us;
   next_period_us_ = start_us + period_us_;
   view_.start_wall_us = start_wall_us;
-  timeline_ = std::make_unique<results::Timeline>(*view_.layout, start_us);
+  timeline_ = std::make_shared<results::Timeline>(*view_.layout, start_us);
+  view_.timeline = timeline_;
+  view_.timeline_size = 0;
   Publish();
 }
 
@@ -114,7 +127,7 @@ void RunResults::Update(results::SourceSnapshot merged, std::vector<results::Sou
                         int64_t now_us) {
   view_.elapsed_s = static_cast<double>(now_us - start_us_) / 1e6;
   timeline_->Add(merged.total, now_us, merged.target_calls_per_s, merged.current_calls);
-  view_.timeline = timeline_->periods();
+  view_.timeline_size = timeline_->size();
   view_.merged = std::move(merged);
   view_.agents = std::move(agents);
   for (size_t i = 0; i < view_.thresholds.size(); ++i) {

@@ -38,6 +38,12 @@ class RunResults {
                                                             const scenario::Scenario& scenario,
                                                             Run run);
 
+  // Parses every -threshold against `scenario`'s RTDs and counters, as
+  // Create does, without starting anything: the master refuses a bad
+  // expression before it waits for agents. Errors as Create's.
+  static absl::Status CheckThresholds(const cli::Options& options,
+                                      const scenario::Scenario& scenario);
+
   // The run actually started at `start_us` (monotonic) / `start_wall_us`
   // (e.g. a cluster's barrier, known after Create): periods count from there.
   void SetStart(int64_t start_us, int64_t start_wall_us);
@@ -83,7 +89,7 @@ class RunResults {
   bool abort_requested_ = false;
   bool active_ = false;  // some results option was given
   results::RunView view_;  // the supervising thread's working copy
-  std::unique_ptr<results::Timeline> timeline_;
+  std::shared_ptr<results::Timeline> timeline_;
 
   mutable std::mutex published_mutex_;
   std::shared_ptr<const results::RunView> published_;

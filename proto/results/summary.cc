@@ -1,5 +1,6 @@
 #include "proto/results/summary.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/time/time.h"
@@ -118,8 +119,10 @@ void FillThresholds(const results::RunView& view, v1::Summary* out) {
   }
 }
 
-void FillTimeline(const results::RunView& view, v1::Summary* out) {
-  for (const results::Period& p : view.timeline) {
+void FillTimeline(const results::RunView& view, size_t timeline_from, v1::Summary* out) {
+  out->set_timeline_from(static_cast<uint32_t>(std::min(timeline_from, view.timeline_size)));
+  if (view.timeline == nullptr) return;
+  for (const results::Period& p : view.timeline->Periods(timeline_from, view.timeline_size)) {
     v1::Period* period = out->add_timeline();
     period->set_t_s(p.end_s);
     period->set_target_calls_per_s(p.target_calls_per_s);
@@ -140,7 +143,8 @@ void FillTimeline(const results::RunView& view, v1::Summary* out) {
 
 }  // namespace
 
-v1::Summary BuildSummary(const results::RunView& view, std::string_view version) {
+v1::Summary BuildSummary(const results::RunView& view, std::string_view version,
+                         size_t timeline_from) {
   v1::Summary summary;
   summary.set_schema("sipfleet.results.v1.Summary");
   summary.set_version(std::string(version));
@@ -166,18 +170,20 @@ v1::Summary BuildSummary(const results::RunView& view, std::string_view version)
     FillStats(view, agent, out->mutable_stats());
   }
   FillThresholds(view, &summary);
-  FillTimeline(view, &summary);
+  FillTimeline(view, timeline_from, &summary);
   return summary;
 }
 
-std::string SummaryJson(const results::RunView& view, std::string_view version, bool pretty) {
+std::string SummaryJson(const results::RunView& view, std::string_view version, bool pretty,
+                        size_t timeline_from) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = pretty;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
   std::string json;
   // Printing a message we built ourselves cannot fail.
-  (void)google::protobuf::util::MessageToJsonString(BuildSummary(view, version), &json, options);
+  (void)google::protobuf::util::MessageToJsonString(BuildSummary(view, version, timeline_from), &json,
+                                                     options);
   return json;
 }
 

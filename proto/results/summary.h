@@ -16,11 +16,15 @@ namespace sipfleet::summary {
 namespace v1 = ::sipfleet::results::v1;
 
 // The summary of `view` (merged figures, agents, thresholds, timeline).
-v1::Summary BuildSummary(const results::RunView& view, std::string_view version);
+// `timeline_from`: the timeline holds the periods from that index on (the
+// live page polls for the periods it has not seen; files take them all).
+v1::Summary BuildSummary(const results::RunView& view, std::string_view version,
+                         size_t timeline_from = 0);
 
 // The summary as protobuf's JSON (two-space indented when `pretty`,
 // primitive fields always printed, proto field names).
-std::string SummaryJson(const results::RunView& view, std::string_view version, bool pretty);
+std::string SummaryJson(const results::RunView& view, std::string_view version, bool pretty,
+                        size_t timeline_from = 0);
 
 // Writes SummaryJson(view, version, true) to `path`. Errors: the file
 // cannot be written.

@@ -81,6 +81,13 @@ case $CASE in
     run_uac -r 1 -m 1 -threshold 'rtd7.p99<1s'
     check_eq "$EXIT_CODE" 255 "exit code (unknown RTD)"
     check_grep "column 1: unknown metric 'rtd7'.*rtd1" uac.out "the error (unknown RTD)"
+    # The master refuses it at once, before any agent comes (none will).
+    start_bg master "$SIPFLEET_MASTER" -listen "127.0.0.1:$((PORT + 5))" -agents 2 -sn uac \
+      127.0.0.1:$((PORT + 1)) -nostdin -threshold 'rtd1.p99<<200ms'
+    wait_exit "$master_PID" 10
+    check_eq "$EXIT_CODE" 255 "exit code (master)"
+    check_grep "threshold 'rtd1.p99<<200ms': column 10: a number expected" master.out \
+      "the error (master)"
     run_uac -r 1 -m 1 -metrics 127.0.0.1:http
     check_eq "$EXIT_CODE" 255 "exit code (bad -metrics)"
     check_grep "invalid value '127.0.0.1:http' for -metrics: \[host:\]port expected" uac.out \

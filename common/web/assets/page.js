@@ -1,7 +1,7 @@
 // sipfleet's results page: the HTML report (-report_html, data embedded)
-// and the live page (-web, data polled from /summary.json every -f). The
-// data is sipfleet.results.v1.Summary as protobuf's JSON printer writes it
-// (uint64 values are strings). Plots use uPlot, embedded at build time.
+// and the live page (-web, data polled from /summary.json every -f, the
+// timeline incrementally). The data is sipfleet.results.v1.Summary as
+// protobuf's JSON printer writes it (uint64 values are strings). Plots use uPlot, embedded at build time.
 (function () {
   'use strict';
   const config = JSON.parse(document.getElementById('sipfleet-config').textContent);
@@ -154,11 +154,27 @@
       button('rate_down', 'rate −'), button('pause', 'pause / resume'), button('quit', 'quit'), status);
   }
 
-  render(JSON.parse(document.getElementById('sipfleet-data').textContent));
+  const initial = JSON.parse(document.getElementById('sipfleet-data').textContent);
+  // The live page keeps the periods it has and asks only for the new ones
+  // (summary.json?timeline_from=N answers with timeline_from = N and the
+  // periods from N on); a timeline that starts over (the cluster's start
+  // barrier) is taken whole.
+  const timeline = initial.timeline;
+  render(initial);
   renderControls();
   if (config.live) {
-    const poll = () => fetch('summary.json', { cache: 'no-store' })
-      .then((r) => r.json()).then((s) => { render(s); document.body.dataset.updates = String(num(document.body.dataset.updates) + 1); })
+    const update = (s) => {
+      const from = num(s.timeline_from);
+      if (from === timeline.length) timeline.push(...s.timeline);
+      else timeline.splice(0, timeline.length, ...(from === 0 ? s.timeline : []));
+      s.timeline = timeline;
+      render(s);
+      document.body.dataset.updates = String(num(document.body.dataset.updates) + 1);
+      document.body.dataset.periods = String(timeline.length);
+      document.body.dataset.lastPeriod = timeline.length ? String(timeline[timeline.length - 1].t_s) : '';
+    };
+    const poll = () => fetch('summary.json?timeline_from=' + timeline.length, { cache: 'no-store' })
+      .then((r) => r.json()).then(update)
       .catch(() => { document.body.dataset.offline = 'true'; });
     setInterval(poll, Math.max(200, config.refresh_ms));
   }

@@ -32,6 +32,7 @@ try {
   }
   await checkPlots(page);
   await page.screenshot({ path: shot, fullPage: true });
+  if (mode === 'live') await checkIncrementalTimeline(page, target);
 
   if (mode === 'report') {
     const external = requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'));
@@ -105,4 +106,27 @@ async function checkPauseButton(page, url) {
   if (!await stable(false)) problems.push('no calls after resume');
   const status = await page.locator('#control-status').textContent();
   if (!status.includes('pause: sent')) problems.push('status: ' + status);
+}
+
+// The page asked only for new periods and still holds the whole timeline:
+// its periods are the server's (same count, same last period) as of its
+// last poll, and the server answers timeline_from=N with periods N on.
+async function checkIncrementalTimeline(page, url) {
+  const state = await page.evaluate(() => ({ periods: Number(document.body.dataset.periods),
+    last: document.body.dataset.lastPeriod }));
+  const full = await (await fetch(new URL('summary.json', url))).json();
+  if (!(state.periods >= 2)) problems.push('the page holds ' + state.periods + ' periods');
+  if (full.timeline.length < state.periods) {
+    problems.push('the page holds ' + state.periods + ' periods, the server ' + full.timeline.length);
+  } else if (String(full.timeline[state.periods - 1].t_s) !== state.last) {
+    problems.push('period ' + state.periods + ' ends at ' + state.last + ' on the page, at ' +
+      full.timeline[state.periods - 1].t_s + ' on the server');
+  }
+  const from = Math.max(full.timeline.length - 1, 0);
+  const part = await (await fetch(new URL('summary.json?timeline_from=' + from, url))).json();
+  if (Number(part.timeline_from) !== from || part.timeline.length < full.timeline.length - from ||
+      (part.timeline.length && part.timeline[0].t_s !== full.timeline[from].t_s)) {
+    problems.push('timeline_from=' + from + ' answered from ' + part.timeline_from + ' with ' +
+      part.timeline.length + ' periods');
+  }
 }
