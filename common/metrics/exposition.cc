@@ -77,12 +77,7 @@ class Writer {
   void HistogramSamples(std::string_view name, const Source& source, std::string_view extra,
                         const Histogram& histogram) {
     const std::vector<uint64_t>& bounds = HistogramBoundsMicros();
-    std::vector<uint64_t> counts(bounds.size(), 0);
-    histogram.ForEachNonEmptyBucket([&](size_t index, uint64_t count) {
-      uint64_t upper = Histogram::BucketUpperBound(index);
-      auto it = std::lower_bound(bounds.begin(), bounds.end(), upper);
-      if (it != bounds.end()) counts[it - bounds.begin()] += count;
-    });
+    const std::vector<uint64_t> counts = ExportedBucketCounts(histogram);
     std::string bucket = base::Cat(name, "_bucket");
     std::string prefix = extra.empty() ? "" : base::Cat(extra, ",");
     uint64_t cumulative = 0;
@@ -206,11 +201,9 @@ void WriteHistograms(Writer& w, const results::RunView& input) {
            "Response time durations (RTDs), from the engine's histograms.",
            [&](const Source& s) {
              const auto& rtds = input.layout->rtd_names;
-             static const Histogram kEmpty;
              for (size_t i = 0; i < rtds.size(); ++i) {
-               const auto& measured = s.figures.total->response_times;
                w.HistogramSamples("sipfleet_response_time_seconds", s, Label("rtd", rtds[i]),
-                                  i < measured.size() ? measured[i] : kEmpty);
+                                  s.figures.total->ResponseTime(i));
              }
            });
   w.Family("sipfleet_call_length_seconds", "histogram",
@@ -238,6 +231,16 @@ std::vector<uint64_t> MakeBounds() {
 const std::vector<uint64_t>& HistogramBoundsMicros() {
   static const std::vector<uint64_t>* const kBounds = new std::vector<uint64_t>(MakeBounds());
   return *kBounds;
+}
+
+std::vector<uint64_t> ExportedBucketCounts(const Histogram& histogram) {
+  const std::vector<uint64_t>& bounds = HistogramBoundsMicros();
+  std::vector<uint64_t> counts(bounds.size() + 1, 0);
+  histogram.ForEachNonEmptyBucket([&](size_t index, uint64_t count) {
+    uint64_t upper = Histogram::BucketUpperBound(index);
+    counts[std::lower_bound(bounds.begin(), bounds.end(), upper) - bounds.begin()] += count;
+  });
+  return counts;
 }
 
 std::string MicrosAsSeconds(uint64_t micros) {

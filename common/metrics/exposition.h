@@ -30,6 +30,11 @@ std::string RenderExposition(const results::RunView& view);
 // power of two (x1.25, x1.5, x1.75, x2) up to about 19 hours; +Inf follows.
 const std::vector<uint64_t>& HistogramBoundsMicros();
 
+// `histogram`'s samples per exported bucket: counts[i] for the bucket whose
+// upper bound is HistogramBoundsMicros()[i] (not cumulative), then one more
+// for the samples above the last bound.
+std::vector<uint64_t> ExportedBucketCounts(const stats::Histogram& histogram);
+
 // `micros` as exact decimal seconds: 319 -> "0.000319", 2500000 -> "2.5".
 std::string MicrosAsSeconds(uint64_t micros);
 

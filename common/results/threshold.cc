@@ -195,14 +195,9 @@ std::optional<double> Measure(const Threshold& threshold, const RunFigures& figu
   const stats::Snapshot& total = *figures.total;
   switch (threshold.kind) {
     case Kind::kDuration: {
-      static const stats::Histogram kEmpty;
-      const stats::Histogram* h = &total.call_length;
-      if (threshold.rtd >= 0) {
-        h = static_cast<size_t>(threshold.rtd) < total.response_times.size()
-                ? &total.response_times[threshold.rtd]
-                : &kEmpty;
-      }
-      return DurationFigure(threshold, *h);
+      return DurationFigure(threshold, threshold.rtd >= 0
+                                           ? total.ResponseTime(static_cast<size_t>(threshold.rtd))
+                                           : total.call_length);
     }
     case Kind::kCounter: {
       double count = static_cast<double>(total.Get(threshold.counter));

@@ -54,6 +54,11 @@ size_t RepartitionBucket(absl::Span<const int> boundaries, uint64_t millis) {
   return boundaries.size();
 }
 
+const Histogram& Snapshot::ResponseTime(size_t rtd) const {
+  static const Histogram kEmpty;  // immutable: shared by every snapshot
+  return rtd < response_times.size() ? response_times[rtd] : kEmpty;
+}
+
 uint64_t Snapshot::Get(size_t message_index, MessageCounter which) const {
   const size_t w = static_cast<size_t>(which);
   if (message_index >= messages.size() || w >= kNumMessageCounters) return 0;

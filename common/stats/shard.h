@@ -70,6 +70,9 @@ struct Snapshot {
   std::vector<std::array<uint64_t, kNumMessageCounters>> messages;
 
   uint64_t Get(Counter counter) const { return counters[static_cast<size_t>(counter)]; }
+  // RTD `rtd`'s histogram; an empty one if `rtd` is out of range (a
+  // snapshot taken before the layout was known).
+  const Histogram& ResponseTime(size_t rtd) const;
   // 0 if `message_index` is out of range.
   uint64_t Get(size_t message_index, MessageCounter which) const;
   // SIPp's TotalCallCreated: incoming + outgoing calls.

@@ -21,9 +21,25 @@ std::string InsideElement(std::string_view text) {
   return out;
 }
 
-void Replace(std::string* page, std::string_view marker, std::string_view with) {
-  size_t at = page->find(marker);
-  if (at != std::string::npos) page->replace(at, marker.size(), with);
+// Replaces the first `marker` at or after `from`; returns where the
+// replacement ends (or `from` when the marker is absent).
+size_t Replace(std::string* page, std::string_view marker, std::string_view with,
+               size_t from = 0) {
+  size_t at = page->find(marker, from);
+  if (at == std::string::npos) return from;
+  page->replace(at, marker.size(), with);
+  return at + with.size();
+}
+
+// The embedded scripts as they go inside <script>: escaped once per process
+// (immutable afterwards).
+const std::string& UplotScript() {
+  static const std::string kScript = InsideElement(internal::kUplotJs);
+  return kScript;
+}
+const std::string& PageScript() {
+  static const std::string kScript = InsideElement(internal::kPageJs);
+  return kScript;
 }
 
 }  // namespace
@@ -33,22 +49,20 @@ std::string RenderPage(std::string_view summary_json, const PageOptions& options
   std::string config = base::Cat("{\"live\":", options.live ? "true" : "false",
                                   ",\"refresh_ms\":", options.refresh_ms,
                                   ",\"control\":", options.control ? "true" : "false", "}");
-  // Each marker is replaced once, in document order, so replaced text is
-  // never searched again.
-  Replace(&page, "/*@UPLOT_CSS@*/", internal::kUplotCss);
-  Replace(&page, "/*@PAGE_CSS@*/", internal::kPageCss);
-  Replace(&page, "/*@CONFIG@*/", config);
-  std::string data = InsideElement(summary_json);
-  std::string scripts = base::Cat(InsideElement(internal::kUplotJs));
-  std::string page_js = InsideElement(internal::kPageJs);
-  size_t data_at = page.find("/*@DATA@*/");
+  // The markers come in this order in page.html; each search starts where
+  // the previous replacement ended, so inserted text (the styles) is never
+  // searched for markers.
+  size_t at = Replace(&page, "/*@UPLOT_CSS@*/", internal::kUplotCss);
+  at = Replace(&page, "/*@PAGE_CSS@*/", internal::kPageCss, at);
+  at = Replace(&page, "/*@CONFIG@*/", config, at);
   // Split at the data marker so that markers inside the data are inert.
+  constexpr std::string_view kData = "/*@DATA@*/";
+  size_t data_at = page.find(kData, at);
   std::string head = page.substr(0, data_at);
-  std::string tail = page.substr(data_at + std::string_view("/*@DATA@*/").size());
-  Replace(&tail, "/*@UPLOT_JS@*/", scripts);
-  size_t js_at = tail.rfind("/*@PAGE_JS@*/");
-  tail.replace(js_at, std::string_view("/*@PAGE_JS@*/").size(), page_js);
-  return base::Cat(head, data, tail);
+  std::string tail = page.substr(data_at + kData.size());
+  size_t tail_at = Replace(&tail, "/*@UPLOT_JS@*/", UplotScript());
+  Replace(&tail, "/*@PAGE_JS@*/", PageScript(), tail_at);
+  return base::Cat(head, InsideElement(summary_json), tail);
 }
 
 absl::Status WriteReport(const std::string& path, std::string_view summary_json) {

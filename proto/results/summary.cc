@@ -23,11 +23,7 @@ std::string Rfc3339(int64_t wall_us) {
 // non-empty buckets only.
 void FillBuckets(const stats::Histogram& histogram, v1::Distribution* out) {
   const std::vector<uint64_t>& bounds = metrics::HistogramBoundsMicros();
-  std::vector<uint64_t> counts(bounds.size() + 1, 0);
-  histogram.ForEachNonEmptyBucket([&](size_t index, uint64_t count) {
-    uint64_t upper = stats::Histogram::BucketUpperBound(index);
-    counts[std::lower_bound(bounds.begin(), bounds.end(), upper) - bounds.begin()] += count;
-  });
+  const std::vector<uint64_t> counts = metrics::ExportedBucketCounts(histogram);
   for (size_t i = 0; i < counts.size(); ++i) {
     if (counts[i] == 0) continue;
     v1::Bucket* bucket = out->add_buckets();
@@ -85,11 +81,8 @@ void FillStats(const results::RunView& view, const results::SourceSnapshot& sour
   out->set_target_calls_per_s(source.target_calls_per_s);
   out->set_achieved_calls_per_s(results::AchievedCallsPerSecond(view.FiguresOf(source)));
   const stats::ShardLayout& layout = *view.layout;
-  static const stats::Histogram kEmpty;
   for (size_t i = 0; i < layout.rtd_names.size(); ++i) {
-    FillDistribution(layout.rtd_names[i],
-                     i < total.response_times.size() ? total.response_times[i] : kEmpty,
-                     out->add_response_times());
+    FillDistribution(layout.rtd_names[i], total.ResponseTime(i), out->add_response_times());
   }
   FillDistribution("call_length", total.call_length, out->mutable_call_length());
   FillMessages(view, total, out);
