@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Soak: a sipfleet UAC/UAS pair with the options bench/sweep.sh measures the
-# max clean rate with (the defaults plus -buff_size 8 MB) at a steady rate (by
-# default half of that rate on a 2-core machine, RATE=20000 calls/s of 40k,
-# with -d 0) for DURATION seconds (600), each side's
+# Soak: a sipfleet UAC/UAS pair with default options at a steady rate (by
+# default half of the pair's max clean rate on a 2-core machine, RATE=20000
+# calls/s of 40k, with -d 0; bench/sweep.sh measures it) for DURATION seconds (600), each side's
 # RSS sampled every SAMPLE seconds (10). Prints the RSS curve (one row per
 # sample: seconds, UAC and UAS RSS in KiB, calls so far) and the verdict:
 # growth of each side's RSS from the end of the warm-up (WARMUP seconds, 60)
@@ -29,12 +28,12 @@ csv_col() {  # csv_col NAME FILE: the last row's value of column NAME
     c { v = $c } END { print v + 0 }' "$2"
 }
 
-"$sipfleet" -sn uas -i 127.0.0.1 -p "$port" -m "$calls" -buff_size 8388608 \
-  -nostdin -trace_stat -stf "$work/uas.csv" -fd 5 >"$work/uas.out" 2>&1 &
+"$sipfleet" -sn uas -i 127.0.0.1 -p "$port" -m "$calls" -nostdin \
+  -trace_stat -stf "$work/uas.csv" -fd 5 >"$work/uas.out" 2>&1 &
 uas=$!; PIDS+=("$uas")
 sleep 0.5
 "$sipfleet" 127.0.0.1:"$port" -sn uac -i 127.0.0.1 -p $((port + 1)) -r "$rate" -m "$calls" -d 0 \
-  -buff_size 8388608 -nostdin -trace_stat -stf "$work/uac.csv" -fd 5 \
+  -nostdin -trace_stat -stf "$work/uac.csv" -fd 5 \
   >"$work/uac.out" 2>&1 &
 uac=$!; PIDS+=("$uac")
 

@@ -521,7 +521,7 @@ std::string HelpText(std::string_view program) {
       "  -max_retrans n, -max_invite_retrans n (5), -max_non_invite_retrans n (9), -T2 time (4000 "
       "ms)\n"
       "  -recv_timeout t, -deadcall_wait t (33 s), -default_behaviors list, -nd, -base_cseq n\n"
-      "  -buff_size n    socket buffers (65536)             -key k v   [k] keyword\n"
+      "  -buff_size n    UDP socket buffers (8 MB)          -key k v   [k] keyword\n"
       "  -trace_stat     statistics CSV (-stf file, -stat_delimiter c, -fd period 60 s)\n"
       "  -trace_err      unexpected messages to <scenario>_<pid>_errors.log (-error_file f)\n"
       "  -f period       screen report period (1 s)         -nostdin   no keyboard\n"

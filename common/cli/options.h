@@ -62,7 +62,13 @@ struct Options {
   int64_t deadcall_wait_ms = 33000;  // -deadcall_wait
   uint32_t default_behaviors = 15;   // -default_behaviors / -nd
   int base_cseq = 1;                 // -base_cseq
-  int buffer_bytes = 65536;          // -buff_size
+  // -buff_size: SO_RCVBUF/SO_SNDBUF of the UDP sockets. SIPp's default is
+  // 64 KB; sipfleet's is 8 MB (the kernel caps it at net.core.rmem_max
+  // without CAP_NET_ADMIN): at 64 KB one late wake-up of a loop at 20k
+  // calls/s overflows the receive queue, and the drops cost retransmissions
+  // and a shrunken congestion window (bench/RESULTS.md). Buffers cost
+  // memory only while datagrams wait in them.
+  int buffer_bytes = 8 << 20;
 
   bool trace_stat = false;           // -trace_stat
   std::string stat_file;             // -stf

@@ -139,7 +139,7 @@ struct EngineConfig {
   uint64_t call_number_stride = 0;
 
   // Threads.
-  int buffer_bytes = 65536;  // -buff_size
+  int buffer_bytes = 8 << 20;  // -buff_size (cli/options.h)
   int workers = 1;           // -workers
   int64_t tick_micros = 1000;  // -timer_resol
   uint64_t rng_seed = 0;
