@@ -161,13 +161,16 @@ void IncreaseRate(const cli::Options& options, runtime::Engine& engine) {
   engine.SetRate(rate);
 }
 
+// The rate asked in calls per second (-r per -rp); 0 in -users mode.
+double CallsPerSecondAsked(const runtime::Engine& engine, const cli::Options& options) {
+  if (engine.users_mode()) return 0;
+  return engine.rate() * 1000.0 / static_cast<double>(options.rate_period_ms);
+}
+
 // The merged figures of the run now, for the results outputs.
 results::SourceSnapshot ResultsSnapshot(const runtime::Engine& engine,
                                         const cli::Options& options) {
-  double per_second = engine.users_mode() ? 0
-                                          : engine.rate() * 1000.0 /
-                                                static_cast<double>(options.rate_period_ms);
-  return {"", engine.Snapshot(), engine.OpenCalls(), per_second};
+  return {"", engine.Snapshot(), engine.OpenCalls(), CallsPerSecondAsked(engine, options)};
 }
 
 // Runs the engine until it is done, a signal or a key stops it, or -timeout
@@ -256,23 +259,27 @@ void Detach() {
   }
 }
 
-int ExitCode(const stats::Snapshot& totals, const RunOutcome& outcome,
-             const cli::Options& options) {
-  if (outcome.forced_exit.has_value()) return outcome.forced_exit->exit_code;
-  uint64_t successful = totals.Get(stats::Counter::kSuccessfulCall);
-  uint64_t failed = totals.Get(stats::Counter::kFailedCall);
-  if (outcome.timed_out && options.timeout_error) return kExitFatal;
-  if (outcome.timed_out && successful == 0 && failed == 0) return kExitTimeoutNoCalls;
-  return failed > 0 ? kExitCallsFailed : kExitOk;
-}
+// SIPp's exit code for the run, and why (for the summary and the report).
+struct Exit {
+  int code;
+  std::string reason;
+};
 
-// Why ExitCode() says what it says, for the summary.
-std::string ExitReason(const stats::Snapshot& totals, const RunOutcome& outcome,
-                       const cli::Options& options) {
-  if (outcome.forced_exit.has_value()) return outcome.forced_exit->message;
-  if (outcome.timed_out && options.timeout_error) return "-timeout reached (-timeout_error)";
-  if (totals.Get(stats::Counter::kFailedCall) > 0) return "some calls failed";
-  return outcome.timed_out ? "-timeout reached" : "all calls successful";
+Exit ExitOf(const stats::Snapshot& totals, const RunOutcome& outcome,
+            const cli::Options& options) {
+  if (outcome.forced_exit.has_value()) {
+    return {outcome.forced_exit->exit_code, outcome.forced_exit->message};
+  }
+  const uint64_t successful = totals.Get(stats::Counter::kSuccessfulCall);
+  const uint64_t failed = totals.Get(stats::Counter::kFailedCall);
+  if (outcome.timed_out && options.timeout_error) {
+    return {kExitFatal, "-timeout reached (-timeout_error)"};
+  }
+  if (outcome.timed_out && successful == 0 && failed == 0) {
+    return {kExitTimeoutNoCalls, "-timeout reached before any call ended"};
+  }
+  if (failed > 0) return {kExitCallsFailed, "some calls failed"};
+  return {kExitOk, outcome.timed_out ? "-timeout reached" : "all calls successful"};
 }
 
 // What the media plane did, when it did anything.
@@ -453,9 +460,9 @@ int Run(const std::vector<std::string>& args) {
                 static_cast<unsigned long long>(dropped));
   }
   if (absl::Status status = (*trace_set)->status(); !status.ok()) Fail(status.message());
+  Exit exit = ExitOf(totals, outcome, options);
   int code = (*results)->Finish(ResultsSnapshot(**engine, options), {}, clock.NowMicros(),
-                                 clock.WallMicros(), ExitCode(totals, outcome, options),
-                                 ExitReason(totals, outcome, options));
+                                 clock.WallMicros(), exit.code, std::move(exit.reason));
   if (outcome.forced_exit.has_value()) {
     std::cerr << "sipfleet: " << outcome.forced_exit->message << "\n";
   }
@@ -478,7 +485,7 @@ int Run(const std::vector<std::string>& args) {
   if (uint64_t late = totals.Get(stats::Counter::kLateCalls); late > 0) {
     std::printf("sipfleet: cannot keep up: %llu calls started more than 100 ms after their due "
                 "time (rate asked %.1f calls/s)\n",
-                static_cast<unsigned long long>(late), (*engine)->rate());
+                static_cast<unsigned long long>(late), CallsPerSecondAsked(**engine, options));
   }
   PrintTransportCounters(totals);
   PrintTimerLateness((*engine)->Lateness());

@@ -98,7 +98,6 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(
   engine->workers_[0]->RunInit();
   engine->rate_ = config.rate;
   engine->users_ = config.users;
-  engine->call_limit_ = config.call_limit;
   engine->shared_.call_limit.store(config.call_limit, std::memory_order_relaxed);
   return engine;
 }
@@ -289,7 +288,6 @@ void Engine::SetUsers(uint64_t users) {
 }
 
 void Engine::SetCallLimit(uint64_t limit) {
-  call_limit_ = limit;
   shared_.call_limit.store(limit, std::memory_order_relaxed);
   // -l is one limit for the process, checked against every worker's open
   // calls; wake the workers (same pacing) to place what it now allows.

@@ -94,7 +94,7 @@ class Engine : public twin::CommandSink {
   bool users_mode() const { return shared_.config.users > 0; }
   // -l: the most calls open at once, 0 for no limit.
   void SetCallLimit(uint64_t limit);
-  uint64_t call_limit() const { return call_limit_; }
+  uint64_t call_limit() const { return shared_.call_limit.load(std::memory_order_relaxed); }
   // True once StopNewCalls() or AbortAll() was called.
   bool stopping() const { return shared_.stop_new_calls.load(std::memory_order_relaxed); }
 
@@ -136,7 +136,6 @@ class Engine : public twin::CommandSink {
   double rate_ = 0;
   bool paused_ = false;
   uint64_t users_ = 0;
-  uint64_t call_limit_ = 0;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   bool aborting_ = false;

@@ -301,13 +301,13 @@ class Worker final : public transport::FdHandler,
   bool RunActions(Call& call, const Element& element, int index, const sip::Message* message);
   bool RunAction(Call& call, const scenario::Action& action, int index,
                  const sip::Message* message);
-  bool RunEreg(Call& call, const scenario::Action& action, const sip::Message* message);
+  void RunEreg(Call& call, const scenario::Action& action, const sip::Message* message);
   // An <ereg> on `subject` (found or not): the check, the captures into
-  // assign_to; false when it ended the call.
-  bool ApplyEreg(Call& call, const scenario::Action& action, bool have_subject,
+  // assign_to. A check never ends the call (RecordCheck).
+  void ApplyEreg(Call& call, const scenario::Action& action, bool have_subject,
                  const std::string& subject);
-  bool RunCheck(Call& call, const scenario::Action& action, bool matched, stats::Counter doesnt,
-                stats::Counter shouldnt);
+  void RecordCheck(Call& call, const scenario::Action& action, bool matched,
+                   stats::Counter doesnt, stats::Counter shouldnt);
   void RunInjectionAction(Call& call, const scenario::Action& action, int index);
   void RunExecCommand(Call& call, const scenario::Action& action, int index);
   void RunSetDest(Call& call, const scenario::Action& action, int index);
@@ -320,7 +320,7 @@ class Worker final : public transport::FdHandler,
   bool SendCommand(Call& call, int index);
   void WaitCommand(Call& call, const Element& element);
   bool RunCommandActions(Call& call, const Element& element, int index, std::string_view text);
-  bool RunCommandEreg(Call& call, const scenario::Action& action, std::string_view text);
+  void RunCommandEreg(Call& call, const scenario::Action& action, std::string_view text);
   void SendTwinAbort(Call& call);
 
   // Media (worker_media.cc).

@@ -313,16 +313,19 @@ bool Worker::RunCommandActions(Call& call, const Element& element, int index,
                                std::string_view text) {
   const uint32_t generation = call.generation;
   for (const scenario::Action& action : element.actions) {
-    bool go_on = action.kind == scenario::ActionKind::kEreg &&
-                         action.search_in != scenario::SearchIn::kVariable
-                     ? RunCommandEreg(call, action, text)
-                     : RunAction(call, action, index, nullptr);
+    bool go_on = true;
+    if (action.kind == scenario::ActionKind::kEreg &&
+        action.search_in != scenario::SearchIn::kVariable) {
+      RunCommandEreg(call, action, text);
+    } else {
+      go_on = RunAction(call, action, index, nullptr);
+    }
     if (!go_on || call.generation != generation || call.state == Call::State::kDone) return false;
   }
   return true;
 }
 
-bool Worker::RunCommandEreg(Call& call, const scenario::Action& action, std::string_view text) {
+void Worker::RunCommandEreg(Call& call, const scenario::Action& action, std::string_view text) {
   std::string subject;
   bool have_subject = true;
   if (action.search_in == scenario::SearchIn::kHeader) {
@@ -331,7 +334,7 @@ bool Worker::RunCommandEreg(Call& call, const scenario::Action& action, std::str
   } else {
     subject.assign(action.search_in == scenario::SearchIn::kBody ? twin::CommandBody(text) : text);
   }
-  return ApplyEreg(call, action, have_subject, subject);
+  ApplyEreg(call, action, have_subject, subject);
 }
 
 // SIPp resets the twin's side of an aborted call (its default "3pcc_abort"

@@ -196,17 +196,16 @@ bool Worker::RunActions(Call& call, const Element& element, int index,
 // SIPp keeps a failed check as the call's last action result and goes on
 // with the scenario; the call is counted failed (for that reason) if it
 // reaches its end.
-bool Worker::RunCheck(Call& call, const Action& action, bool matched, Counter doesnt,
-                      Counter shouldnt) {
+void Worker::RecordCheck(Call& call, const Action& action, bool matched, Counter doesnt,
+                         Counter shouldnt) {
   if (action.check_it && !matched) {
     call.check_failure = static_cast<int16_t>(doesnt);
   } else if (action.check_it_inverse && matched) {
     call.check_failure = static_cast<int16_t>(shouldnt);
   }
-  return true;
 }
 
-bool Worker::RunEreg(Call& call, const Action& action, const sip::Message* message) {
+void Worker::RunEreg(Call& call, const Action& action, const sip::Message* message) {
   std::string subject;
   bool have_subject = true;
   switch (action.search_in) {
@@ -223,14 +222,14 @@ bool Worker::RunEreg(Call& call, const Action& action, const sip::Message* messa
       subject = GetVar(call, action.variable).AsString();
       break;
   }
-  return ApplyEreg(call, action, have_subject, subject);
+  ApplyEreg(call, action, have_subject, subject);
 }
 
-bool Worker::ApplyEreg(Call& call, const Action& action, bool have_subject,
+void Worker::ApplyEreg(Call& call, const Action& action, bool have_subject,
                        const std::string& subject) {
   if (!have_subject && action.check_it) {
     call.check_failure = static_cast<int16_t>(Counter::kFailedRegexpHdrNotFound);
-    return true;
+    return;
   }
   std::vector<base::Regex::Span> groups;
   bool matched = have_subject && action.regex->Search(subject, &groups);
@@ -241,8 +240,8 @@ bool Worker::ApplyEreg(Call& call, const Action& action, bool have_subject,
     }
     SetVar(call, action.assign_to[i], VarValue::String(value, VarValue::Type::kRegexMatch));
   }
-  return RunCheck(call, action, matched, Counter::kFailedRegexpDoesntMatch,
-                  Counter::kFailedRegexpShouldntMatch);
+  RecordCheck(call, action, matched, Counter::kFailedRegexpDoesntMatch,
+              Counter::kFailedRegexpShouldntMatch);
 }
 
 bool Worker::RunAction(Call& call, const Action& action, int index, const sip::Message* message) {
@@ -254,7 +253,8 @@ bool Worker::RunAction(Call& call, const Action& action, int index, const sip::M
   };
   switch (action.kind) {
     case ActionKind::kEreg:
-      return RunEreg(call, action, message);
+      RunEreg(call, action, message);
+      return true;
     case ActionKind::kLog:
     case ActionKind::kWarning:
     case ActionKind::kError: {
@@ -310,8 +310,9 @@ bool Worker::RunAction(Call& call, const Action& action, int index, const sip::M
           action.variable2.valid() ? GetVar(call, action.variable2).AsDouble() : action.number;
       bool result = Compared(action.compare, left, right);
       assign_all(VarValue::Bool(result));
-      return RunCheck(call, action, result, Counter::kFailedTestDoesntMatch,
-                      Counter::kFailedTestShouldntMatch);
+      RecordCheck(call, action, result, Counter::kFailedTestDoesntMatch,
+                  Counter::kFailedTestShouldntMatch);
+      return true;
     }
     case ActionKind::kStrcmp: {
       std::string left = GetVar(call, action.variable).AsString();
@@ -323,8 +324,9 @@ bool Worker::RunAction(Call& call, const Action& action, int index, const sip::M
       }
       int result = std::strcmp(left.c_str(), right.c_str());
       assign_all(VarValue::Double(result));
-      return RunCheck(call, action, result == 0, Counter::kFailedStrcmpDoesntMatch,
-                      Counter::kFailedStrcmpShouldntMatch);
+      RecordCheck(call, action, result == 0, Counter::kFailedStrcmpDoesntMatch,
+                  Counter::kFailedStrcmpShouldntMatch);
+      return true;
     }
     case ActionKind::kTrim:
       for (VariableRef ref : action.assign_to) {

@@ -90,6 +90,9 @@ void Worker::PlaceRateCalls() {
   std::atomic<uint64_t>& claimed = shared_->claimed_calls;
   uint64_t k = claimed.load(std::memory_order_acquire);
   int budget = kMaxPlacedPerPass;
+  // -l: the open calls of every worker, read once a pass (each read is one
+  // atomic per worker); the calls this pass places are added as they start.
+  uint64_t open = limit > 0 ? TotalOpenCalls() : 0;
   while (!shared_->stop_new_calls.load(std::memory_order_relaxed)) {
     const uint64_t number = NumberOfClaim(k);
     if (number > last) break;
@@ -98,7 +101,7 @@ void Worker::PlaceRateCalls() {
       ArmPacer(due);
       break;
     }
-    if ((limit > 0 && TotalOpenCalls() >= limit) || WindowFull() || budget-- == 0) {
+    if ((limit > 0 && open >= limit) || WindowFull() || budget-- == 0) {
       // Held back (-l, the congestion window, or this pass's share): look
       // again next tick; a call ending on another worker may free -l.
       ArmPacer(now + 1000);
@@ -114,6 +117,7 @@ void Worker::PlaceRateCalls() {
       }
     }
     StartClientCall(number);
+    ++open;
     k = claimed.load(std::memory_order_acquire);
   }
 }
