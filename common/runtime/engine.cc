@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "common/base/strings.h"
+#include "common/base/thread_name.h"
 
 namespace sipfleet::runtime {
 namespace {
@@ -233,8 +234,11 @@ void Engine::Start(int64_t start_at_micros) {
   pacing_.interval_us = RunningInterval();
   for (auto& worker : workers_) worker->SetPacing(pacing_);
   if (shared_.commands != nullptr) shared_.commands->Start(this);  // 3PCC
-  for (auto& worker : workers_) {
-    threads_.emplace_back([w = worker.get()] { w->Run(); });
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    threads_.emplace_back([w = workers_[i].get(), i] {
+      base::SetThreadName(base::Cat("sf-worker-", i));
+      w->Run();
+    });
   }
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/base/strings.h"
+#include "common/base/thread_name.h"
 
 namespace sipfleet::trace {
 namespace {
@@ -152,7 +153,10 @@ absl::StatusOr<std::unique_ptr<TraceSet>> TraceSet::Open(const TraceConfig& conf
                                                          int pid, const base::Clock& clock) {
   std::unique_ptr<TraceSet> set(new TraceSet(config, scenario, clock));
   if (absl::Status status = set->OpenFiles(scenario, pid); !status.ok()) return status;
-  set->flusher_ = std::thread([raw = set.get()] { raw->FlusherLoop(); });
+  set->flusher_ = std::thread([raw = set.get()] {
+    base::SetThreadName("sf-trace");
+    raw->FlusherLoop();
+  });
   return set;
 }
 

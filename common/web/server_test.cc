@@ -28,6 +28,30 @@ TEST(ServerTest, ServesRoutesOnLoopback) {
   EXPECT_EQ(post->status, 403);
 }
 
+// A browser accepts brotli and gzip; the server answers uncompressed all the
+// same (compressing costs the run's process more than the bytes are worth),
+// and summary.json passes timeline_from on.
+TEST(ServerTest, AnswersUncompressedAndPassesTimelineFrom) {
+  Routes routes;
+  routes.page = [] { return std::string(5000, 'x'); };
+  routes.summary_json = [](size_t from) { return "{\"from\":" + std::to_string(from) + "}"; };
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start("web", "0", routes);
+  ASSERT_TRUE(server.ok()) << server.status();
+  httplib::Client client("127.0.0.1", (*server)->port());
+  httplib::Headers accept = {{"Accept-Encoding", "gzip, deflate, br"}};
+  httplib::Result page = client.Get("/", accept);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(page->body, std::string(5000, 'x'));
+  httplib::Result summary = client.Get("/summary.json?timeline_from=7", accept);
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->body, "{\"from\":7}");
+  EXPECT_EQ(summary->get_header_value("Content-Encoding"), "");
+  httplib::Result bad = client.Get("/summary.json?timeline_from=-3");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->body, "{\"from\":0}");
+}
+
 TEST(ServerTest, ControlActionsBecomeKeys) {
   KeyQueue keys;
   Routes routes;
