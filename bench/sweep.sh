@@ -40,7 +40,7 @@ run() {
     local cpu; cpu=$(awk 'NR == 2 { split($0, t, /[ms ]+/); print t[1] * 60 + t[2] + t[3] * 60 + t[4] }' "$log-times" 2>/dev/null || echo 0)
     # Final CSV row: SuccessfulCall(C) $16, FailedCall(C) $18, Retransmissions(C) $58.
     local row; row=$(tail -n 1 "$log.csv" | awk -F';' '{ print $16, $18, $58 }')
-    local late; late=$(grep -o 'cannot keep up: [0-9]*' "$log-uac.log" | grep -o '[0-9]*$' || true)
+    local late; late=$(grep -o '^sipfleet: cannot keep up: [0-9]*' "$log-uac.log" | grep -o '[0-9]*$' || true)
     echo "$tool $rate $row ${late:-0} $wall ${cpu:-0}"
 }
 
