@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "common/base/happens_before.h"
 #include "common/base/strings.h"
 #include "common/scenario/loader.h"
 #include "master/shipping.h"
@@ -258,6 +259,7 @@ void Run::ShutdownAll(const std::string& reason) {
   // Sessions end when the agents close their side; past a short grace the
   // server cancels what is left.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  base::HappensAfter(&registry_);  // every session's OnDone has returned
 }
 
 MasterResult RunMaster(const MasterOptions& options, const base::Clock& clock,

@@ -2,9 +2,12 @@
 
 #include <deque>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+
+#include "common/base/happens_before.h"
 
 namespace sipfleet::master {
 namespace {
@@ -16,13 +19,23 @@ namespace {
 // allows. Deletes itself when gRPC is done with it, after the registry has
 // forgotten it (OnSessionEnd clears the agent's stream under its
 // write_mutex, so no Send can reach a deleted session).
+//
+// TSan (common/base/happens_before.h): gRPC orders each reaction after the
+// call that started its operation (StartRead before OnReadDone, StartWrite
+// before OnWriteDone, every reaction and Finish before OnDone) through its
+// completion queue, which TSan cannot see in Debian's uninstrumented gRPC.
+// Each call into gRPC is a base::LibraryCall and each reaction a
+// base::Reaction, with one key per kind of operation (&incoming_ the reads,
+// &current_ the writes, &finish_status_ the finish). Each read goes into a
+// new message (base::NewForLibraryThread), as gRPC parses it on its thread
+// before OnReadDone can declare the edge.
 class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::MasterMessage>,
                              public MessageSink {
  public:
   SessionReactor(Registry* registry, grpc::CallbackServerContext* context,
                  const base::Clock& clock, int64_t lease_ms)
       : registry_(registry), peer_(context->peer()), clock_(clock), lease_ms_(lease_ms) {
-    StartRead(&incoming_);
+    ReadNext();
   }
 
   bool Write(const v1::MasterMessage& message) override {
@@ -35,11 +48,13 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1
       current_ = std::move(queue_.front());
       queue_.pop_front();
     }
-    StartWrite(&current_);  // outside the lock: gRPC may react inline
+    // Outside the lock: gRPC may react inline.
+    base::LibraryCall(&current_, [this] { StartWrite(&current_); });
     return true;
   }
 
   void OnReadDone(bool ok) override {
+    base::Reaction reaction(&incoming_);
     if (!ok) {
       // The agent closed its side, the connection broke, or the server is
       // shutting down: what is still queued will not be read by anyone.
@@ -49,17 +64,17 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1
     }
     if (!index_.has_value()) {
       Admit();
-    } else if (incoming_.kind_case() == v1::AgentMessage::kThreePcc) {
-      registry_->Route3pcc(*index_, std::move(*incoming_.mutable_three_pcc()));
+    } else if (incoming_->kind_case() == v1::AgentMessage::kThreePcc) {
+      registry_->Route3pcc(*index_, std::move(*incoming_->mutable_three_pcc()));
     } else {
-      registry_->OnMessage(*index_, incoming_);
+      registry_->OnMessage(*index_, *incoming_);
     }
     if (!index_.has_value()) return;  // refused: finishing
-    incoming_.Clear();
-    StartRead(&incoming_);
+    ReadNext();
   }
 
   void OnWriteDone(bool ok) override {
+    base::Reaction reaction(&current_);
     bool next = false, finish = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -77,24 +92,37 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1
         finished_ = finished_ || finish;
       }
     }
-    if (next) StartWrite(&current_);
-    if (finish) Finish(finish_status_);
+    if (next) base::LibraryCall(&current_, [this] { StartWrite(&current_); });
+    if (finish) base::LibraryCall(&finish_status_, [this] { Finish(finish_status_); });
   }
 
   void OnDone() override {
+    base::Reaction reaction(&finish_status_, /*last=*/true);
+    base::HappensAfter(&incoming_);
+    base::HappensAfter(&current_);
     if (index_.has_value()) registry_->OnSessionEnd(*index_);
+    // The server's Shutdown returns once every session's OnDone has: the
+    // run may then destroy the registry (Run::ShutdownAll).
+    base::HappensBefore(registry_);
     delete this;
   }
 
  private:
+  // Reads the next message into a new object (see above).
+  void ReadNext() {
+    incoming_ = base::NewForLibraryThread<v1::AgentMessage>();
+    v1::AgentMessage* next = incoming_.get();
+    base::LibraryCall(&incoming_, [this, next] { StartRead(next); });
+  }
+
   // The first message: a Register, admitted or refused with the reason.
   void Admit() {
-    if (incoming_.kind_case() != v1::AgentMessage::kRegister) {
+    if (incoming_->kind_case() != v1::AgentMessage::kRegister) {
       FinishWhenIdle(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be Register"),
                      true);
       return;
     }
-    const v1::Register& reg = incoming_.register_();
+    const v1::Register& reg = incoming_->register_();
     absl::StatusOr<size_t> index = registry_->Admit(reg, peer_, this);
     if (!index.ok()) {
       std::string reason(index.status().message());
@@ -127,7 +155,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1
       finish = !writing_;
       finished_ = finish;
     }
-    if (finish) Finish(finish_status_);
+    if (finish) base::LibraryCall(&finish_status_, [this] { Finish(finish_status_); });
   }
 
   Registry* registry_;
@@ -135,7 +163,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1
   const base::Clock& clock_;
   const int64_t lease_ms_;
   std::optional<size_t> index_;  // set once admitted (reads are sequential)
-  v1::AgentMessage incoming_;
+  std::unique_ptr<v1::AgentMessage> incoming_;  // the read in flight
   std::mutex mutex_;  // the write side below
   std::deque<v1::MasterMessage> queue_;
   v1::MasterMessage current_;  // the write in flight
@@ -150,6 +178,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::MasterMessage>* ControlService::Session(
     grpc::CallbackServerContext* context) {
+  base::Reaction reaction(nullptr);  // gRPC's thread runs our code
   return new SessionReactor(registry_, context, clock_, lease_ms_);
 }
 
