@@ -235,6 +235,72 @@ TEST(ClusterTest, UasAndTwoUacAgentsRunTwoThousandCallsAndMergeExactly) {
   EXPECT_EQ(cell("FailedCall(C)"), "0");
 }
 
+// A fake UAC agent that registers, prepares, and drops its stream (as a
+// process killed) as soon as it is told to start.
+void DroppingAgent(int port, const std::string& name) {
+  namespace v1 = ::sipfleet::control::v1;
+  auto channel = grpc::CreateChannel(base::Cat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto stub = v1::Control::NewStub(channel);
+  grpc::ClientContext context;
+  auto stream = stub->Session(&context);
+  base::SystemClock clock;
+  v1::AgentMessage hello;
+  hello.mutable_register_()->set_api_version(v1::API_VERSION_1);
+  hello.mutable_register_()->set_name(name);
+  hello.mutable_register_()->mutable_clock()->set_wall_micros(clock.WallMicros());
+  stream->Write(hello);
+  v1::MasterMessage in;
+  while (stream->Read(&in)) {
+    v1::AgentMessage out;
+    if (in.has_registered()) {
+      v1::ClockSample* sample = out.mutable_heartbeat()->mutable_clock();
+      sample->set_wall_micros(clock.WallMicros());
+      sample->set_echo_wall_micros(in.registered().clock().wall_micros());
+    } else if (in.has_prepare()) {
+      out.mutable_prepared()->set_epoch(in.prepare().epoch());
+    } else if (in.has_start()) {
+      break;
+    } else {
+      continue;
+    }
+    stream->Write(out);
+  }
+  context.TryCancel();
+  (void)stream->Finish();
+}
+
+// An agent lost mid-run under -failure_policy continue: the master notices
+// the closed session, tells the other agents its 3PCC instance is gone, and
+// the survivors finish the run.
+TEST(ClusterTest, AgentLostMidRunIsReportedAndTheSurvivorsFinish) {
+  master::MasterOptions options;
+  options.listen = "127.0.0.1:0";
+  options.agent_names = {"uas1", "uac1", "drop"};
+  options.uas_agents = {"uas1"};
+  options.agent_wait_ms = 20000;
+  options.start_delay_ms = 300;
+  options.show_screens = false;
+  options.read_keys = false;
+  options.failure_policy = master::MasterOptions::FailurePolicy::kContinue;
+  options.sipp_args = {"-sn", "uac", "-r", "100", "-m", "100", "-d", "0", "127.0.0.1:17744"};
+  base::SystemClock clock;
+  Cluster cluster;
+  cluster.extras.push_back([](int port) { DroppingAgent(port, "drop"); });
+  cluster.Run(options, {"uas1", "uac1"}, clock);
+  const master::MasterResult& result = cluster.master_result;
+  ASSERT_EQ(result.exit_code, master::kExitOk) << result.message;
+  EXPECT_THAT(result.message, ::testing::HasSubstr("lost and continued without: drop"));
+  ASSERT_EQ(result.agents.size(), 3u);
+  EXPECT_TRUE(result.agents[2].lost);
+  EXPECT_FALSE(result.agents[1].lost);
+  // uac1 placed its stripe; drop's was never placed.
+  EXPECT_EQ(cluster.agent_results[1].totals.Get(Counter::kOutgoingCall), 50u);
+  EXPECT_EQ(result.merged.Get(Counter::kSuccessfulCall), 50u);
+  for (const agent::AgentResult& agent : cluster.agent_results) {
+    EXPECT_EQ(agent.exit_code, 0) << agent.message;
+  }
+}
+
 TEST(ClusterTest, DuplicateAgentNameIsRefusedWithAClearError) {
   master::MasterOptions options;
   options.listen = "127.0.0.1:0";
