@@ -181,10 +181,17 @@ std::string Run::ClockError(const Agent& agent) const {
 
 absl::Status Run::CheckClocks() {
   // Each agent answers Registered with a clock sample at once (NTP-style,
-  // see ClockOffset); a few seconds is plenty on any network.
-  auto sampled = [this] {
+  // see ClockOffset), and every heartbeat brings another; the registry keeps
+  // the one with the shortest round trip. An offset past -max_skew that half
+  // the round trip could explain (a slow leg on a loaded machine) waits for
+  // a tighter sample; a few seconds is plenty on any network.
+  const int64_t max_skew_us = options_.max_skew_ms * 1000;
+  auto sampled = [this, max_skew_us] {
     for (const auto& agent : registry_.agents()) {
-      if (!agent->spare && agent->clock_rtt_us < 0 && agent->connected) return false;
+      if (agent->spare || !agent->connected) continue;
+      if (agent->clock_rtt_us < 0) return false;
+      const int64_t off = std::abs(agent->clock_offset_us);
+      if (off > max_skew_us && off - agent->clock_rtt_us / 2 <= max_skew_us) return false;
     }
     return true;
   };
