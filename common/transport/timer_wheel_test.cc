@@ -58,5 +58,41 @@ TEST(TimerWheelTest, ReportsTimeUntilNextDeadline) {
   EXPECT_EQ(wheel.MillisUntilNext(0, 10), 10);
 }
 
+TEST(TimerWheelTest, OneSlotFiresInScheduleOrderAndKeepsLaterRevolutions) {
+  TimerWheel wheel(0);
+  wheel.Schedule(7, 1);
+  wheel.Schedule(TimerWheel::kSlots + 7, 2);  // same slot, next revolution
+  wheel.Schedule(7, 3);
+  wheel.Schedule(2 * TimerWheel::kSlots + 7, 4);
+  wheel.Schedule(7, 5);
+  std::vector<uint64_t> fired;
+  auto record = [&](uint64_t t) { fired.push_back(t); };
+  wheel.Advance(7, record);
+  EXPECT_EQ(fired, (std::vector<uint64_t>{1, 3, 5}));
+  wheel.Schedule(TimerWheel::kSlots + 7, 6);  // reuses a freed entry, after 2
+  wheel.Advance(TimerWheel::kSlots + 7, record);
+  EXPECT_EQ(fired, (std::vector<uint64_t>{1, 3, 5, 2, 6}));
+  EXPECT_EQ(wheel.size(), 1u);
+  wheel.Advance(2 * TimerWheel::kSlots + 7, record);
+  EXPECT_EQ(fired, (std::vector<uint64_t>{1, 3, 5, 2, 6, 4}));
+  EXPECT_EQ(wheel.size(), 0u);
+}
+
+// Issue 17: a burst of 200 entries in every slot in turn, never more than
+// 200 pending. The wheel keeps room for about 200 entries, not 200 per slot
+// (which a vector per slot kept: 4096 x 256 x 16 bytes = 16 MB).
+TEST(TimerWheelTest, HoldsThePeakOfPendingEntriesNotAPeakPerSlot) {
+  TimerWheel wheel(0);
+  uint64_t fired = 0;
+  for (int64_t ms = 0; ms < 2 * TimerWheel::kSlots; ++ms) {
+    for (uint64_t i = 0; i < 200; ++i) wheel.Schedule(ms + 1, i);
+    wheel.Advance(ms + 1, [&](uint64_t) { ++fired; });
+    ASSERT_EQ(wheel.size(), 0u);
+  }
+  EXPECT_EQ(fired, 200u * 2 * TimerWheel::kSlots);
+  EXPECT_GE(wheel.pool_capacity(), 200u);
+  EXPECT_LE(wheel.pool_capacity(), 400u);
+}
+
 }  // namespace
 }  // namespace sipfleet::transport
