@@ -6,17 +6,17 @@ namespace sipfleet::transport {
 
 void TimerWheel::Schedule(int64_t deadline_ms, uint64_t token) {
   deadline_ms = std::max(deadline_ms, current_ms_);
-  uint32_t index = free_;
-  if (index != kNone) {
-    free_ = entries_[index].next;
-    entries_[index].deadline_ms = deadline_ms;
-    entries_[index].token = token;
-  } else {
-    index = static_cast<uint32_t>(entries_.size());
-    entries_.push_back(Entry{deadline_ms, token, kNone});
-  }
-  Append(slots_[deadline_ms & (kSlots - 1)], index);
+  slots_[deadline_ms & (kSlots - 1)].push_back(Entry{deadline_ms, token});
   ++size_;
+}
+
+void TimerWheel::Trim(std::vector<Entry>& slot, size_t held) {
+  const size_t enough = std::max(held, kMinSlotCapacity);
+  if (slot.capacity() <= 2 * enough) return;  // at most one doubling too many
+  std::vector<Entry> smaller;
+  smaller.reserve(enough);
+  smaller.assign(slot.begin(), slot.end());
+  slot.swap(smaller);
 }
 
 int64_t TimerWheel::MillisUntilNext(int64_t now_ms, int64_t cap_ms) const {
@@ -24,11 +24,18 @@ int64_t TimerWheel::MillisUntilNext(int64_t now_ms, int64_t cap_ms) const {
   // Far behind (the loop was busy): let Advance() catch up first.
   if (current_ms_ + 64 <= now_ms) return 0;
   for (int64_t t = current_ms_; t <= now_ms + cap_ms; ++t) {
-    for (uint32_t i = slots_[t & (kSlots - 1)].head; i != kNone; i = entries_[i].next) {
-      if (entries_[i].deadline_ms <= t) return t > now_ms ? t - now_ms : 0;
+    const std::vector<Entry>& slot = slots_[t & (kSlots - 1)];
+    for (const Entry& e : slot) {
+      if (e.deadline_ms <= t) return t > now_ms ? t - now_ms : 0;
     }
   }
   return cap_ms;
+}
+
+size_t TimerWheel::capacity() const {
+  size_t sum = 0;
+  for (const std::vector<Entry>& slot : slots_) sum += slot.capacity();
+  return sum;
 }
 
 }  // namespace sipfleet::transport

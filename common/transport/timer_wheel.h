@@ -1,9 +1,9 @@
 #ifndef SIPFLEET_COMMON_TRANSPORT_TIMER_WHEEL_H_
 #define SIPFLEET_COMMON_TRANSPORT_TIMER_WHEEL_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 namespace sipfleet::transport {
@@ -14,16 +14,20 @@ namespace sipfleet::transport {
 // generation or deadline is stale. Entries beyond one revolution stay in their
 // slot until their deadline comes round.
 //
-// Memory: the entries live in one pool, each slot a FIFO list through it, so
-// the wheel holds as many entries as were ever pending at once (plus the
-// pool's growth slack), however they were spread over the slots. (With one
-// vector per slot, each of the 4096 slots kept the capacity of its own
-// busiest millisecond: a loaded worker's catch-up bursts ratcheted them up
-// one by one and the resident set grew through a whole soak, issue 17.)
+// Memory follows the last revolution: each slot is a vector, and when a slot
+// comes round holding less than half of its capacity, the rest is given back
+// (down to kMinSlotCapacity). So the wheel holds at most about twice the
+// entries scheduled in the last revolution (4096 ms) it went through,
+// whatever burst came before; an idle wheel (nothing pending) skips its
+// slots and keeps what it had. (Kept for good, each slot's
+// capacity was its busiest millisecond ever: a loaded worker's catch-up
+// bursts raised the slots one by one and the resident set grew through a
+// whole soak, issue 17.)
 class TimerWheel {
  public:
   static constexpr int kSlotBits = 12;  // 4096 slots of 1 ms
   static constexpr int64_t kSlots = int64_t{1} << kSlotBits;
+  static constexpr size_t kMinSlotCapacity = 8;  // never given back
 
   explicit TimerWheel(int64_t now_ms) : current_ms_(now_ms), slots_(kSlots) {}
 
@@ -31,7 +35,7 @@ class TimerWheel {
   void Schedule(int64_t deadline_ms, uint64_t token);
 
   // Fires every entry whose deadline is <= now_ms, in deadline-slot order
-  // (entries of one slot in the order they were scheduled), calling
+  // (the entries of one slot in the order they were scheduled), calling
   // fire(token). `fire` may schedule new entries.
   template <typename Fn>
   void Advance(int64_t now_ms, Fn&& fire);
@@ -42,38 +46,21 @@ class TimerWheel {
 
   // Pending entries.
   size_t size() const { return size_; }
-  // Entries the pool can hold without allocating: at least the most entries
-  // ever pending at once, at most twice that (vector growth).
-  size_t pool_capacity() const { return entries_.capacity(); }
+  // Entries the slots can hold without allocating (their capacities' sum).
+  size_t capacity() const;
 
  private:
-  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
   struct Entry {
     int64_t deadline_ms;
     uint64_t token;
-    uint32_t next;  // the next entry of its slot, or of the free list
   };
-  struct Slot {
-    uint32_t head = kNone;
-    uint32_t tail = kNone;
-  };
-
-  // Appends entry `index` (its next is overwritten) to `slot`.
-  void Append(Slot& slot, uint32_t index) {
-    entries_[index].next = kNone;
-    if (slot.tail == kNone) {
-      slot.head = index;
-    } else {
-      entries_[slot.tail].next = index;
-    }
-    slot.tail = index;
-  }
+  // After `slot` came round holding `held` entries: gives back what the
+  // slot did not need this revolution.
+  static void Trim(std::vector<Entry>& slot, size_t held);
 
   int64_t current_ms_;  // every slot before this tick has been processed
-  std::vector<Slot> slots_;
-  std::vector<Entry> entries_;  // the pool: pending entries and free ones
-  uint32_t free_ = kNone;       // free entries, linked through next
-  std::vector<uint64_t> firing_;
+  std::vector<std::vector<Entry>> slots_;
+  std::vector<Entry> firing_;
   size_t size_ = 0;
 };
 
@@ -84,30 +71,26 @@ void TimerWheel::Advance(int64_t now_ms, Fn&& fire) {
       current_ms_ = now_ms + 1;
       return;
     }
-    Slot& slot = slots_[current_ms_ & (kSlots - 1)];
-    if (slot.head != kNone) {
-      // Take the slot's list apart: due entries are freed and fired, later
-      // revolutions go back in their order.
+    std::vector<Entry>& slot = slots_[current_ms_ & (kSlots - 1)];
+    if (!slot.empty()) {
+      const size_t held = slot.size();
       firing_.clear();
-      uint32_t index = slot.head;
-      slot = Slot{};
-      while (index != kNone) {
-        Entry& e = entries_[index];
-        const uint32_t next = e.next;
+      size_t kept = 0;
+      for (const Entry& e : slot) {
         if (e.deadline_ms <= current_ms_) {
-          firing_.push_back(e.token);
-          e.next = free_;
-          free_ = index;
+          firing_.push_back(e);
         } else {
-          Append(slot, index);
+          slot[kept++] = e;
         }
-        index = next;
       }
+      slot.resize(kept);
+      Trim(slot, held);
       size_ -= firing_.size();
       ++current_ms_;
-      for (uint64_t token : firing_) fire(token);
+      for (const Entry& e : firing_) fire(e.token);
       continue;
     }
+    if (slot.capacity() > 2 * kMinSlotCapacity) Trim(slot, 0);
     ++current_ms_;
   }
 }
