@@ -2,8 +2,9 @@
 # Fault matrix (issue 17), bounded and cleaned up:
 #   loss_10pct     a UAC/UAS pair inside a network namespace the test makes,
 #                  nftables dropping 10 % of the UDP packets both ways
-#                  (needs root and nft; skips with 77 otherwise): every call
-#                  completes through retransmissions, exact counts both sides.
+#                  (needs root and nft; skips with 77 otherwise): calls
+#                  complete through retransmissions, every call accounted
+#                  for on both sides, at most 1 % lost for good.
 #   uas_restart    the UAS is killed (kill -9) mid-run and restarted on the
 #                  same port: the calls it held fail by timeout, the later
 #                  ones succeed, every call is accounted for.
@@ -42,12 +43,26 @@ case $case_name in
     wait_exit "$uas_PID" 60
     uas_rc=$EXIT_CODE
     echo "packets dropped: $dropped"
-    check_eq "$rc" 0 "UAC exit code ($(tail -n 1 uac.out))"
-    check_eq "$uas_rc" 0 "UAS exit code"
-    check_eq "$(csv_value 'SuccessfulCall(C)' uac.csv)" "$calls" "UAC SuccessfulCall(C)"
-    check_eq "$(csv_value 'FailedCall(C)' uac.csv)" 0 "UAC FailedCall(C)"
-    check_eq "$(csv_value 'SuccessfulCall(C)' uas.csv)" "$calls" "UAS SuccessfulCall(C)"
+    # A call can fail for good under random loss, as with SIPp: every try of
+    # a transaction lost within its timer (e.g. a BYE's 200 lost until the
+    # UAS's 4 s timewait is over) -- about one run in a few dozen loses one.
+    # So: every call accounted for on both sides, the exit code agreeing
+    # with the counts, and at most 1 % failed (each failure named).
+    local_ok=$(csv_value 'SuccessfulCall(C)' uac.csv) local_failed=$(csv_value 'FailedCall(C)' uac.csv)
+    remote_ok=$(csv_value 'SuccessfulCall(C)' uas.csv) remote_failed=$(csv_value 'FailedCall(C)' uas.csv)
+    for side in uac uas; do
+      awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; next }
+        { for (i = 1; i <= NF; i++) last[i] = $i }
+        END { for (i in name) if (name[i] ~ /^Failed.*\(C\)$/ && last[i] + 0 > 0) print side ": " name[i] " " last[i] }' \
+        side="$side" "$side.csv"
+    done
+    check_eq "$((local_ok + local_failed))" "$calls" "UAC successful + failed"
+    check_eq "$rc" "$((local_failed > 0 ? 1 : 0))" "UAC exit code ($(tail -n 1 uac.out))"
     check_eq "$(csv_value 'IncomingCall(C)' uas.csv)" "$calls" "UAS IncomingCall(C)"
+    check_eq "$((remote_ok + remote_failed))" "$calls" "UAS successful + failed"
+    check_eq "$uas_rc" "$((remote_failed > 0 ? 1 : 0))" "UAS exit code"
+    ((local_failed <= calls / 100 && remote_failed <= calls / 100)) ||
+      PROBLEMS+=("$local_failed UAC and $remote_failed UAS calls failed (at most $((calls / 100)) each)")
     ((dropped >= calls / 2)) || PROBLEMS+=("only $dropped packets dropped: the loss rule did not work")
     ((dropped <= calls * 3)) || PROBLEMS+=("$dropped packets dropped: more than 10 % loss")
     (($(csv_value 'Retransmissions(C)' uac.csv) > 0)) || PROBLEMS+=("no UAC retransmission")
