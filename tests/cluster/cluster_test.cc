@@ -235,38 +235,56 @@ TEST(ClusterTest, UasAndTwoUacAgentsRunTwoThousandCallsAndMergeExactly) {
   EXPECT_EQ(cell("FailedCall(C)"), "0");
 }
 
+// A hand-driven agent for tests that need one to misbehave: a raw control
+// stream to the master at `port`, registered as `name` (clock sample
+// included).
+struct RawAgent {
+  RawAgent(int port, const std::string& name)
+      : stub(control::v1::Control::NewStub(grpc::CreateChannel(
+            base::Cat("127.0.0.1:", port), grpc::InsecureChannelCredentials()))),
+        stream(stub->Session(&context)) {
+    control::v1::AgentMessage hello;
+    hello.mutable_register_()->set_api_version(control::v1::API_VERSION_1);
+    hello.mutable_register_()->set_name(name);
+    hello.mutable_register_()->mutable_clock()->set_wall_micros(clock.WallMicros());
+    stream->Write(hello);
+  }
+
+  // The handshake's answers: a clock sample to Registered, Prepared to
+  // Prepare. False (and `out` untouched) for any other message.
+  bool AnswerHandshake(const control::v1::MasterMessage& in, control::v1::AgentMessage* out) {
+    if (in.has_registered()) {
+      control::v1::ClockSample* sample = out->mutable_heartbeat()->mutable_clock();
+      sample->set_wall_micros(clock.WallMicros());
+      sample->set_echo_wall_micros(in.registered().clock().wall_micros());
+      return true;
+    }
+    if (in.has_prepare()) {
+      out->mutable_prepared()->set_epoch(in.prepare().epoch());
+      return true;
+    }
+    return false;
+  }
+
+  base::SystemClock clock;
+  grpc::ClientContext context;
+  std::unique_ptr<control::v1::Control::Stub> stub;
+  std::unique_ptr<grpc::ClientReaderWriter<control::v1::AgentMessage, control::v1::MasterMessage>>
+      stream;
+};
+
 // A fake UAC agent that registers, prepares, and drops its stream (as a
 // process killed) as soon as it is told to start.
 void DroppingAgent(int port, const std::string& name) {
   namespace v1 = ::sipfleet::control::v1;
-  auto channel = grpc::CreateChannel(base::Cat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
-  auto stub = v1::Control::NewStub(channel);
-  grpc::ClientContext context;
-  auto stream = stub->Session(&context);
-  base::SystemClock clock;
-  v1::AgentMessage hello;
-  hello.mutable_register_()->set_api_version(v1::API_VERSION_1);
-  hello.mutable_register_()->set_name(name);
-  hello.mutable_register_()->mutable_clock()->set_wall_micros(clock.WallMicros());
-  stream->Write(hello);
+  RawAgent agent(port, name);
   v1::MasterMessage in;
-  while (stream->Read(&in)) {
+  while (agent.stream->Read(&in) && !in.has_start()) {
     v1::AgentMessage out;
-    if (in.has_registered()) {
-      v1::ClockSample* sample = out.mutable_heartbeat()->mutable_clock();
-      sample->set_wall_micros(clock.WallMicros());
-      sample->set_echo_wall_micros(in.registered().clock().wall_micros());
-    } else if (in.has_prepare()) {
-      out.mutable_prepared()->set_epoch(in.prepare().epoch());
-    } else if (in.has_start()) {
-      break;
-    } else {
-      continue;
-    }
-    stream->Write(out);
+    if (agent.AnswerHandshake(in, &out)) agent.stream->Write(out);
   }
-  context.TryCancel();
-  (void)stream->Finish();
+  agent.context.TryCancel();
+  (void)agent.stream->Finish();
 }
 
 // An agent lost mid-run under -failure_policy continue: the master notices
@@ -985,26 +1003,11 @@ TEST(ClusterThreePccTest, DestinationNoAgentRunsFailsThePrepareNamingAgentAndLin
 // agent runs once started, records the master's answer, and finishes.
 void ProbeAgent(int port, std::string* notice) {
   namespace v1 = ::sipfleet::control::v1;
-  auto channel = grpc::CreateChannel(base::Cat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
-  auto stub = v1::Control::NewStub(channel);
-  grpc::ClientContext context;
-  auto stream = stub->Session(&context);
-  base::SystemClock clock;
-  v1::AgentMessage hello;
-  hello.mutable_register_()->set_api_version(v1::API_VERSION_1);
-  hello.mutable_register_()->set_name("probe");
-  hello.mutable_register_()->mutable_clock()->set_wall_micros(clock.WallMicros());
-  stream->Write(hello);
+  RawAgent agent(port, "probe");
   v1::MasterMessage in;
-  while (stream->Read(&in)) {
+  while (agent.stream->Read(&in) && !in.has_shutdown()) {
     v1::AgentMessage out;
-    if (in.has_registered()) {
-      v1::ClockSample* sample = out.mutable_heartbeat()->mutable_clock();
-      sample->set_wall_micros(clock.WallMicros());
-      sample->set_echo_wall_micros(in.registered().clock().wall_micros());
-    } else if (in.has_prepare()) {
-      out.mutable_prepared()->set_epoch(in.prepare().epoch());
-    } else if (in.has_start()) {
+    if (in.has_start()) {
       v1::ThreePccCommand* command = out.mutable_three_pcc();
       command->set_source_instance("probe");
       command->set_dest_instance("ghost");
@@ -1012,23 +1015,20 @@ void ProbeAgent(int port, std::string* notice) {
       command->set_payload("Call-ID: probe-1\r\nFrom: probe\r\n");
     } else if (in.has_three_pcc()) {
       *notice = in.three_pcc().lost();
-      continue;
     } else if (in.has_stop()) {
       out.mutable_stats()->set_sequence(1);
       out.mutable_stats()->set_final(true);
-      stream->Write(out);
+      agent.stream->Write(out);
       out.Clear();
       out.mutable_finished()->set_message("probe done");
-    } else if (in.has_shutdown()) {
-      break;
     } else {
-      continue;
+      agent.AnswerHandshake(in, &out);
     }
-    stream->Write(out);
+    if (out.ByteSizeLong() > 0) agent.stream->Write(out);
   }
-  stream->WritesDone();
-  context.TryCancel();
-  (void)stream->Finish();
+  agent.stream->WritesDone();
+  agent.context.TryCancel();
+  (void)agent.stream->Finish();
 }
 
 TEST(ClusterThreePccTest, CommandForUnknownInstanceIsCountedAndReportedToItsSender) {
