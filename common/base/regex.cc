@@ -1,13 +1,90 @@
 #include "common/base/regex.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "common/base/strings.h"
 
 namespace sipfleet::base {
+namespace {
+
+// glibc's regcomp copies an atom's tree for each repetition: `x+` is `xx*`,
+// `x{3}` is `xxx`, so stacked or nested repetitions multiply (`[0-9]+++...`
+// with 130 `+` asked a fuzzer for more than 2 GB). Patterns whose copies
+// would exceed this are refused before regcomp sees them.
+constexpr int kMaxCopies = 10000;
+
+// The number a `{m}`, `{m,}` or `{m,n}` at `*i` (on its `{`) repeats an
+// atom by (its largest bound), moving `*i` past the `}`; 1 when it is not
+// a well-formed bound (regcomp judges those).
+double BraceFactor(std::string_view p, size_t* i) {
+  size_t close = p.find('}', *i);
+  if (close == std::string_view::npos) return 1;
+  double largest = 0;
+  double number = 0;
+  for (size_t k = *i + 1; k < close; ++k) {
+    if (p[k] >= '0' && p[k] <= '9') {
+      number = number * 10 + (p[k] - '0');
+    } else if (p[k] == ',') {
+      largest = std::max(largest, number);
+      number = 0;
+    } else {
+      return 1;
+    }
+  }
+  *i = close;
+  return std::max({largest, number, 1.0});
+}
+
+// How many copies of its atoms glibc's regcomp would make for `p`, at most:
+// along each nesting of groups, the product of the repetitions applied.
+double CopiesOf(std::string_view p) {
+  std::vector<double> group_max = {1};  // the largest atom in each open group
+  double atom = 1;                      // the atom just read, before repetitions
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '*' || c == '?' || c == '+' || c == '{') {
+      atom *= c == '+' ? 2 : c == '{' ? BraceFactor(p, &i) : 1;
+      group_max.back() = std::max(group_max.back(), atom);
+      continue;
+    }
+    if (c == '(') {
+      group_max.push_back(1);
+      atom = 1;
+      continue;
+    }
+    if (c == ')' && group_max.size() > 1) {
+      atom = group_max.back();
+      group_max.pop_back();
+      group_max.back() = std::max(group_max.back(), atom);
+      continue;
+    }
+    if (c == '\\') {
+      ++i;
+    } else if (c == '[') {  // a bracket expression: one atom
+      size_t k = i + 1;
+      if (k < p.size() && p[k] == '^') ++k;
+      if (k < p.size() && p[k] == ']') ++k;
+      size_t close = p.find(']', k);
+      i = close == std::string_view::npos ? p.size() : close;
+    }
+    atom = 1;
+  }
+  return group_max.front();
+}
+
+}  // namespace
 
 absl::StatusOr<std::shared_ptr<const Regex>> Regex::Compile(std::string_view pattern,
                                                            bool case_insensitive,
                                                            bool newline_sensitive) {
+  if (CopiesOf(pattern) > kMaxCopies) {
+    return absl::InvalidArgumentError(
+        Cat("regular expression '", pattern.substr(0, 80), pattern.size() > 80 ? "..." : "",
+            "' is too complex: its repetitions multiply to more than ", kMaxCopies,
+            " copies (stacked or nested +, {n}), which POSIX regcomp cannot hold"));
+  }
   std::shared_ptr<Regex> regex(new Regex());
   regex->pattern_ = std::string(pattern);
   int flags = REG_EXTENDED | (case_insensitive ? REG_ICASE : 0) |
