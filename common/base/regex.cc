@@ -71,7 +71,9 @@ double CopiesOf(std::string_view p) {
     }
     atom = 1;
   }
-  return group_max.front();
+  // Groups left open (regcomp refuses them, but copies before it notices)
+  // count too.
+  return *std::max_element(group_max.begin(), group_max.end());
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ TEST(RegexTest, CompilesWhatScenariosUse) {
 TEST(RegexTest, RefusesRepetitionsThatMultiplyPastTheLimit) {
   std::string stacked = "expires=([0-9]" + std::string(130, '+') + ")";
   for (const std::string& pattern :
-       {stacked, std::string("((a{100}){100}){2}"), std::string("(x{20000})")}) {
+       {stacked, std::string("((a{100}){100}){2}"), std::string("(x{20000})"),
+        std::string("(a~") + std::string(40, '+')}) {  // an unclosed group
     absl::StatusOr<std::shared_ptr<const Regex>> regex = Regex::Compile(pattern, false, false);
     ASSERT_FALSE(regex.ok()) << pattern;
     EXPECT_NE(regex.status().message().find("too complex"), std::string::npos)
