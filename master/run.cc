@@ -114,7 +114,10 @@ absl::Status Run::Validate() {
     // scenario the master cannot load is left to the agents, whose errors
     // name them (LoadScenario).
     absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = LoadUacScenario();
-    if (scenario.ok()) return summary::RunResults::CheckThresholds(sipp_, **scenario);
+    if (scenario.ok()) {
+      scenario_ = *std::move(scenario);  // LoadScenario() takes it as it is
+      return summary::RunResults::CheckThresholds(sipp_, *scenario_);
+    }
   }
   return absl::OkStatus();
 }
@@ -220,9 +223,11 @@ absl::StatusOr<std::shared_ptr<const scenario::Scenario>> Run::LoadUacScenario()
 absl::Status Run::LoadScenario() {
   // Loaded here, after the agents loaded it: their errors come first and
   // name the agent. The master only needs the statistics layout.
-  absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = LoadUacScenario();
-  if (!scenario.ok()) return scenario.status();
-  scenario_ = *std::move(scenario);
+  if (scenario_ == nullptr) {  // not loaded for -threshold already (Validate)
+    absl::StatusOr<std::shared_ptr<const scenario::Scenario>> scenario = LoadUacScenario();
+    if (!scenario.ok()) return scenario.status();
+    scenario_ = *std::move(scenario);
+  }
   for (const std::string& warning : scenario_->warnings) std::cerr << warning << "\n";
   return outputs_.Open(sipp_, *scenario_, options_.tick_ms,
                        clock_.WallMicros() + options_.start_delay_ms * 1000,

@@ -31,7 +31,8 @@ struct RelayOptions {
   bool extended = false;
   std::string twin;
   std::vector<std::string> destinations;
-  // Commands arriving before Start() are held, up to this many.
+  // Commands (and lost-peer reports) arriving before Start() are held, up
+  // to this many.
   size_t max_early_commands = 100000;
 };
 
@@ -72,12 +73,19 @@ class RelayRouter final : public CommandRouter {
     return outlet_(std::move(command));
   }
 
-  // Delivers the commands held so far, then each as it comes.
+  // Hands the sink what was held so far (commands and losses, in the order
+  // they came), then each as it comes.
   void Start(CommandSink* sink) override {
     std::lock_guard<std::mutex> lock(sink_mutex_);
     if (stopped_sink_) return;
     sink_ = sink;
-    for (std::string& text : early_) DeliverLocked(std::move(text));
+    for (EarlyEvent& event : early_) {
+      if (event.lost) {
+        sink_->TwinLost(std::move(event.text));
+      } else {
+        DeliverLocked(std::move(event.text));
+      }
+    }
     early_.clear();
   }
 
@@ -101,7 +109,7 @@ class RelayRouter final : public CommandRouter {
     if (stopped_sink_) return false;
     if (sink_ == nullptr) {
       if (early_.size() >= options_.max_early_commands) return false;
-      early_.push_back(std::move(text));
+      early_.push_back({false, std::move(text)});
       return true;
     }
     DeliverLocked(std::move(text));
@@ -148,9 +156,16 @@ class RelayRouter final : public CommandRouter {
     }
     sink_->DeliverCommand(source, std::move(text));
   }
+  // Before Start() the loss is held (always: a loss is never dropped), so a
+  // peer lost while this instance prepares still fails its calls.
   void Lose(std::string what) {
     std::lock_guard<std::mutex> lock(sink_mutex_);
-    if (sink_ != nullptr) sink_->TwinLost(std::move(what));
+    if (stopped_sink_) return;
+    if (sink_ == nullptr) {
+      early_.push_back({true, std::move(what)});
+      return;
+    }
+    sink_->TwinLost(std::move(what));
   }
 
   const RelayOptions options_;
@@ -159,7 +174,11 @@ class RelayRouter final : public CommandRouter {
   std::mutex sink_mutex_;
   CommandSink* sink_ = nullptr;
   bool stopped_sink_ = false;
-  std::vector<std::string> early_;
+  struct EarlyEvent {
+    bool lost;         // a TwinLost report, else a command
+    std::string text;  // the command, or what was lost and why
+  };
+  std::vector<EarlyEvent> early_;
   std::mutex state_mutex_;
   bool stopped_ = false;
   bool channel_lost_ = false;

@@ -90,5 +90,24 @@ TEST(RelayRouterTest, ConcurrentSendDeliverLoseAndStop) {
   EXPECT_FALSE(router.Send("s2", "Call-ID: after\r\n\r\n"));
 }
 
+// A peer lost while the instance still prepares (before Start) is reported
+// at Start, after the commands that came before it: it is never dropped.
+TEST(RelayRouterTest, LossBeforeStartIsHeldAndReportedInOrder) {
+  RelayOptions options;
+  options.self = "s1";
+  options.extended = true;
+  options.destinations = {"m", "s2"};
+  RelayRouter router(options, [](RelayedCommand) { return true; });
+  CountingSink sink;
+  ASSERT_TRUE(router.Deliver("From: m\r\nCall-ID: a\r\n\r\n"));
+  router.PeerLost("s2", "agent of s2 lost");
+  router.PeerLost("s2", "agent of s2 lost again");  // once per peer
+  EXPECT_FALSE(router.Send("s2", "Call-ID: b\r\n\r\n"));
+  router.Start(&sink);
+  std::lock_guard<std::mutex> lock(sink.mutex);
+  EXPECT_EQ(sink.received, std::vector<std::string>{"From: m\r\nCall-ID: a\r\n\r\n"});
+  EXPECT_EQ(sink.lost, std::vector<std::string>{"agent of s2 lost"});
+}
+
 }  // namespace
 }  // namespace sipfleet::twin

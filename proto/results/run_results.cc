@@ -25,6 +25,19 @@ std::vector<std::string> MessageNames(const scenario::Scenario& scenario) {
   return names;
 }
 
+// Every -threshold parsed against `layout`'s RTDs and counters; the first
+// bad one's error.
+absl::StatusOr<std::vector<results::Threshold>> ParseThresholds(const cli::Options& options,
+                                                                const stats::ShardLayout& layout) {
+  std::vector<results::Threshold> thresholds;
+  for (const std::string& expression : options.thresholds) {
+    absl::StatusOr<results::Threshold> threshold = results::ParseThreshold(expression, layout);
+    if (!threshold.ok()) return threshold.status();
+    thresholds.push_back(*std::move(threshold));
+  }
+  return thresholds;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Options& options,
@@ -51,12 +64,10 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
   view.layout = std::make_shared<const stats::ShardLayout>(scenario::StatsLayoutFor(scenario));
   view.message_names = MessageNames(scenario);
   view.merged.total = stats::EmptySnapshot(*view.layout);
-  for (const std::string& expression : options.thresholds) {
-    absl::StatusOr<results::Threshold> threshold =
-        results::ParseThreshold(expression, *view.layout);
-    if (!threshold.ok()) return threshold.status();
-    view.thresholds.push_back(*std::move(threshold));
-  }
+  absl::StatusOr<std::vector<results::Threshold>> thresholds =
+      ParseThresholds(options, *view.layout);
+  if (!thresholds.ok()) return thresholds.status();
+  view.thresholds = *std::move(thresholds);
   view.threshold_results.resize(view.thresholds.size());
   results->timeline_ = std::make_shared<results::Timeline>(*view.layout, run.start_us);
   view.timeline = results->timeline_;
@@ -105,12 +116,7 @@ absl::StatusOr<std::unique_ptr<RunResults>> RunResults::Create(const cli::Option
 
 absl::Status RunResults::CheckThresholds(const cli::Options& options,
                                          const scenario::Scenario& scenario) {
-  const stats::ShardLayout layout = scenario::StatsLayoutFor(scenario);
-  for (const std::string& expression : options.thresholds) {
-    absl::StatusOr<results::Threshold> threshold = results::ParseThreshold(expression, layout);
-    if (!threshold.ok()) return threshold.status();
-  }
-  return absl::OkStatus();
+  return ParseThresholds(options, scenario::StatsLayoutFor(scenario)).status();
 }
 
 void RunResults::SetStart(int64_t start_us, int64_t start_wall_us) {
