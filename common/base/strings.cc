@@ -1,11 +1,12 @@
 #include "common/base/strings.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+
+#include "absl/strings/ascii.h"
 
 namespace sipfleet::base {
 
@@ -56,13 +57,12 @@ std::vector<std::string_view> SplitTrimmed(std::string_view text, char separator
   return pieces;
 }
 
+// ASCII only (header names, tokens): absl's table lookup, not libc's
+// locale-aware tolower() call per byte (5 % of a UAS's CPU over t1).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+    if (absl::ascii_tolower(a[i]) != absl::ascii_tolower(b[i])) return false;
   }
   return true;
 }

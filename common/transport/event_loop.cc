@@ -156,6 +156,24 @@ void EventLoop::RunOnce(int max_wait_ms) {
     timers_.Advance(clock_.NowMillis(), [this](uint64_t token) { timer_handler_(token); });
   }
   if (iteration_end_) iteration_end_();
+  RunFlushes();
+}
+
+// A flush may schedule others (a failed write closes a connection; its owner
+// may send elsewhere): runs until none is left.
+void EventLoop::RunFlushes() {
+  while (!flushes_.empty()) {
+    flushing_.swap(flushes_);
+    for (DeferredFlush* flush : flushing_) {
+      if (flush != nullptr) flush->FlushDeferred();
+    }
+    flushing_.clear();
+  }
+}
+
+void EventLoop::CancelFlush(DeferredFlush* flush) {
+  flushes_.erase(std::remove(flushes_.begin(), flushes_.end(), flush), flushes_.end());
+  std::replace(flushing_.begin(), flushing_.end(), flush, static_cast<DeferredFlush*>(nullptr));
 }
 
 int64_t EventLoop::MicrosUntilPrecise() const {

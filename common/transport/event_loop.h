@@ -34,6 +34,16 @@ class PreciseTimer {
   virtual void RunDue(int64_t now_us) = 0;
 };
 
+// Work held to the end of the loop's current iteration (a stream's writes:
+// one write() carries every message of the iteration instead of one each).
+class DeferredFlush {
+ public:
+  virtual void FlushDeferred() = 0;
+
+ protected:
+  ~DeferredFlush() = default;
+};
+
 // One worker's event loop: epoll for sockets, a 1 ms timer wheel, and a queue
 // of closures other threads post to it (the only cross-thread entry point).
 // Owned by its worker; every method but Post() and Stop() must be called on
@@ -76,6 +86,12 @@ class EventLoop {
     iteration_end_ = std::move(handler);
   }
 
+  // Runs `flush->FlushDeferred()` once, after this iteration's end handler.
+  // Whoever schedules must CancelFlush() before `flush` dies unless the flush
+  // already ran.
+  void ScheduleFlush(DeferredFlush* flush) { flushes_.push_back(flush); }
+  void CancelFlush(DeferredFlush* flush);
+
   // Batching granularity under load (SIPp's -timer_resol, default 1 ms).
   // After an iteration that found work, the next one first sleeps to the next
   // tick boundary and then drains everything that arrived meanwhile, so a
@@ -84,7 +100,7 @@ class EventLoop {
   void set_tick_micros(int64_t tick) { tick_micros_ = tick; }
 
   // One iteration: waits at most `max_wait_ms` for sockets, then runs posted
-  // tasks, due timers and the iteration-end handler. max_wait_ms == 0 never
+  // tasks, due timers, the iteration-end handler and the deferred flushes. max_wait_ms == 0 never
   // sleeps (tests on a manual clock).
   void RunOnce(int max_wait_ms);
   // Iterates until Stop().
@@ -93,6 +109,7 @@ class EventLoop {
 
  private:
   void DrainPosted();
+  void RunFlushes();
   void SleepToNextTick();
   // Waits for sockets until `timeout_us` from now (-1 = forever).
   int Wait(epoll_event* events, int max_events, int64_t timeout_us);
@@ -111,6 +128,8 @@ class EventLoop {
   absl::AnyInvocable<void(uint64_t)> timer_handler_;
   absl::AnyInvocable<void()> iteration_end_;
   PreciseTimer* precise_ = nullptr;
+  std::vector<DeferredFlush*> flushes_;   // scheduled this iteration
+  std::vector<DeferredFlush*> flushing_;  // being run (null: cancelled)
   int64_t tick_micros_ = 1000;
   bool busy_ = false;  // the previous iteration found work
 };

@@ -237,6 +237,7 @@ absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::Adopt(EventL
 }
 
 StreamConnection::~StreamConnection() {
+  if (flush_scheduled_) loop_.CancelFlush(this);
   if (fd_ < 0) return;
   loop_.Unwatch(fd_);
   close(fd_);
@@ -247,25 +248,34 @@ bool StreamConnection::resumed_tls() const { return secure_ != nullptr && secure
 bool StreamConnection::Send(std::string_view bytes) {
   if (state_ == State::kClosed) return false;
   if (bytes.empty()) return true;
-  if (state_ != State::kReady || pending_write_bytes() > 0) {
-    out_.append(bytes);  // written in order by DoWrite()
-    return true;
-  }
-  size_t written = 0;
-  int error = 0;
-  IoResult result = WriteSome(fd_, secure_.get(), bytes.data(), bytes.size(), &written, &error);
-  if (result == IoResult::kDone) return true;
-  // Keep the rest. A TLS retry must offer the same bytes again; a failure
-  // is reported by DoWrite() from the event loop, never from inside Send().
-  out_.append(bytes.substr(written));
-  if (result != IoResult::kWantRead) {
-    SetInterest(loop_, fd_, this, EPOLLIN | EPOLLOUT, &interest_);
+  out_.append(bytes);  // written in order by DoWrite()
+  // Before ready, OnConnected() writes; while EPOLLOUT is awaited, the event.
+  if (state_ == State::kReady && !flush_scheduled_ && (interest_ & EPOLLOUT) == 0) {
+    flush_scheduled_ = true;
+    loop_.ScheduleFlush(this);
   }
   return true;
 }
 
+void StreamConnection::FlushDeferred() {
+  flush_scheduled_ = false;
+  if (state_ == State::kReady && (interest_ & EPOLLOUT) == 0) DoWrite();
+}
+
 void StreamConnection::Close(bool notify) {
   if (state_ == State::kClosed) return;
+  if (flush_scheduled_) {
+    loop_.CancelFlush(this);
+    flush_scheduled_ = false;
+    // What Send() queued in this iteration would have been written at once
+    // before deferred writes existed: one attempt, whatever it takes.
+    size_t written = 0;
+    int error = 0;
+    if (state_ == State::kReady && pending_write_bytes() > 0) {
+      WriteSome(fd_, secure_.get(), out_.data() + out_offset_, pending_write_bytes(), &written,
+                &error);
+    }
+  }
   loop_.Unwatch(fd_);
   close(fd_);
   fd_ = -1;

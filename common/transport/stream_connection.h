@@ -56,7 +56,7 @@ class StreamEvents {
 // callbacks, nor during the event loop's socket dispatch; it calls Close()
 // (idempotent) and destroys the object later, e.g. at the loop's iteration
 // end. After Close() or OnStreamClosed the connection ignores events.
-class StreamConnection final : public FdHandler {
+class StreamConnection final : public FdHandler, private DeferredFlush {
  public:
   struct Options {
     // Source address: nullptr = kernel's choice. With port 0 the port is
@@ -87,9 +87,12 @@ class StreamConnection final : public FdHandler {
   StreamConnection& operator=(const StreamConnection&) = delete;
 
   // Queues `bytes` (one or more whole messages). Returns false if the
-  // connection is closed.
+  // connection is closed. The bytes go out at the end of the loop's
+  // iteration, with everything else sent in it (one write, not one per
+  // message); a failure is reported from there, never from inside Send().
   bool Send(std::string_view bytes);
-  // Closes now; reports OnStreamClosed(kLocalClose) only if `notify`.
+  // Closes now (one last attempt to write what Send() queued in this
+  // iteration); reports OnStreamClosed(kLocalClose) only if `notify`.
   void Close(bool notify = false);
 
   bool ready() const { return state_ == State::kReady; }
@@ -123,6 +126,7 @@ class StreamConnection final : public FdHandler {
   void DoWrite();
   void UpdateInterest();
   void Fail(CloseReason reason, std::string_view detail);
+  void FlushDeferred() override;
 
   EventLoop& loop_;
   int fd_;
@@ -136,6 +140,7 @@ class StreamConnection final : public FdHandler {
   uint32_t interest_ = 0;
   std::string out_;
   size_t out_offset_ = 0;
+  bool flush_scheduled_ = false;  // loop_.ScheduleFlush(this) pending
   int64_t incomplete_since_us_ = 0;
 };
 

@@ -440,6 +440,59 @@ TEST_F(StreamConnectionTest, SendToResetPeerReportsResetFromTheLoop) {
   EXPECT_THAT(client_events.reason, AnyOf(CloseReason::kReset, CloseReason::kPeerClosed));
 }
 
+// What a raw peer socket holds now, without waiting ("" when nothing).
+std::string ReadAvailable(int fd) {
+  std::string bytes;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0) bytes.append(buffer, n);
+  return bytes;
+}
+
+TEST_F(StreamConnectionTest, SendsOfOneIterationLeaveTogetherAtItsEnd) {
+  Recorder client_events;
+  auto client = ConnectToRawPeer(client_events);
+  ASSERT_NE(client, nullptr);
+  const std::string all = Message("a", 1) + Message("b", 2) + Message("c", 3);
+  ASSERT_TRUE(client->Send(Message("a", 1)));
+  ASSERT_TRUE(client->Send(Message("b", 2)));
+  ASSERT_TRUE(client->Send(Message("c", 3)));
+  EXPECT_EQ(ReadAvailable(raw_fds_[0]), "");  // held to the iteration's end
+  EXPECT_EQ(client->pending_write_bytes(), all.size());
+  loop_.RunOnce(0);
+  EXPECT_EQ(client->pending_write_bytes(), 0u);
+  std::string received;
+  ASSERT_TRUE(RunUntil([&] {
+    received += ReadAvailable(raw_fds_[0]);
+    return received.size() >= all.size();
+  }));
+  EXPECT_EQ(received, all);
+}
+
+TEST_F(StreamConnectionTest, CloseWritesWhatTheIterationQueuedAndDestroyCancelsTheFlush) {
+  Recorder client_events;
+  auto client = ConnectToRawPeer(client_events);
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Send(Message("last")));
+  client->Close();
+  client.reset();
+  loop_.RunOnce(0);  // the cancelled flush is not run (ASan: no use after free)
+  std::string received;
+  ASSERT_TRUE(RunUntil([&] {
+    received += ReadAvailable(raw_fds_[0]);
+    return received.size() >= Message("last").size();
+  }));
+  EXPECT_EQ(received, Message("last"));
+
+  Recorder other_events;
+  auto other = Connect(other_events);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(RunUntil([&] { return other->ready(); }));
+  ASSERT_TRUE(other->Send(Message("never")));
+  other.reset();  // destroyed with its flush scheduled
+  loop_.RunOnce(0);
+}
+
 TEST_F(StreamConnectionTest, Ipv6Loopback) {
   absl::StatusOr<SocketAddress> any6 = SocketAddress::Resolve("::1", 0);
   if (!any6.ok() || !StartServer(*any6).ok()) GTEST_SKIP() << "::1 is not available";

@@ -253,7 +253,7 @@ void TwinHub::Write(Link& link, std::string_view bytes) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       link.out.assign(bytes);
-      loop_.Modify(link.fd, EPOLLIN | EPOLLOUT, &link);
+      loop_.Modify(link.fd, EPOLLIN | EPOLLOUT, &link).IgnoreError();  // fails only for a bad fd
       return;
     }
     Lose(link, base::Cat(link.description, ": ", std::strerror(errno)));
@@ -264,7 +264,7 @@ void TwinHub::Write(Link& link, std::string_view bytes) {
 void TwinHub::OnWritable(Link& link) {
   std::string pending = std::move(link.out);
   link.out.clear();
-  loop_.Modify(link.fd, EPOLLIN, &link);
+  loop_.Modify(link.fd, EPOLLIN, &link).IgnoreError();
   Write(link, pending);
 }
 
