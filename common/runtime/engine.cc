@@ -299,12 +299,14 @@ void Engine::SetCallLimit(uint64_t limit) {
   for (auto& worker : workers_) worker->PostPacing(pacing_);
 }
 
+// Thread-safe (the 3PCC relay's thread calls it through TwinLost): touches
+// only the atomic flag and the workers' post queues, never threads_ or
+// pacing_, which the engine's owner thread changes.
 void Engine::StopNewCalls() {
   shared_.stop_new_calls.store(true, std::memory_order_relaxed);
-  // Wakes the running workers (same pacing) so an idle one, e.g. paused with
-  // no call open, sees the stop and reports finished.
-  if (threads_.empty()) return;
-  for (auto& worker : workers_) worker->PostPacing(pacing_);
+  // Wakes every worker so an idle one, e.g. paused with no call open, sees
+  // the stop and reports finished (a worker not started yet runs it first).
+  for (auto& worker : workers_) worker->PostWake();
 }
 
 void Engine::AbortAll() {

@@ -70,6 +70,7 @@ class Engine : public twin::CommandSink {
   // completed.
   bool Done() const;
   // Graceful stop (SIPp's q / SIGUSR1): no new calls, running ones finish.
+  // Thread-safe.
   void StopNewCalls();
   // Immediate stop (SIPp's Q / -timeout): abort calls in progress.
   void AbortAll();

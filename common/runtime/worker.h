@@ -148,6 +148,9 @@ class Worker final : public transport::FdHandler,
   }
   void SetUsers(uint64_t quota, uint32_t first_user_id, uint32_t stride);
   void PostPacing(const Pacing& pacing);
+  // Thread-safe: the worker looks again at what it may place (the stop flag,
+  // -l) and whether it is finished.
+  void PostWake();
   void PostUsers(uint64_t quota);
   // Thread-safe: hand over datagrams another worker received for our calls.
   struct Forwarded {

@@ -24,6 +24,10 @@ void Worker::PostPacing(const Pacing& pacing) {
   });
 }
 
+void Worker::PostWake() {
+  loop_.Post([this] { PlaceDueCalls(); });
+}
+
 void Worker::PostUsers(uint64_t quota) {
   loop_.Post([this, quota] {
     users_quota_ = quota;

@@ -163,7 +163,7 @@ void EventLoop::RunOnce(int max_wait_ms) {
 // may send elsewhere): runs until none is left.
 void EventLoop::RunFlushes() {
   while (!flushes_.empty()) {
-    flushing_.swap(flushes_);
+    flushing_.swap(flushes_);  // tickets now index flushing_
     for (DeferredFlush* flush : flushing_) {
       if (flush != nullptr) flush->FlushDeferred();
     }
@@ -171,9 +171,11 @@ void EventLoop::RunFlushes() {
   }
 }
 
-void EventLoop::CancelFlush(DeferredFlush* flush) {
-  flushes_.erase(std::remove(flushes_.begin(), flushes_.end(), flush), flushes_.end());
-  std::replace(flushing_.begin(), flushing_.end(), flush, static_cast<DeferredFlush*>(nullptr));
+// The ticket is the flush's index in flushes_, or in flushing_ once
+// RunFlushes() swapped the lists.
+void EventLoop::CancelFlush(DeferredFlush* flush, size_t ticket) {
+  if (ticket < flushes_.size() && flushes_[ticket] == flush) flushes_[ticket] = nullptr;
+  if (ticket < flushing_.size() && flushing_[ticket] == flush) flushing_[ticket] = nullptr;
 }
 
 int64_t EventLoop::MicrosUntilPrecise() const {

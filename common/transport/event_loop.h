@@ -87,10 +87,13 @@ class EventLoop {
   }
 
   // Runs `flush->FlushDeferred()` once, after this iteration's end handler.
-  // Whoever schedules must CancelFlush() before `flush` dies unless the flush
-  // already ran.
-  void ScheduleFlush(DeferredFlush* flush) { flushes_.push_back(flush); }
-  void CancelFlush(DeferredFlush* flush);
+  // Returns a ticket for CancelFlush(), which whoever schedules must call
+  // before `flush` dies unless the flush already ran. O(1) both.
+  size_t ScheduleFlush(DeferredFlush* flush) {
+    flushes_.push_back(flush);
+    return flushes_.size() - 1;
+  }
+  void CancelFlush(DeferredFlush* flush, size_t ticket);
 
   // Batching granularity under load (SIPp's -timer_resol, default 1 ms).
   // After an iteration that found work, the next one first sleeps to the next

@@ -237,7 +237,7 @@ absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::Adopt(EventL
 }
 
 StreamConnection::~StreamConnection() {
-  if (flush_scheduled_) loop_.CancelFlush(this);
+  CancelScheduledFlush();
   if (fd_ < 0) return;
   loop_.Unwatch(fd_);
   close(fd_);
@@ -252,9 +252,15 @@ bool StreamConnection::Send(std::string_view bytes) {
   // Before ready, OnConnected() writes; while EPOLLOUT is awaited, the event.
   if (state_ == State::kReady && !flush_scheduled_ && (interest_ & EPOLLOUT) == 0) {
     flush_scheduled_ = true;
-    loop_.ScheduleFlush(this);
+    flush_ticket_ = loop_.ScheduleFlush(this);
   }
   return true;
+}
+
+void StreamConnection::CancelScheduledFlush() {
+  if (!flush_scheduled_) return;
+  loop_.CancelFlush(this, flush_ticket_);
+  flush_scheduled_ = false;
 }
 
 void StreamConnection::FlushDeferred() {
@@ -265,8 +271,7 @@ void StreamConnection::FlushDeferred() {
 void StreamConnection::Close(bool notify) {
   if (state_ == State::kClosed) return;
   if (flush_scheduled_) {
-    loop_.CancelFlush(this);
-    flush_scheduled_ = false;
+    CancelScheduledFlush();
     // What Send() queued in this iteration would have been written at once
     // before deferred writes existed: one attempt, whatever it takes.
     size_t written = 0;
@@ -288,6 +293,7 @@ void StreamConnection::Close(bool notify) {
 
 void StreamConnection::Fail(CloseReason reason, std::string_view detail) {
   if (state_ == State::kClosed) return;
+  CancelScheduledFlush();  // no last write on a connection that just failed
   Close(/*notify=*/false);
   events_.OnStreamClosed(*this, reason, detail);
 }

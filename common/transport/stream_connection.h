@@ -127,6 +127,7 @@ class StreamConnection final : public FdHandler, private DeferredFlush {
   void UpdateInterest();
   void Fail(CloseReason reason, std::string_view detail);
   void FlushDeferred() override;
+  void CancelScheduledFlush();
 
   EventLoop& loop_;
   int fd_;
@@ -141,6 +142,7 @@ class StreamConnection final : public FdHandler, private DeferredFlush {
   std::string out_;
   size_t out_offset_ = 0;
   bool flush_scheduled_ = false;  // loop_.ScheduleFlush(this) pending
+  size_t flush_ticket_ = 0;       // its ticket for CancelFlush()
   int64_t incomplete_since_us_ = 0;
 };
 

@@ -109,6 +109,7 @@ class RelayRouter final : public CommandRouter {
     if (stopped_sink_) return false;
     if (sink_ == nullptr) {
       if (early_.size() >= options_.max_early_commands) return false;
+      NoteSender(text);  // its loss before Start() is then ours to report
       early_.push_back({false, std::move(text)});
       return true;
     }
@@ -148,12 +149,18 @@ class RelayRouter final : public CommandRouter {
     std::lock_guard<std::mutex> lock(state_mutex_);
     return Contains(heard_from_, peer);
   }
-  void DeliverLocked(std::string text) {
+  // Extended mode: remembers who sent `text` (PeerLost reports the loss of
+  // an instance we only receive from). Returns the sender, "" otherwise.
+  std::string NoteSender(std::string_view text) {
     std::string source(options_.extended ? CommandSender(text) : std::string_view());
     if (!source.empty()) {
       std::lock_guard<std::mutex> lock(state_mutex_);
       if (!Contains(heard_from_, source) && heard_from_.size() < 1024) heard_from_.push_back(source);
     }
+    return source;
+  }
+  void DeliverLocked(std::string text) {
+    std::string source = NoteSender(text);
     sink_->DeliverCommand(source, std::move(text));
   }
   // Before Start() the loss is held (always: a loss is never dropped), so a

@@ -109,5 +109,22 @@ TEST(RelayRouterTest, LossBeforeStartIsHeldAndReportedInOrder) {
   EXPECT_EQ(sink.lost, std::vector<std::string>{"agent of s2 lost"});
 }
 
+// An instance that only receives from a peer (no dest= names it) still
+// hears of that peer's loss when it came before Start().
+TEST(RelayRouterTest, LossOfAPeerWeOnlyHeardFromBeforeStartIsReported) {
+  RelayOptions options;
+  options.self = "s1";
+  options.extended = true;
+  RelayRouter router(options, [](RelayedCommand) { return true; });
+  CountingSink sink;
+  ASSERT_TRUE(router.Deliver("From: m\r\nCall-ID: a\r\n\r\n"));
+  router.PeerLost("m", "agent of m lost");
+  router.PeerLost("x", "agent of x lost");  // never heard from: not ours
+  router.Start(&sink);
+  std::lock_guard<std::mutex> lock(sink.mutex);
+  EXPECT_EQ(sink.from_m, 1);
+  EXPECT_EQ(sink.lost, std::vector<std::string>{"agent of m lost"});
+}
+
 }  // namespace
 }  // namespace sipfleet::twin
