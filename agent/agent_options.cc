@@ -22,6 +22,10 @@ const cli::OptionTable<AgentOptions>& AgentTable() {
       {"drain", cli::Time(&AgentOptions::drain_limit_ms, TimeUnit::kSeconds, /*positive=*/true)
                     .Doc("SECONDS", "after the lease, abort calls still open after this\n"
                                     "long (default 5)")},
+      {"resolve_wait",
+       cli::Time(&AgentOptions::resolve_wait_ms, TimeUnit::kSeconds)
+           .Doc("SECONDS", "at prepare, keep trying to resolve the remote host's\n"
+                           "name this long (DNS that lags the pods; default 15)")},
       {"allow_exec", cli::Flag(&AgentOptions::allow_exec)
                          .Doc("", "run the scenario's <exec command=> actions (off by\n"
                                   "default: a master could run commands on every agent)")},

@@ -181,6 +181,9 @@ class Session {
   // The master's last clock sample, echoed so it can measure the offset.
   void FillClock(v1::ClockSample* clock) const;
   void Tick();
+  // Waits (heartbeats going on) up to -resolve_wait for `remote`'s host name
+  // to resolve; see the definition.
+  void WaitForRemoteName(const std::string& remote);
   void SendStats(bool final);
   // Stops the engine and tells the master how it ended: `lease_expired`
   // gives the dead-man's switch's code and message (the run did not end
@@ -420,6 +423,7 @@ absl::Status Session::Prepare(const v1::Prepare& prepare) {
   shard.call_number_offset = prepare.shard().call_number_offset();
   shard.call_number_stride = prepare.shard().call_number_stride();
   const int pid = options_.pid > 0 ? options_.pid : static_cast<int>(getpid());
+  WaitForRemoteName(options->remote_host_port);
   absl::StatusOr<runtime::EngineConfig> config = BuildEngineConfig(*options, **scenario, shard, pid);
   if (!config.ok()) return config.status();
   config->allow_exec = options_.allow_exec;
@@ -504,6 +508,39 @@ void Session::FillClock(v1::ClockSample* clock) const {
     clock->set_echo_wall_micros(master_sample_wall_us_);
     clock->set_echo_hold_micros(now - master_sample_received_us_);
   }
+}
+
+// In a fleet the SUT or a UAS agent is often named by DNS that lags the
+// pods: a Kubernetes headless Service publishes a pod once it is ready,
+// podman's resolver once its container runs, and the master prepares as soon
+// as every agent has registered. A name that does not resolve yet is tried
+// again every 250 ms for up to -resolve_wait (default 15 s, inside the
+// master's -prepare_wait, 30 s), heartbeats going on; then prepare fails with
+// the resolver's own answer, as before.
+void Session::WaitForRemoteName(const std::string& remote) {
+  constexpr auto kRetry = std::chrono::milliseconds(250);
+  if (remote.empty() || options_.resolve_wait_ms <= 0) return;
+  const int64_t deadline = NowMs() + options_.resolve_wait_ms;
+  bool said = false;
+  absl::StatusOr<transport::SocketAddress> resolved;
+  while (!(resolved = transport::SocketAddress::ResolveHostPort(remote, 5060)).ok() &&
+         NowMs() < deadline) {
+    if (!said) {
+      std::fprintf(stderr, "sipfleet-agent %s: %s; trying again for up to %s s\n",
+                   options_.name.c_str(), std::string(resolved.status().message()).c_str(),
+                   base::Cat(options_.resolve_wait_ms / 1000.0).c_str());
+      said = true;
+    }
+    Tick();  // the master hears from us meanwhile (engine_ is not made yet)
+    std::this_thread::sleep_for(kRetry);
+  }
+  if (said && resolved.ok()) {
+    std::fprintf(stderr, "sipfleet-agent %s: '%s' resolves now\n", options_.name.c_str(),
+                 remote.c_str());
+  }
+  // The lease measures the master's silence while we listen; what it sent
+  // while we waited is still in the inbox, read next.
+  if (said) last_heard_ms_ = NowMs();
 }
 
 void Session::Tick() {

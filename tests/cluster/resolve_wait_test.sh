@@ -1,0 +1,65 @@
+#!/bin/bash
+# An agent whose remote host is a name DNS publishes late (a Kubernetes
+# headless Service once the pod is ready, podman's resolver once the
+# container runs): prepare keeps trying for -resolve_wait, heartbeats going
+# on, instead of failing the run at once.
+#  1. The UAC agent's name appears 1 s into its wait: the run completes, 20
+#     calls, exit 0, and the agent says it waited and that the name resolves.
+#  2. A name that never appears, -resolve_wait 1: the master fails the run
+#     at prepare with the resolver's answer (exit 255) within a few seconds.
+# The UAC agent runs in a mount namespace of its own whose /etc/hosts the
+# test writes and whose nsswitch.conf says `hosts: files`, so no DNS query
+# leaves the machine. Needs root (unshare -m); skips with 77 otherwise.
+# Usage: resolve_wait_test.sh <sipfleet-master> <sipfleet-agent> <port base> (4 ports)
+set -u
+MASTER=$1 AGENT=$2 BASE=$3
+source "$(dirname "$0")/lib.sh"
+unshare -m true 2>/dev/null || { echo "SKIP: unshare -m needs root or CAP_SYS_ADMIN"; exit 77; }
+
+printf '127.0.0.1 localhost\n' >"$DIR/hosts"
+printf 'hosts: files\n' >"$DIR/nsswitch.conf"
+# uac_agent NAME ARGS...: the agent in its own mount namespace (private
+# /etc/hosts and nsswitch.conf).
+uac_agent() {
+  local name=$1; shift
+  unshare -m --propagation private sh -c \
+    'mount --bind "$1/hosts" /etc/hosts && mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf &&
+     shift && exec "$@"' _ "$DIR" "$AGENT" -name "$name" "$@" >"$DIR/$name.out" 2>"$DIR/$name.err" &
+  PIDS+=($!); LAST=$!
+}
+
+# 1. The name appears while the agent waits.
+"$MASTER" -listen 127.0.0.1:$BASE -agents uas1,uac1 -uas_agents uas1 \
+  -uas_bind uas1=127.0.0.1:$((BASE + 1)) -sn uac -r 50 -m 20 -d 0 sf-uas-later.test:$((BASE + 1)) \
+  -nostdin >"$DIR/m1.out" 2>"$DIR/m1.err" &
+M=$!; PIDS+=($M)
+wait_for "$DIR/m1.err" "listening on port"
+"$AGENT" -master 127.0.0.1:$BASE -name uas1 >"$DIR/uas1.out" 2>"$DIR/uas1.err" &
+PIDS+=($!)
+uac_agent uac1 -master 127.0.0.1:$BASE -resolve_wait 20
+wait_for "$DIR/uac1.err" "cannot resolve host 'sf-uas-later.test'.*trying again for up to 20 s"
+T0=$(now_ms)
+echo "127.0.0.1 sf-uas-later.test" >>"$DIR/hosts"   # same inode: the bind mount sees it
+wait_pid "$M" 30
+[ "$RC" = 0 ] || fail "run: master exit $RC, expected 0"
+grep -q "20 calls, 20 successful, 0 failed" "$DIR/m1.err" "$DIR/m1.out" || fail "run: verdict"
+grep -q "'sf-uas-later.test:$((BASE + 1))' resolves now" "$DIR/uac1.err" || fail "no 'resolves now'"
+echo "ok: the name appeared during the wait; the run completed in $(( $(now_ms) - T0 )) ms after it"
+
+# 2. A name that never appears.
+"$MASTER" -listen 127.0.0.1:$((BASE + 2)) -agents uas1,uac1 -uas_agents uas1 \
+  -uas_bind uas1=127.0.0.1:$((BASE + 3)) -sn uac -r 50 -m 20 -d 0 sf-never.test:$((BASE + 3)) \
+  -nostdin >"$DIR/m2.out" 2>"$DIR/m2.err" &
+M=$!; PIDS+=($M)
+wait_for "$DIR/m2.err" "listening on port"
+"$AGENT" -master 127.0.0.1:$((BASE + 2)) -name uas1 >"$DIR/uas1b.out" 2>"$DIR/uas1b.err" &
+PIDS+=($!)
+uac_agent uac1 -master 127.0.0.1:$((BASE + 2)) -resolve_wait 1
+T0=$(now_ms)
+wait_pid "$M" 20
+T=$(( $(now_ms) - T0 ))
+[ "$RC" = 255 ] || fail "never: master exit $RC, expected 255"
+grep -q "agent 'uac1' failed to prepare: cannot resolve host 'sf-never.test'" "$DIR/m2.err" ||
+  fail "never: the master does not name the agent and the name"
+grep -q "trying again for up to 1 s" "$DIR/uac1.err" || fail "never: the agent did not wait"
+echo "ok: a name that never resolves fails prepare after the 1 s wait ($T ms), exit 255"
