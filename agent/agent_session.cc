@@ -181,9 +181,9 @@ class Session {
   // The master's last clock sample, echoed so it can measure the offset.
   void FillClock(v1::ClockSample* clock) const;
   void Tick();
-  // Waits (heartbeats going on) up to -resolve_wait for `remote`'s host name
-  // to resolve; see the definition.
-  void WaitForRemoteName(const std::string& remote);
+  // Waits (heartbeats going on) up to -resolve_wait for the remote host's
+  // name in `options` to resolve; see the definition.
+  void WaitForRemoteName(const cli::Options& options);
   void SendStats(bool final);
   // Stops the engine and tells the master how it ended: `lease_expired`
   // gives the dead-man's switch's code and message (the run did not end
@@ -423,7 +423,7 @@ absl::Status Session::Prepare(const v1::Prepare& prepare) {
   shard.call_number_offset = prepare.shard().call_number_offset();
   shard.call_number_stride = prepare.shard().call_number_stride();
   const int pid = options_.pid > 0 ? options_.pid : static_cast<int>(getpid());
-  WaitForRemoteName(options->remote_host_port);
+  WaitForRemoteName(*options);
   absl::StatusOr<runtime::EngineConfig> config = BuildEngineConfig(*options, **scenario, shard, pid);
   if (!config.ok()) return config.status();
   config->allow_exec = options_.allow_exec;
@@ -517,13 +517,14 @@ void Session::FillClock(v1::ClockSample* clock) const {
 // again every 250 ms for up to -resolve_wait (default 15 s, inside the
 // master's -prepare_wait, 30 s), heartbeats going on; then prepare fails with
 // the resolver's own answer, as before.
-void Session::WaitForRemoteName(const std::string& remote) {
+void Session::WaitForRemoteName(const cli::Options& options) {
   constexpr auto kRetry = std::chrono::milliseconds(250);
+  const std::string& remote = options.remote_host_port;
   if (remote.empty() || options_.resolve_wait_ms <= 0) return;
   const int64_t deadline = NowMs() + options_.resolve_wait_ms;
   bool said = false;
   absl::StatusOr<transport::SocketAddress> resolved;
-  while (!(resolved = transport::SocketAddress::ResolveHostPort(remote, 5060)).ok() &&
+  while (!(resolved = setup::ResolveRemote(options)).ok() &&
          NowMs() < deadline) {
     if (!said) {
       std::fprintf(stderr, "sipfleet-agent %s: %s; trying again for up to %s s\n",

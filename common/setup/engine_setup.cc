@@ -148,6 +148,17 @@ absl::Status CheckMessageSizes(const scenario::Scenario& scenario,
 
 }  // namespace
 
+namespace {
+// The remote host[:port] as given, 127.0.0.1 when none is.
+std::string RemoteOrLoopback(const cli::Options& options) {
+  return options.remote_host_port.empty() ? "127.0.0.1" : options.remote_host_port;
+}
+}  // namespace
+
+absl::StatusOr<transport::SocketAddress> ResolveRemote(const cli::Options& options) {
+  return transport::SocketAddress::ResolveHostPort(RemoteOrLoopback(options), 5060);
+}
+
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                   const scenario::Scenario& scenario) {
   runtime::EngineConfig config;
@@ -155,9 +166,8 @@ absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& opti
     return absl::InvalidArgumentError(
         "a remote host is needed for a client scenario: sipfleet remote_host[:port] ...");
   }
-  std::string remote = options.remote_host_port.empty() ? "127.0.0.1" : options.remote_host_port;
-  absl::StatusOr<transport::SocketAddress> resolved =
-      transport::SocketAddress::ResolveHostPort(remote, 5060);
+  const std::string remote = RemoteOrLoopback(options);
+  absl::StatusOr<transport::SocketAddress> resolved = ResolveRemote(options);
   if (!resolved.ok()) return resolved.status();
   config.remote = *resolved;
   config.remote_host = remote.substr(0, remote.rfind(':') == std::string::npos || remote[0] == '['

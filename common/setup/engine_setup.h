@@ -16,6 +16,7 @@
 #include "common/scenario/scenario.h"
 #include "common/stats/stat_csv.h"
 #include "common/tls/tls_context.h"
+#include "common/transport/socket_address.h"
 
 namespace sipfleet::setup {
 
@@ -33,6 +34,10 @@ absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioFor(
 // Writes the scenario's load warnings (unknown attributes) to stderr, one a
 // line. LoadScenarioFor does so itself.
 void PrintWarnings(const scenario::Scenario& scenario);
+
+// The remote host[:port] of the command line (127.0.0.1 when none is given),
+// resolved; port 5060 when it names none.
+absl::StatusOr<transport::SocketAddress> ResolveRemote(const cli::Options& options);
 
 // The engine configuration SIPp's options ask for (SIPp's defaults, the
 // default -l, the routed source address when -i is not given).

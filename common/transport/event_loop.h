@@ -103,8 +103,8 @@ class EventLoop {
   void set_tick_micros(int64_t tick) { tick_micros_ = tick; }
 
   // One iteration: waits at most `max_wait_ms` for sockets, then runs posted
-  // tasks, due timers, the iteration-end handler and the deferred flushes. max_wait_ms == 0 never
-  // sleeps (tests on a manual clock).
+  // tasks, due timers, the iteration-end handler and the deferred flushes.
+  // max_wait_ms == 0 never sleeps (tests on a manual clock).
   void RunOnce(int max_wait_ms);
   // Iterates until Stop().
   void Run();
