@@ -47,8 +47,9 @@ absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjec
 
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                         const scenario::Scenario& scenario,
+                                                        const transport::SocketAddress& remote,
                                                         const ShardPlan& shard, int pid) {
-  absl::StatusOr<runtime::EngineConfig> config = setup::BuildEngineConfig(options, scenario);
+  absl::StatusOr<runtime::EngineConfig> config = setup::BuildEngineConfig(options, scenario, remote);
   if (!config.ok()) return config.status();
   config->pid = pid;
   // -l arrives as this agent's share; SIPp's default (3 x duration x rate)

@@ -43,10 +43,12 @@ absl::StatusOr<std::shared_ptr<const scenario::Scenario>> LoadScenarioText(
 absl::StatusOr<std::vector<std::shared_ptr<injection::InjectionFile>>> LoadInjectionTexts(
     const cli::Options& options, const std::vector<std::pair<std::string, std::string>>& contents);
 
-// The engine configuration for `options` and this agent's stripe. `pid`
+// The engine configuration for `options` and this agent's stripe, with the
+// remote host resolved to `remote` (setup::ResolveRemote's answer). `pid`
 // is what [pid] and the Call-IDs carry.
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                         const scenario::Scenario& scenario,
+                                                        const transport::SocketAddress& remote,
                                                         const ShardPlan& shard, int pid);
 
 }  // namespace sipfleet::agent

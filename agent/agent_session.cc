@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "agent/agent_config.h"
+#include "agent/remote_lookup.h"
 #include "common/base/strings.h"
 #include "common/cluster/stats_report.h"
 #include "common/runtime/engine.h"
@@ -181,9 +182,9 @@ class Session {
   // The master's last clock sample, echoed so it can measure the offset.
   void FillClock(v1::ClockSample* clock) const;
   void Tick();
-  // Waits (heartbeats going on) up to -resolve_wait for the remote host's
-  // name in `options` to resolve; see the definition.
-  void WaitForRemoteName(const cli::Options& options);
+  // The remote host of `options`, resolved with heartbeats going on and
+  // tried again for up to -resolve_wait; see the definition.
+  absl::StatusOr<transport::SocketAddress> ResolveRemoteHost(const cli::Options& options);
   void SendStats(bool final);
   // Stops the engine and tells the master how it ended: `lease_expired`
   // gives the dead-man's switch's code and message (the run did not end
@@ -423,8 +424,10 @@ absl::Status Session::Prepare(const v1::Prepare& prepare) {
   shard.call_number_offset = prepare.shard().call_number_offset();
   shard.call_number_stride = prepare.shard().call_number_stride();
   const int pid = options_.pid > 0 ? options_.pid : static_cast<int>(getpid());
-  WaitForRemoteName(*options);
-  absl::StatusOr<runtime::EngineConfig> config = BuildEngineConfig(*options, **scenario, shard, pid);
+  absl::StatusOr<transport::SocketAddress> remote = ResolveRemoteHost(*options);
+  if (!remote.ok()) return remote.status();
+  absl::StatusOr<runtime::EngineConfig> config =
+      BuildEngineConfig(*options, **scenario, *remote, shard, pid);
   if (!config.ok()) return config.status();
   config->allow_exec = options_.allow_exec;
   if (config->transport == runtime::EngineConfig::Transport::kTls) {
@@ -510,38 +513,36 @@ void Session::FillClock(v1::ClockSample* clock) const {
   }
 }
 
-// In a fleet the SUT or a UAS agent is often named by DNS that lags the
-// pods: a Kubernetes headless Service publishes a pod once it is ready,
-// podman's resolver once its container runs, and the master prepares as soon
-// as every agent has registered. A name that does not resolve yet is tried
-// again every 250 ms for up to -resolve_wait (default 15 s, inside the
-// master's -prepare_wait, 30 s), heartbeats going on; then prepare fails with
-// the resolver's own answer, as before.
-void Session::WaitForRemoteName(const cli::Options& options) {
-  constexpr auto kRetry = std::chrono::milliseconds(250);
-  const std::string& remote = options.remote_host_port;
-  if (remote.empty() || options_.resolve_wait_ms <= 0) return;
-  const int64_t deadline = NowMs() + options_.resolve_wait_ms;
+// A cluster's own names may not resolve at first: podman's resolver knows a
+// container's name once it runs, a Kubernetes headless Service once the pod
+// is ready, and the master prepares as soon as every agent has registered.
+// A name that does not resolve yet is tried again every 250 ms for up to
+// -resolve_wait (default 15 s, inside the master's -prepare_wait, 30 s);
+// then prepare fails with the resolver's own answer. Each lookup runs off
+// this thread (LookUpWhileBeating): one that hangs on DNS timeouts must not
+// stop the heartbeats, or the master and this agent's lease give up on us.
+absl::StatusOr<transport::SocketAddress> Session::ResolveRemoteHost(const cli::Options& options) {
+  LookupPolicy policy;
+  policy.wait = std::chrono::milliseconds(std::max<int64_t>(options_.resolve_wait_ms, 0));
+  policy.beat = std::chrono::milliseconds(std::max<int64_t>(options_.tick_ms, 1));
+  const std::string remote = options.remote_host_port;
   bool said = false;
-  absl::StatusOr<transport::SocketAddress> resolved;
-  while (!(resolved = setup::ResolveRemote(options)).ok() &&
-         NowMs() < deadline) {
-    if (!said) {
-      std::fprintf(stderr, "sipfleet-agent %s: %s; trying again for up to %s s\n",
-                   options_.name.c_str(), std::string(resolved.status().message()).c_str(),
-                   base::Cat(options_.resolve_wait_ms / 1000.0).c_str());
-      said = true;
-    }
-    Tick();  // the master hears from us meanwhile (engine_ is not made yet)
-    std::this_thread::sleep_for(kRetry);
-  }
+  absl::StatusOr<transport::SocketAddress> resolved = LookUpWhileBeating(
+      [options] { return setup::ResolveRemote(options); }, policy, remote, [&] { Tick(); },
+      [&](std::string_view failure) {
+        std::fprintf(stderr, "sipfleet-agent %s: %s; trying again for up to %s s\n",
+                     options_.name.c_str(), std::string(failure).c_str(),
+                     base::Cat(options_.resolve_wait_ms / 1000.0).c_str());
+        said = true;
+      });
   if (said && resolved.ok()) {
     std::fprintf(stderr, "sipfleet-agent %s: '%s' resolves now\n", options_.name.c_str(),
                  remote.c_str());
   }
   // The lease measures the master's silence while we listen; what it sent
   // while we waited is still in the inbox, read next.
-  if (said) last_heard_ms_ = NowMs();
+  last_heard_ms_ = NowMs();
+  return resolved;
 }
 
 void Session::Tick() {

@@ -153,6 +153,16 @@ namespace {
 std::string RemoteOrLoopback(const cli::Options& options) {
   return options.remote_host_port.empty() ? "127.0.0.1" : options.remote_host_port;
 }
+
+// A client scenario has no default peer to call.
+absl::Status CheckRemoteGiven(const cli::Options& options, const scenario::Scenario& scenario) {
+  if (options.remote_host_port.empty() && scenario.mode == scenario::Mode::kClient) {
+    return absl::InvalidArgumentError(
+        "a remote host is needed for a client scenario: sipfleet remote_host[:port] ...");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<transport::SocketAddress> ResolveRemote(const cli::Options& options) {
@@ -161,15 +171,19 @@ absl::StatusOr<transport::SocketAddress> ResolveRemote(const cli::Options& optio
 
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                   const scenario::Scenario& scenario) {
-  runtime::EngineConfig config;
-  if (options.remote_host_port.empty() && scenario.mode == scenario::Mode::kClient) {
-    return absl::InvalidArgumentError(
-        "a remote host is needed for a client scenario: sipfleet remote_host[:port] ...");
-  }
-  const std::string remote = RemoteOrLoopback(options);
+  if (absl::Status status = CheckRemoteGiven(options, scenario); !status.ok()) return status;
   absl::StatusOr<transport::SocketAddress> resolved = ResolveRemote(options);
   if (!resolved.ok()) return resolved.status();
-  config.remote = *resolved;
+  return BuildEngineConfig(options, scenario, *resolved);
+}
+
+absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
+                                                  const scenario::Scenario& scenario,
+                                                  const transport::SocketAddress& resolved) {
+  if (absl::Status status = CheckRemoteGiven(options, scenario); !status.ok()) return status;
+  runtime::EngineConfig config;
+  const std::string remote = RemoteOrLoopback(options);
+  config.remote = resolved;
   config.remote_host = remote.substr(0, remote.rfind(':') == std::string::npos || remote[0] == '['
                                             ? remote.find(']') + 1
                                             : remote.rfind(':'));

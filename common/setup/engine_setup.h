@@ -44,6 +44,12 @@ absl::StatusOr<transport::SocketAddress> ResolveRemote(const cli::Options& optio
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                         const scenario::Scenario& scenario);
 
+// The same with the remote host already resolved (ResolveRemote's answer),
+// for a caller that must not block on the resolver here.
+absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
+                                                        const scenario::Scenario& scenario,
+                                                        const transport::SocketAddress& remote);
+
 // The TLS context of -t l1/ln (-tls_cert, -tls_key, -tls_ca, -tls_crl,
 // -tls_version), server or client as the scenario is.
 absl::StatusOr<std::unique_ptr<tls::TlsContext>> MakeTlsContext(const cli::Options& options,
