@@ -40,6 +40,10 @@ has "$DIR/uas.yaml" 'name: sipfleet-pcaps'
 has "$DIR/uas.yaml" 'users.csv: |-'
 has "$DIR/hostnetwork.yaml" 'hostNetwork: true'
 has "$DIR/hostnetwork.yaml" 'requiredDuringSchedulingIgnoredDuringExecution'
+# The UAC agents' placement and sizing reach their pod template.
+has "$DIR/hostnetwork.yaml" 'sipfleet.dev/load-generator: "true"'
+has "$DIR/hostnetwork.yaml" 'value: load-generator'
+has "$DIR/hostnetwork.yaml" 'memory: 1Gi'
 master_args "$DIR/hostnetwork.yaml" >"$DIR/hn.args"
 has "$DIR/hn.args" '- "20000"'
 has "$DIR/hn.args" '- "192.0.2.10:5060"'
