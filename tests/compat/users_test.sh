@@ -55,6 +55,7 @@ PAIRS=(
   "options_ping|5|||"
   "cancel_after_180|3|||"
   "forked_18x|3|||"
+  "forked_200|3|||"
   "redirect_next_url|3|||"
   "redirect_ereg_contact|3|||uas=redirect_next_url"
   "inf_two_files|3|-inf @callers.csv -inf @callees.csv|-inf @callees.csv|"
