@@ -38,14 +38,21 @@ uac_agent() {
   PIDS+=($!); LAST=$!
 }
 
+# cluster PORT HOST N: master N on PORT, whose run calls HOST:PORT+1 where
+# its UAS agent uas1 listens, and that agent; the master's PID in M.
+cluster() {
+  local port=$1 host=$2 n=$3
+  "$MASTER" -listen 127.0.0.1:$port -agents uas1,uac1 -uas_agents uas1 \
+    -uas_bind uas1=127.0.0.1:$((port + 1)) -sn uac -r 50 -m 20 -d 0 "$host:$((port + 1))" \
+    -nostdin >"$DIR/m$n.out" 2>"$DIR/m$n.err" &
+  M=$!; PIDS+=($M)
+  wait_for "$DIR/m$n.err" "listening on port"
+  "$AGENT" -master 127.0.0.1:$port -name uas1 >"$DIR/uas1-$n.out" 2>"$DIR/uas1-$n.err" &
+  PIDS+=($!)
+}
+
 # 1. The name appears while the agent waits.
-"$MASTER" -listen 127.0.0.1:$BASE -agents uas1,uac1 -uas_agents uas1 \
-  -uas_bind uas1=127.0.0.1:$((BASE + 1)) -sn uac -r 50 -m 20 -d 0 sf-uas-later.test:$((BASE + 1)) \
-  -nostdin >"$DIR/m1.out" 2>"$DIR/m1.err" &
-M=$!; PIDS+=($M)
-wait_for "$DIR/m1.err" "listening on port"
-"$AGENT" -master 127.0.0.1:$BASE -name uas1 >"$DIR/uas1.out" 2>"$DIR/uas1.err" &
-PIDS+=($!)
+cluster $BASE sf-uas-later.test 1
 uac_agent uac1 -master 127.0.0.1:$BASE -resolve_wait 20
 wait_for "$DIR/uac1.err" "cannot resolve host 'sf-uas-later.test'.*trying again for up to 20 s"
 T0=$(now_ms)
@@ -57,13 +64,7 @@ grep -q "'sf-uas-later.test:$((BASE + 1))' resolves now" "$DIR/uac1.err" || fail
 echo "ok: the name appeared during the wait; the run completed in $(( $(now_ms) - T0 )) ms after it"
 
 # 2. A name that never appears.
-"$MASTER" -listen 127.0.0.1:$((BASE + 2)) -agents uas1,uac1 -uas_agents uas1 \
-  -uas_bind uas1=127.0.0.1:$((BASE + 3)) -sn uac -r 50 -m 20 -d 0 sf-never.test:$((BASE + 3)) \
-  -nostdin >"$DIR/m2.out" 2>"$DIR/m2.err" &
-M=$!; PIDS+=($M)
-wait_for "$DIR/m2.err" "listening on port"
-"$AGENT" -master 127.0.0.1:$((BASE + 2)) -name uas1 >"$DIR/uas1b.out" 2>"$DIR/uas1b.err" &
-PIDS+=($!)
+cluster $((BASE + 2)) sf-never.test 2
 uac_agent uac1 -master 127.0.0.1:$((BASE + 2)) -resolve_wait 1
 T0=$(now_ms)
 wait_pid "$M" 20
@@ -93,13 +94,7 @@ while True:
 PIDS+=($!); disown
 wait_for "$DIR/dns.log" "ready"
 printf 'hosts: files dns\n' >"$DIR/nsswitch.conf"   # same inode, as above
-"$MASTER" -listen 127.0.0.1:$((BASE + 4)) -agents uas1,uac1 -uas_agents uas1 \
-  -uas_bind uas1=127.0.0.1:$((BASE + 5)) -sn uac -r 50 -m 20 -d 0 sf-uas-slow.test:$((BASE + 5)) \
-  -nostdin >"$DIR/m3.out" 2>"$DIR/m3.err" &
-M=$!; PIDS+=($M)
-wait_for "$DIR/m3.err" "listening on port"
-"$AGENT" -master 127.0.0.1:$((BASE + 4)) -name uas1 >"$DIR/uas1c.out" 2>"$DIR/uas1c.err" &
-PIDS+=($!)
+cluster $((BASE + 4)) sf-uas-slow.test 3
 uac_agent uac1 -master 127.0.0.1:$((BASE + 4)) -resolve_wait 20
 wait_for "$DIR/dns.log" "query sf-uas-slow.test"
 T0=$(now_ms)
