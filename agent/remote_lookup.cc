@@ -76,10 +76,15 @@ absl::StatusOr<transport::SocketAddress> LookUpWhileBeating(
   Clock::time_point next_beat = Clock::now() + policy.beat;
   Clock::time_point next_start = Clock::now();  // when another lookup may start
   std::optional<Answer> last_failure;
+  bool said = false;
   Lookups lookups(lookup);
   while (true) {
     Clock::time_point now = Clock::now();
     if (now >= next_start && lookups.in_flight() < std::max(policy.max_outstanding, 1)) {
+      if (lookups.in_flight() > 0 && !said) {
+        say(base::Cat("cannot resolve host '", name, "': no answer from the resolver yet"));
+        said = true;
+      }
       lookups.Start();
       next_start = retrying ? now + policy.hedge : never;
     }
@@ -87,9 +92,10 @@ absl::StatusOr<transport::SocketAddress> LookUpWhileBeating(
     now = Clock::now();
     if (answer.has_value()) {
       if (answer->ok() || !retrying) return *std::move(answer);
-      if (!last_failure.has_value()) {
+      if (!said) {
         const absl::string_view failure = answer->status().message();
         say(std::string_view(failure.data(), failure.size()));
+        said = true;
       }
       last_failure = std::move(answer);
       next_start = std::min(next_start, now + policy.retry);

@@ -36,8 +36,8 @@ using Lookup = std::function<absl::StatusOr<transport::SocketAddress>()>;
 // Runs `lookup` on threads of their own and waits for an answer, calling
 // `beat` every policy.beat meanwhile. With policy.wait, a failed lookup is
 // tried again after policy.retry and a slow one is hedged after
-// policy.hedge, until policy.wait has passed; `say` is told the first
-// failure once. Returns the first success, else the last failure, else
+// policy.hedge, until policy.wait has passed; `say` is told once, at the
+// first failure or the first hedge, what is happening. Returns the first success, else the last failure, else
 // (nothing answered by the deadline) DeadlineExceeded naming `name`.
 // Lookups still in flight at return are left to end on their own threads,
 // which own everything they touch.

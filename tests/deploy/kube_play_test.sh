@@ -51,7 +51,7 @@ show_logs() {
 # 1. A complete run.
 KP=kp$$ KQ=kq$$
 play $KP
-master_exit $KP 120
+master_exit $KP 180
 podman logs $KP-sipfleet-master-master >"$DIR/$KP.log" 2>&1
 [ "$RC" = 0 ] || { show_logs $KP; fail "run: master exit $RC, expected 0"; }
 grep -q "3 agents (2 UAC, 1 UAS): 300 calls, 300 successful, 0 failed; exit 0" "$DIR/$KP.log" ||
@@ -77,12 +77,12 @@ podman kube down "$DIR/$KP-play.yaml" >/dev/null 2>&1
 # 2. One agent container killed in the middle of a run.
 play $KQ --set-json 'test.args=["-sn","uac","-r","50","-m","100000","-d","0","-fd","1"]'
 # Calls flow once the merged statistics have a data row.
-for _ in $(seq 1 600); do
+for _ in $(seq 1 1500); do
   rows=$(podman exec $KQ-sipfleet-master-master sh -c 'wc -l </results/stat.csv' 2>/dev/null || echo 0)
   [ "${rows:-0}" -ge 2 ] && break
   sleep 0.1
 done
-[ "${rows:-0}" -ge 2 ] || { show_logs $KQ; fail "kill run: no statistics after 60 s"; }
+[ "${rows:-0}" -ge 2 ] || { show_logs $KQ; fail "kill run: no statistics after 150 s"; }
 podman kill $KQ-sipfleet-uac-1-agent >/dev/null || fail "podman kill"
 master_exit $KQ 60
 podman logs $KQ-sipfleet-master-master >"$DIR/$KQ.log" 2>&1
