@@ -518,9 +518,10 @@ void Session::FillClock(v1::ClockSample* clock) const {
 // is ready, and the master prepares as soon as every agent has registered.
 // A name that does not resolve yet is tried again every 250 ms for up to
 // -resolve_wait (default 15 s, inside the master's -prepare_wait, 30 s);
-// then prepare fails with the resolver's own answer. Each lookup runs off
-// this thread (LookUpWhileBeating): one that hangs on DNS timeouts must not
-// stop the heartbeats, or the master and this agent's lease give up on us.
+// then prepare fails with the resolver's last answer, or says that none
+// came. Each lookup runs off this thread (LookUpWhileBeating): one that hangs
+// on DNS timeouts must not stop the heartbeats, or the master and this
+// agent's lease give up on us.
 absl::StatusOr<transport::SocketAddress> Session::ResolveRemoteHost(const cli::Options& options) {
   LookupPolicy policy;
   policy.wait = std::chrono::milliseconds(std::max<int64_t>(options_.resolve_wait_ms, 0));

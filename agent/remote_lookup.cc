@@ -70,9 +70,13 @@ class Lookups {
 absl::StatusOr<transport::SocketAddress> LookUpWhileBeating(
     const Lookup& lookup, const LookupPolicy& policy, std::string_view name,
     absl::FunctionRef<void()> beat, absl::FunctionRef<void(std::string_view)> say) {
-  const bool retrying = policy.wait.count() > 0;
+  // A day at most, so the deadline cannot overflow the clock.
+  const std::chrono::milliseconds wait = std::min<std::chrono::milliseconds>(
+      policy.wait, std::chrono::hours(24));
+  const bool retrying = wait.count() > 0;
   const Clock::time_point never = Clock::time_point::max();
-  const Clock::time_point deadline = retrying ? Clock::now() + policy.wait : never;
+  const Clock::time_point deadline = retrying ? Clock::now() + wait : never;
+  const int cap = std::max(policy.max_outstanding, 1);
   Clock::time_point next_beat = Clock::now() + policy.beat;
   Clock::time_point next_start = Clock::now();  // when another lookup may start
   std::optional<Answer> last_failure;
@@ -80,15 +84,19 @@ absl::StatusOr<transport::SocketAddress> LookUpWhileBeating(
   Lookups lookups(lookup);
   while (true) {
     Clock::time_point now = Clock::now();
-    if (now >= next_start && lookups.in_flight() < std::max(policy.max_outstanding, 1)) {
+    if (now >= next_start && lookups.in_flight() < cap) {
       if (lookups.in_flight() > 0 && !said) {
-        say(base::Cat("cannot resolve host '", name, "': no answer from the resolver yet"));
+        say(base::Cat("no answer from the resolver for '", name, "' yet"));
         said = true;
       }
       lookups.Start();
       next_start = retrying ? now + policy.hedge : never;
     }
-    std::optional<Answer> answer = lookups.NextBy(std::min({deadline, next_beat, next_start}));
+    // At the cap no lookup can start, so only an answer, a beat or the
+    // deadline wakes us (a past next_start would make this loop spin).
+    Clock::time_point wake = std::min(deadline, next_beat);
+    if (lookups.in_flight() < cap) wake = std::min(wake, next_start);
+    std::optional<Answer> answer = lookups.NextBy(wake);
     now = Clock::now();
     if (answer.has_value()) {
       if (answer->ok() || !retrying) return *std::move(answer);
@@ -107,8 +115,8 @@ absl::StatusOr<transport::SocketAddress> LookUpWhileBeating(
     if (now >= deadline) {
       if (last_failure.has_value()) return *std::move(last_failure);
       return absl::DeadlineExceededError(
-          base::Cat("cannot resolve host '", name, "': no answer from the resolver within ",
-                    policy.wait.count() / 1000.0, " s"));
+          base::Cat("no answer from the resolver for '", name, "' within ",
+                    wait.count() / 1000.0, " s"));
     }
   }
 }

@@ -34,13 +34,14 @@ struct LookupPolicy {
 using Lookup = std::function<absl::StatusOr<transport::SocketAddress>()>;
 
 // Runs `lookup` on threads of their own and waits for an answer, calling
-// `beat` every policy.beat meanwhile. With policy.wait, a failed lookup is
-// tried again after policy.retry and a slow one is hedged after
-// policy.hedge, until policy.wait has passed; `say` is told once, at the
-// first failure or the first hedge, what is happening. Returns the first success, else the last failure, else
-// (nothing answered by the deadline) DeadlineExceeded naming `name`.
-// Lookups still in flight at return are left to end on their own threads,
-// which own everything they touch.
+// `beat` every policy.beat meanwhile. With policy.wait (capped at a day), a
+// failed lookup is tried again after policy.retry and a slow one is hedged
+// after policy.hedge, at most policy.max_outstanding in flight, until
+// policy.wait has passed; `say` is told once, at the first failure or the
+// first hedge, what is happening. Returns the first success, else the last
+// failure, else (nothing answered by the deadline) DeadlineExceeded naming
+// `name`. Lookups still in flight at return are left to end on their own
+// threads (as long as the resolver's timeouts), which own what they touch.
 absl::StatusOr<transport::SocketAddress> LookUpWhileBeating(
     const Lookup& lookup, const LookupPolicy& policy, std::string_view name,
     absl::FunctionRef<void()> beat, absl::FunctionRef<void(std::string_view)> say);

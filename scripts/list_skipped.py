@@ -13,6 +13,7 @@ import sys
 
 def skipped_names(ctest_out):
     names, listing = [], False
+    ctest_out = re.sub(r"\x1b\[[0-9;]*m", "", ctest_out)  # colour, if forced
     for line in ctest_out.splitlines():
         if line.startswith("The following tests did not run:"):
             listing = True
