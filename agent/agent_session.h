@@ -22,7 +22,7 @@ struct AgentOptions {
   int64_t connect_timeout_ms = 10000;
   int64_t drain_limit_ms = 5000;  // after the lease: drain this long, then abort
   // Prepare: how long the remote host's name may take to resolve (DNS that
-  // lags the pods), tried every 250 ms.
+  // lags the pods); see agent/remote_lookup.h.
   int64_t resolve_wait_ms = 15000;
   bool allow_exec = false;    // <exec command=> runs only when true
   // Plain-text gRPC beyond loopback must be asked for (issue 6: off loopback

@@ -153,16 +153,6 @@ namespace {
 std::string RemoteOrLoopback(const cli::Options& options) {
   return options.remote_host_port.empty() ? "127.0.0.1" : options.remote_host_port;
 }
-
-// A client scenario has no default peer to call.
-absl::Status CheckRemoteGiven(const cli::Options& options, const scenario::Scenario& scenario) {
-  if (options.remote_host_port.empty() && scenario.mode == scenario::Mode::kClient) {
-    return absl::InvalidArgumentError(
-        "a remote host is needed for a client scenario: sipfleet remote_host[:port] ...");
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<transport::SocketAddress> ResolveRemote(const cli::Options& options) {
@@ -171,7 +161,8 @@ absl::StatusOr<transport::SocketAddress> ResolveRemote(const cli::Options& optio
 
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                   const scenario::Scenario& scenario) {
-  if (absl::Status status = CheckRemoteGiven(options, scenario); !status.ok()) return status;
+  // With no remote host this resolves 127.0.0.1, which cannot fail: the
+  // overload below still refuses a client scenario first.
   absl::StatusOr<transport::SocketAddress> resolved = ResolveRemote(options);
   if (!resolved.ok()) return resolved.status();
   return BuildEngineConfig(options, scenario, *resolved);
@@ -180,7 +171,10 @@ absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& opti
 absl::StatusOr<runtime::EngineConfig> BuildEngineConfig(const cli::Options& options,
                                                   const scenario::Scenario& scenario,
                                                   const transport::SocketAddress& resolved) {
-  if (absl::Status status = CheckRemoteGiven(options, scenario); !status.ok()) return status;
+  if (options.remote_host_port.empty() && scenario.mode == scenario::Mode::kClient) {
+    return absl::InvalidArgumentError(
+        "a remote host is needed for a client scenario: sipfleet remote_host[:port] ...");
+  }
   runtime::EngineConfig config;
   const std::string remote = RemoteOrLoopback(options);
   config.remote = resolved;

@@ -13,9 +13,9 @@ WEB_PORT=$((PORT + 4))
 CHECK=${PAGE_CHECK_DIR:?}/page_check.mjs
 ARTIFACTS=${ARTIFACT_DIR:-$WORKDIR}/results
 mkdir -p "$ARTIFACTS"
+NO_BROWSER=$(browser_missing)
 browser=1
-[[ -x ${CHROMIUM:-/usr/bin/chromium} && -d $PAGE_CHECK_DIR/node_modules/playwright-core ]] ||
-  browser=0
+[[ -z $NO_BROWSER ]] || browser=0
 
 start_cluster "$PORT" -r 100 -m 800 -trace_stat -stf stat.csv -fd 1 -summary_json summary.json \
   -report_html report.html -metrics "127.0.0.1:$METRICS_PORT" -web "127.0.0.1:$WEB_PORT" \
@@ -50,6 +50,6 @@ if ((browser)); then
 fi
 finish_checks
 # Without a browser only part of the test ran: say so through ctest's skip.
-((browser)) || skip "no chromium or playwright-core: the summary, CSV and /metrics checks passed," \
+((browser)) || skip "$NO_BROWSER: the summary, CSV and /metrics checks passed," \
   "the page checks did not run"
 echo "PASS: cluster results"

@@ -5,6 +5,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 # skip REASON: ctest's SKIP_RETURN_CODE.
 skip() { echo "SKIP: $*"; exit 77; }
 
+# browser_missing: why the page checks cannot run here (no chromium, or no
+# playwright-core beside page_check.mjs); nothing when they can.
+browser_missing() {
+  [[ -x ${CHROMIUM:-/usr/bin/chromium} ]] ||
+    { echo "chromium is not installed (scripts/install-deps.sh)"; return 0; }
+  [[ -d ${PAGE_CHECK_DIR:-}/node_modules/playwright-core ]] ||
+    echo "playwright-core missing in ${PAGE_CHECK_DIR:-}"
+}
+
 # start_uas PORT: a sipfleet UAS on loopback.
 start_uas() {
   start_bg uas "$SIPFLEET" -sn uas -p "$1" -nostdin -i 127.0.0.1

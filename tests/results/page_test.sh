@@ -9,8 +9,8 @@ source "$(dirname "$0")/lib.sh"
 CASE=$1
 PORT=$2
 CHECK=${PAGE_CHECK_DIR:?directory of page_check.mjs with node_modules}/page_check.mjs
-[[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || skip "chromium is not installed (scripts/install-deps.sh)"
-[[ -d $PAGE_CHECK_DIR/node_modules/playwright-core ]] || skip "playwright-core missing in $PAGE_CHECK_DIR"
+NO_BROWSER=$(browser_missing)
+[[ -z $NO_BROWSER ]] || skip "$NO_BROWSER"
 ARTIFACTS=${ARTIFACT_DIR:-$WORKDIR}/results
 mkdir -p "$ARTIFACTS"
 WEB_PORT=$((PORT + 3))
